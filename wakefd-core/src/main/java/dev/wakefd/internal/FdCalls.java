@@ -1,0 +1,186 @@
+package dev.wakefd.internal;
+
+import static dev.wakefd.internal.Native.C_INT;
+import static dev.wakefd.internal.Native.C_LONG;
+import static dev.wakefd.internal.Native.C_POINTER;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * read(2), write(2), close(2), fcntl(2) and dup3(2) on raw fd numbers. No policy: callers own the
+ * fd and guarantee it is open for the duration of the call.
+ *
+ * <p>{@code read8}/{@code write8} move one 8-byte word, the unit of an eventfd, through the calling
+ * thread's scratch word, so they allocate nothing. The {@code critical} variants skip the
+ * Java-to-native thread transition; they are only for fds this JVM made non-blocking and never
+ * shared, where the call cannot block (a blocked critical call would stall every safepoint).
+ */
+public final class FdCalls {
+    private FdCalls() {}
+
+    /** Returned by {@link #read8} and {@link #write8} when the kernel says EAGAIN. */
+    public static final long WOULD_BLOCK = -1;
+
+    private static final FunctionDescriptor RW = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG);
+    private static final MethodHandle READ = Native.downcall("read", RW, false);
+    private static final MethodHandle WRITE = Native.downcall("write", RW, false);
+    private static final MethodHandle READ_CRITICAL = Native.downcall("read", RW, true);
+    private static final MethodHandle WRITE_CRITICAL = Native.downcall("write", RW, true);
+    private static final MethodHandle CLOSE =
+            Native.downcall("close", FunctionDescriptor.of(C_INT, C_INT), false);
+    private static final MethodHandle FCNTL =
+            Native.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
+    private static final MethodHandle DUP3 =
+            Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
+    private static final MethodHandle FCNTL_DUPFD =
+            Native.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
+
+    public static final int F_DUPFD_CLOEXEC = 1030, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+    public static final int O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+
+    /**
+     * Reads one 8-byte word: an unsigned 64-bit value, so possibly negative as a long. Returns
+     * {@link #WOULD_BLOCK} (all ones) on EAGAIN, which is unambiguous for an eventfd: its counter
+     * never exceeds 0xfffffffffffffffe.
+     */
+    public static long read8(int fd, boolean critical, Native.Scratch s, String call) throws IOException {
+        long r;
+        try {
+            r = critical ? (long) READ_CRITICAL.invokeExact(s.errno, fd, s.word, 8L)
+                         : (long) READ.invokeExact(s.errno, fd, s.word, 8L);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r == 8) {
+            return s.word.get(C_LONG, 0);
+        }
+        return failedTransfer(r, s, call);
+    }
+
+    /** Writes one 8-byte word. Returns 8, or {@link #WOULD_BLOCK} on EAGAIN. */
+    public static long write8(int fd, long value, boolean critical, Native.Scratch s, String call)
+            throws IOException {
+        s.word.set(C_LONG, 0, value);
+        long r;
+        try {
+            r = critical ? (long) WRITE_CRITICAL.invokeExact(s.errno, fd, s.word, 8L)
+                         : (long) WRITE.invokeExact(s.errno, fd, s.word, 8L);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return r == 8 ? 8 : failedTransfer(r, s, call);
+    }
+
+    private static long failedTransfer(long r, Native.Scratch s, String call) throws IOException {
+        if (r < 0) {
+            int errno = s.errno();
+            if (errno == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            throw Errno.exception(call, errno);
+        }
+        throw new IOException(call + ": transferred " + r + " bytes, expected 8");
+    }
+
+    /** Reads up to {@code len} bytes into {@code buf}; returns the count, or -1 on EAGAIN. */
+    public static long read(int fd, MemorySegment buf, long len, Native.Scratch s, String call)
+            throws IOException {
+        long r;
+        try {
+            r = (long) READ.invokeExact(s.errno, fd, buf, len);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0) {
+            int errno = s.errno();
+            if (errno == Errno.EAGAIN) {
+                return -1;
+            }
+            throw Errno.exception(call, errno);
+        }
+        return r;
+    }
+
+    /** Writes up to {@code len} bytes from {@code buf}; returns the count, or -1 on EAGAIN. */
+    public static long write(int fd, MemorySegment buf, long len, Native.Scratch s, String call)
+            throws IOException {
+        long r;
+        try {
+            r = (long) WRITE.invokeExact(s.errno, fd, buf, len);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0) {
+            int errno = s.errno();
+            if (errno == Errno.EAGAIN) {
+                return -1;
+            }
+            throw Errno.exception(call, errno);
+        }
+        return r;
+    }
+
+    /**
+     * close(2). Linux releases the fd number even when close reports EINTR or EIO, so the number
+     * must never be closed again whatever this returns; errors are reported, not retried.
+     */
+    public static void close(int fd) throws IOException {
+        Native.Scratch s = Native.scratch();
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(s.errno, fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0 && s.errno() != Errno.EINTR) {
+            throw Errno.exception("close", s.errno());
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) throws IOException {
+        Native.Scratch s = Native.scratch();
+        int r;
+        try {
+            r = (int) FCNTL.invokeExact(s.errno, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0) {
+            throw Errno.exception("fcntl", s.errno());
+        }
+        return r;
+    }
+
+    /** A new fd number for the same open file description, close-on-exec, lowest free number. */
+    public static int dupCloexec(int fd) throws IOException {
+        Native.Scratch s = Native.scratch();
+        int r;
+        try {
+            r = (int) FCNTL_DUPFD.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0) {
+            throw Errno.exception("fcntl(F_DUPFD_CLOEXEC)", s.errno());
+        }
+        return r;
+    }
+
+    /** dup3(2): makes {@code newFd} refer to {@code oldFd}'s description, atomically. */
+    public static void dup3(int oldFd, int newFd, int flags) throws IOException {
+        Native.Scratch s = Native.scratch();
+        int r;
+        try {
+            r = (int) DUP3.invokeExact(s.errno, oldFd, newFd, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (r < 0) {
+            throw Errno.exception("dup3", s.errno());
+        }
+    }
+}

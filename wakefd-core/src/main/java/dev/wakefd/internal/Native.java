@@ -1,0 +1,87 @@
+package dev.wakefd.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The one place that talks to the native linker: symbol lookup, downcall handles with errno
+ * capture, and a per-thread scratch area so that a system call allocates nothing.
+ *
+ * <p>Every handle made by {@link #downcall} takes the errno capture segment as its first argument
+ * (the FFM convention); callers pass {@link Scratch#errno} of the calling thread.
+ */
+public final class Native {
+    private Native() {}
+
+    static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** Whether this platform has the Linux system calls wakefd binds. */
+    public static final boolean IS_LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
+    /**
+     * A downcall handle for a libc function, with errno captured. {@code critical} handles skip
+     * the thread-state transition; only use them for calls that cannot block (non-blocking fds).
+     */
+    static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+        Linker.Option capture = Linker.Option.captureCallState("errno");
+        return critical
+                ? LINKER.downcallHandle(symbol, fd, capture, Linker.Option.critical(false))
+                : LINKER.downcallHandle(symbol, fd, capture);
+    }
+
+    /** A downcall handle without errno capture, for functions that cannot fail. */
+    static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, fd);
+    }
+
+    /**
+     * Per-thread native scratch: an 8-byte word for read/write buffers and the errno capture
+     * area. Allocated once per thread (virtual threads included) and freed by the GC with it.
+     * A scratch is only used between entering and leaving one system call wrapper on its own
+     * thread, so it is never shared.
+     */
+    public static final class Scratch {
+        public final MemorySegment word;
+        public final MemorySegment errno;
+
+        private Scratch() {
+            MemorySegment all = Arena.ofAuto().allocate(16 + CAPTURE.byteSize(), 8);
+            word = all.asSlice(0, 8);
+            errno = all.asSlice(16, CAPTURE.byteSize());
+        }
+
+        public int errno() {
+            return (int) ERRNO.get(errno, 0L);
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    public static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    static final java.lang.foreign.AddressLayout C_POINTER = ValueLayout.ADDRESS;
+
+    /** Turns a checked-exception-free invokeExact failure into an Error; downcalls never throw. */
+    static AssertionError unexpected(Throwable t) {
+        return new AssertionError("native downcall threw", t);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.wakefd;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Raw fd helpers for tests: make foreign fds, inspect /proc. Independent of the code under test. */
+final class TestFds {
+    private TestFds() {}
+
+    private static final Linker L = Linker.nativeLinker();
+
+    private static MethodHandle h(String name, FunctionDescriptor d) {
+        return L.downcallHandle(L.defaultLookup().find(name).orElseThrow(), d);
+    }
+
+    private static final MethodHandle EVENTFD = h("eventfd",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle PIPE2 = h("pipe2",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = h("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle FCNTL = h("fcntl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = h("write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
+    static final int EFD_SEMAPHORE = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+
+    /** A raw eventfd as a native library would make it (blocking unless flags say otherwise). */
+    static int rawEventFd(int initial, int flags) throws Throwable {
+        int fd = (int) EVENTFD.invokeExact(initial, flags);
+        if (fd < 0) throw new IOException("eventfd failed");
+        return fd;
+    }
+
+    static int[] pipe() throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(8);
+            if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) throw new IOException("pipe2 failed");
+            return new int[] {fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4)};
+        }
+    }
+
+    /** Writes a raw 8-byte value, as a foreign writer would. Returns write's result. */
+    static long rawWrite(int fd, long value) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(8);
+            buf.set(ValueLayout.JAVA_LONG, 0, value);
+            return (long) WRITE.invokeExact(fd, buf, 8L);
+        }
+    }
+
+    static void close(int fd) throws Throwable {
+        int r = (int) CLOSE.invokeExact(fd);
+    }
+
+    static int statusFlags(int fd) throws Throwable {
+        return (int) FCNTL.invokeExact(fd, 3 /* F_GETFL */);
+    }
+
+    static int fdFlags(int fd) throws Throwable {
+        return (int) FCNTL.invokeExact(fd, 1 /* F_GETFD */);
+    }
+
+    static String target(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static boolean isEventFd(int fd) {
+        return "anon_inode:[eventfd]".equals(target(fd));
+    }
+
+    /** The kernel's own count for an eventfd, from /proc/self/fdinfo (hex). */
+    static long kernelCount(int fd) throws IOException {
+        return Long.parseUnsignedLong(fdinfo(fd).get("eventfd-count"), 16);
+    }
+
+    static Map<String, String> fdinfo(int fd) throws IOException {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            int c = line.indexOf(':');
+            if (c > 0) m.put(line.substring(0, c).trim(), line.substring(c + 1).trim());
+        }
+        return m;
+    }
+
+    static long openFdCount() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    static long eventFdCount() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(p -> {
+                try {
+                    return "anon_inode:[eventfd]".equals(Files.readSymbolicLink(p).toString());
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}
