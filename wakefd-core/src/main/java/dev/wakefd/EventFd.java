@@ -2,10 +2,13 @@ package dev.wakefd;
 
 import dev.wakefd.internal.Backends;
 import dev.wakefd.internal.FdGuard;
+import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.SignalFile;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A wake signal backed by a Linux eventfd: a 64-bit counter behind a file descriptor. A
@@ -44,7 +47,7 @@ import java.nio.channels.ClosedChannelException;
  * failures throw {@link IOException} naming the call and errno, e.g.
  * {@code eventfd2: EMFILE (Too many open files)}.
  */
-public final class EventFd implements AutoCloseable {
+public final class EventFd implements WakeSignal {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final System.Logger LOG = System.getLogger(EventFd.class.getName());
 
@@ -57,6 +60,38 @@ public final class EventFd implements AutoCloseable {
     private final boolean semaphore;
     private final Cleaner.Cleanable cleanable;
     final Waiters waiters = new Waiters(this);
+
+    static {
+        Internals.install(new Internals.Access() {
+            @Override
+            public boolean acquire(WakeSignal s) {
+                return base(s).guard.acquire();
+            }
+
+            @Override
+            public void release(WakeSignal s) {
+                base(s).guard.release();
+            }
+
+            @Override
+            public void onClose(WakeSignal s, Runnable listener) {
+                base(s).waiters.add(listener);
+            }
+
+            @Override
+            public void removeOnClose(WakeSignal s, Runnable listener) {
+                base(s).waiters.remove(listener);
+            }
+        });
+    }
+
+    /** The EventFd under a signal. */
+    static EventFd base(WakeSignal s) {
+        return switch (s) {
+            case EventFd e -> e;
+            case Waker w -> w.eventFd();
+        };
+    }
 
     EventFd(SignalFile file) {
         this.file = file;
@@ -179,6 +214,33 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /** Same as {@link #tryRead()}. */
+    @Override
+    public long consume() throws IOException {
+        return tryRead();
+    }
+
+    /**
+     * Blocks until the count is non-zero, consumes it and returns it (1 in semaphore mode). See
+     * {@link WakeSignal#await()} for interrupts, close and which threads park.
+     */
+    @Override
+    public long await() throws IOException, InterruptedException {
+        return Waiting.await(this, this::tryRead, null);
+    }
+
+    /** As {@link #await()}; returns 0 if {@code timeout} passes first. */
+    @Override
+    public long await(Duration timeout) throws IOException, InterruptedException {
+        return Waiting.await(this, this::tryRead, Waiting.checkTimeout(timeout));
+    }
+
+    /** A future of the consumed count; see {@link WakeSignal#readAsync()}. */
+    @Override
+    public CompletableFuture<Long> readAsync() {
+        return Waiting.readAsync(this, this::tryRead);
+    }
+
     /**
      * The file descriptor, to register with any event loop or pass to native code. It stays
      * owned by this EventFd: do not close it, and do not use the number after {@link #close()}.
@@ -192,6 +254,7 @@ public final class EventFd implements AutoCloseable {
         return semaphore;
     }
 
+    @Override
     public boolean isOpen() {
         return !guard.isClosing();
     }
@@ -204,9 +267,6 @@ public final class EventFd implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (guard.isClosing()) {
-            return;
-        }
         cleanable.clean(); // runs guard.markClosed() once, here or already by the Cleaner
         waiters.closed();
     }

@@ -1,0 +1,65 @@
+package dev.wakefd;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What every wakefd signal offers its waiting side, whichever runtime waits: an fd to register
+ * with any loop, a non-blocking {@link #consume()}, and the three ways Java code sleeps until a
+ * signal arrives. The two kinds are {@link EventFd} (counts every signal) and {@link Waker}
+ * (coalesces wakes in user space). {@link Poller} and the integration modules accept either.
+ *
+ * <pre>{@code
+ * WakeSignal s = Waker.open();            // or EventFd.open()
+ * Thread.ofVirtual().start(() -> s.await()); // parks; never pins its carrier
+ * s.readAsync().thenAccept(n -> ...);     // or a future
+ * }</pre>
+ */
+public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker {
+
+    /** The fd, readable while something is pending; owned by this signal. */
+    int fd();
+
+    /**
+     * Consumes what is pending without blocking and returns it: an EventFd's count (as
+     * {@link EventFd#tryRead()}), or 1 for a Waker that had a wake pending (as
+     * {@link Waker#drain()}). Returns 0 when nothing was pending.
+     */
+    long consume() throws IOException;
+
+    /**
+     * Blocks until something is pending, consumes it and returns it (never 0). Platform threads
+     * block in poll(2); virtual threads park and are unparked by wakefd's poller, so they never pin
+     * their carrier. Readiness that another holder of the fd consumed first is absorbed: the wait
+     * goes on.
+     *
+     * @throws InterruptedException if the thread is interrupted before or while waiting; nothing
+     *     is consumed and the interrupt status is cleared, as the JDK does
+     * @throws AsynchronousCloseException if the signal is closed while waiting
+     * @throws java.nio.channels.ClosedChannelException if it was closed before
+     */
+    long await() throws IOException, InterruptedException;
+
+    /**
+     * As {@link #await()}, giving up after {@code timeout}: returns 0 if nothing arrived in time.
+     *
+     * @throws NullPointerException if timeout is null
+     * @throws IllegalArgumentException if timeout is negative
+     */
+    long await(Duration timeout) throws IOException, InterruptedException;
+
+    /**
+     * A future completed, on wakefd's shared poller thread, with what was consumed once
+     * something is pending. Cancelling it withdraws the interest and consumes nothing. Closing the
+     * signal fails it with {@link AsynchronousCloseException}.
+     */
+    CompletableFuture<Long> readAsync();
+
+    boolean isOpen();
+
+    /** Closes the fd (idempotent) and wakes every waiter with an exception. */
+    @Override
+    void close();
+}

@@ -1,0 +1,43 @@
+package dev.wakefd.internal;
+
+import dev.wakefd.WakeSignal;
+
+/**
+ * Hooks into a {@link WakeSignal} for wakefd's own modules (Netty, IPC, bridge), in the style of
+ * the JDK's SharedSecrets: exported only to them, installed by {@code dev.wakefd} at class init.
+ */
+public final class Internals {
+    private Internals() {}
+
+    /** What the integration modules may do to a signal beyond its public API. */
+    public interface Access {
+        /** Takes a lease that keeps the fd number open (see {@link FdGuard}); false if closing. */
+        boolean acquire(WakeSignal s);
+
+        void release(WakeSignal s);
+
+        /** Runs {@code listener} once when {@code s} closes (now, if it already has). */
+        void onClose(WakeSignal s, Runnable listener);
+
+        void removeOnClose(WakeSignal s, Runnable listener);
+    }
+
+    private static volatile Access access;
+
+    public static void install(Access a) {
+        access = a;
+    }
+
+    public static Access access() {
+        Access a = access;
+        if (a == null) {
+            try {
+                Class.forName("dev.wakefd.EventFd", true, Internals.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            a = access;
+        }
+        return a;
+    }
+}
