@@ -238,7 +238,7 @@ public final class EventFd implements WakeSignal {
     /** A future of the consumed count; see {@link WakeSignal#readAsync()}. */
     @Override
     public CompletableFuture<Long> readAsync() {
-        return Waiting.readAsync(this, this::tryRead);
+        return Waiting.readAsync(this);
     }
 
     /**

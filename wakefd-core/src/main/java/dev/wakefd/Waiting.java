@@ -1,11 +1,26 @@
 package dev.wakefd;
 
 import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Placeholder for the waiting machinery (issue 3). */
+/**
+ * Blocking waits, for each kind of thread.
+ *
+ * <ul>
+ *   <li>Platform threads block in poll(2) ({@link PlatformWaiter}): the lowest latency, one
+ *       system call per wait.</li>
+ *   <li>Virtual threads must not block in a native call (it would pin their carrier), so they
+ *       wait on a future that the shared {@link Poller} completes, and park in
+ *       {@link CompletableFuture#get()}.</li>
+ * </ul>
+ * Both consume only at the top of their loop, so a wait that throws has consumed nothing.
+ */
 final class Waiting {
     private Waiting() {}
 
@@ -22,11 +37,134 @@ final class Waiting {
         return timeout;
     }
 
+    /** @param timeout null for no limit */
     static long await(EventFd base, Consume consume, Duration timeout) throws IOException, InterruptedException {
-        throw new UnsupportedOperationException("not yet");
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        return Thread.currentThread().isVirtual()
+                ? awaitParked(base, consume, timeout != null, deadline)
+                : awaitPolling(base, consume, timeout != null, deadline);
     }
 
-    static CompletableFuture<Long> readAsync(EventFd base, Consume consume) {
-        throw new UnsupportedOperationException("not yet");
+    private static long awaitPolling(EventFd base, Consume consume, boolean timed, long deadline)
+            throws IOException, InterruptedException {
+        PlatformWaiter w = PlatformWaiter.current();
+        while (true) {
+            long v = consume.consume();
+            if (v != 0) {
+                return v;
+            }
+            int millis = -1;
+            if (timed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                millis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+            }
+            if (!base.guard.acquire()) {
+                throw base.closed();
+            }
+            int outcome;
+            try {
+                base.waiters.add(w.wakeUp); // close() writes our wake fd from here on
+                try {
+                    outcome = w.pollOnce(base.fd(), millis);
+                } finally {
+                    base.waiters.remove(w.wakeUp);
+                }
+            } finally {
+                base.guard.release();
+            }
+            if (outcome == PlatformWaiter.INTERRUPTED) {
+                Thread.interrupted(); // InterruptedException clears the status, as in the JDK
+                throw new InterruptedException();
+            }
+            if (!base.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+        }
+    }
+
+    private static long awaitParked(EventFd base, Consume consume, boolean timed, long deadline)
+            throws IOException, InterruptedException {
+        WakeSignal signal = signalOf(base, consume);
+        while (true) {
+            long v = consume.consume();
+            if (v != 0) {
+                return v;
+            }
+            long left = timed ? deadline - System.nanoTime() : 0;
+            if (timed && left <= 0) {
+                return 0;
+            }
+            CompletableFuture<Long> f = Poller.shared().readAsync(signal);
+            try {
+                return timed ? f.get(left, TimeUnit.NANOSECONDS) : f.get();
+            } catch (InterruptedException e) {
+                if (f.cancel(false)) {
+                    throw e; // interest withdrawn, nothing consumed; get() cleared the status
+                }
+                long got = join(f); // its count was already taken: deliver it, keep the interrupt
+                Thread.currentThread().interrupt();
+                return got;
+            } catch (TimeoutException e) {
+                if (f.cancel(false)) {
+                    continue; // the loop re-checks the deadline and returns 0
+                }
+                return join(f);
+            } catch (ExecutionException e) {
+                throw unwrap(e);
+            }
+        }
+    }
+
+    private static long join(CompletableFuture<Long> f) throws IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static IOException unwrap(Exception e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+            return io;
+        }
+        if (c instanceof RuntimeException re) {
+            throw re;
+        }
+        if (c instanceof Error err) {
+            throw err;
+        }
+        return new IOException(c);
+    }
+
+    /** Virtual-thread waits go through the signal's own consume (tryRead or drain). */
+    private static WakeSignal signalOf(EventFd base, Consume consume) {
+        return consume instanceof WakerConsume wc ? wc.waker() : base;
+    }
+
+    /** Marks a Waker's consume step so the poller drains the Waker, not its bare eventfd. */
+    record WakerConsume(Waker waker) implements Consume {
+        @Override
+        public long consume() throws IOException {
+            return waker.consume();
+        }
+    }
+
+    static CompletableFuture<Long> readAsync(WakeSignal signal) {
+        return Poller.shared().readAsync(signal);
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
     }
 }

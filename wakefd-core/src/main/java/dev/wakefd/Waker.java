@@ -56,6 +56,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Waker extends WakerState implements WakeSignal {
     private final EventFd eventFd;
     private final LongAdder writes = new LongAdder();
+    private final Waiting.Consume consumer = new Waiting.WakerConsume(this);
 
     private Waker(EventFd eventFd) {
         this.eventFd = eventFd;
@@ -124,17 +125,17 @@ public final class Waker extends WakerState implements WakeSignal {
     /** Waits for a wake and drains it; returns 1. See {@link WakeSignal#await()}. */
     @Override
     public long await() throws IOException, InterruptedException {
-        return Waiting.await(eventFd, this::consume, null);
+        return Waiting.await(eventFd, consumer, null);
     }
 
     @Override
     public long await(Duration timeout) throws IOException, InterruptedException {
-        return Waiting.await(eventFd, this::consume, Waiting.checkTimeout(timeout));
+        return Waiting.await(eventFd, consumer, Waiting.checkTimeout(timeout));
     }
 
     @Override
     public CompletableFuture<Long> readAsync() {
-        return Waiting.readAsync(eventFd, this::consume);
+        return Waiting.readAsync(this);
     }
 
     /** How many times a wake paid for a {@code write(2)}, since open. */

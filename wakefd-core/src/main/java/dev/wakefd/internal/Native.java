@@ -70,6 +70,15 @@ public final class Native {
         }
     }
 
+    /** Reads errno from a capture segment of {@link #captureSize()} bytes. */
+    public static int errnoOf(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    public static long captureSize() {
+        return CAPTURE.byteSize();
+    }
+
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     public static Scratch scratch() {
