@@ -59,6 +59,16 @@ final class TestFds {
         }
     }
 
+    private static final MethodHandle READ = h("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
+    /** Reads whatever a (blocking) pipe holds right now, up to 4 KiB. */
+    static long drainPipe(int fd) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            return (long) READ.invokeExact(fd, a.allocate(4096), 4096L);
+        }
+    }
+
     static void close(int fd) throws Throwable {
         int r = (int) CLOSE.invokeExact(fd);
     }

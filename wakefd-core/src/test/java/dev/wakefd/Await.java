@@ -1,0 +1,28 @@
+package dev.wakefd;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Bounded waits for tests: spin-yield until a condition holds, or fail loudly. Never a bare sleep. */
+final class Await {
+    private Await() {}
+
+    static final Duration LIMIT = Duration.ofSeconds(30);
+
+    static void until(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("gave up after " + LIMIT + " waiting until " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    /** True once the thread blocked in await on {@code e}: it holds a lease and a close listener. */
+    static void blockedOn(EventFd e) {
+        until("a thread blocks on " + e, () -> e.guard.leases() > 0);
+    }
+}
