@@ -58,7 +58,7 @@ public final class Waker extends WakerState implements WakeSignal {
     private final LongAdder writes = new LongAdder();
     private final Waiting.Consume consumer = new Waiting.WakerConsume(this);
 
-    private Waker(EventFd eventFd) {
+    Waker(EventFd eventFd) {
         this.eventFd = eventFd;
     }
 
