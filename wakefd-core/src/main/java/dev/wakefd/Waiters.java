@@ -34,6 +34,11 @@ final class Waiters {
         listeners.remove(onClose);
     }
 
+    /** Listeners registered now: waiting threads and futures; for tests and diagnostics. */
+    int count() {
+        return listeners.size();
+    }
+
     void closed() {
         for (Runnable r : listeners) {
             if (listeners.remove(r)) {

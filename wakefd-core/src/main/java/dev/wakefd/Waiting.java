@@ -51,8 +51,8 @@ final class Waiting {
     private static long awaitPolling(EventFd base, Consume consume, boolean timed, long deadline)
             throws IOException, InterruptedException {
         PlatformWaiter w = PlatformWaiter.current();
-        while (true) {
-            long v = consume.consume();
+        for (boolean waited = false; ; waited = true) {
+            long v = consumeOrAsyncClose(consume, waited);
             if (v != 0) {
                 return v;
             }
@@ -91,8 +91,8 @@ final class Waiting {
     private static long awaitParked(EventFd base, Consume consume, boolean timed, long deadline)
             throws IOException, InterruptedException {
         WakeSignal signal = signalOf(base, consume);
-        while (true) {
-            long v = consume.consume();
+        for (boolean waited = false; ; waited = true) {
+            long v = consumeOrAsyncClose(consume, waited);
             if (v != 0) {
                 return v;
             }
@@ -118,6 +118,20 @@ final class Waiting {
             } catch (ExecutionException e) {
                 throw unwrap(e);
             }
+        }
+    }
+
+    /** A close seen after the wait began is an asynchronous close, as in the JDK's channels. */
+    private static long consumeOrAsyncClose(Consume consume, boolean waited) throws IOException {
+        try {
+            return consume.consume();
+        } catch (java.nio.channels.ClosedChannelException e) {
+            if (waited && !(e instanceof AsynchronousCloseException)) {
+                AsynchronousCloseException ace = new AsynchronousCloseException();
+                ace.initCause(e);
+                throw ace;
+            }
+            throw e;
         }
     }
 

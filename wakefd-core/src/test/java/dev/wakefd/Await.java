@@ -21,8 +21,11 @@ final class Await {
         }
     }
 
-    /** True once the thread blocked in await on {@code e}: it holds a lease and a close listener. */
+    /**
+     * Returns once a thread is blocked in await (or a future waits) on {@code e}: it has
+     * registered the close listener that wakes it, which happens just before it blocks.
+     */
     static void blockedOn(EventFd e) {
-        until("a thread blocks on " + e, () -> e.guard.leases() > 0);
+        until("a thread blocks on " + e, () -> e.waiters.count() > 0);
     }
 }
