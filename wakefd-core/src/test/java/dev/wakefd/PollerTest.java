@@ -189,7 +189,7 @@ class PollerTest {
         int[] pipe = TestFds.pipe();
         try (Poller p = Poller.open()) {
             CountDownLatch seen = new CountDownLatch(1);
-            try (EventFd drainer = EventFd.open()) {
+            {
                 Poller.Registration r = p.registerFd(pipe[0], () -> {
                     try {
                         TestFds.drainPipe(pipe[0]);
