@@ -78,6 +78,7 @@ public final class Poller implements AutoCloseable {
     private final Map<Long, Ready> byId = new ConcurrentHashMap<>();
     private final Map<EventFd, AsyncWaits> asyncWaits = new ConcurrentHashMap<>();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean closeRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Poller(String name, boolean daemon) throws IOException {
         this.epfd = EPoll.create();
@@ -181,14 +182,15 @@ public final class Poller implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        try {
-            wake.signal();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "waking poller " + thread.getName() + " to close", e);
+        if (closeRequested.compareAndSet(false, true)) {
+            closing = true;
+            try {
+                wake.signal();
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // the loop has already shut down (it closes `wake` last)
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "waking poller " + thread.getName() + " to close", e);
+            }
         }
         if (Thread.currentThread() != thread) {
             boolean interrupted = false;

@@ -52,8 +52,12 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
 
     /**
      * A future completed, on wakefd's shared poller thread, with what was consumed once
-     * something is pending. Cancelling it withdraws the interest and consumes nothing. Closing the
-     * signal fails it with {@link AsynchronousCloseException}.
+     * something is pending (at once if something already is). Cancelling it withdraws the
+     * interest and consumes nothing. Closing the signal fails it with
+     * {@link AsynchronousCloseException}. Dependent stages added with {@code thenApply} and the
+     * like run on the poller thread: keep them short, or use the {@code ...Async} variants. If
+     * the future is completed by someone else first (for example by {@code orTimeout}), a count
+     * the poller had already read for it is given back to the signal, never dropped.
      */
     CompletableFuture<Long> readAsync();
 
