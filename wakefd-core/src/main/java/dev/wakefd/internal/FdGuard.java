@@ -7,23 +7,28 @@ import java.lang.invoke.VarHandle;
  * Keeps an fd number open while any system call or registration may still use it, and closes it
  * exactly once after {@link #markClosed()}, whoever finishes last.
  *
- * <p>State is one long: bit 63 says "closing", the low bits count <em>leases</em>. A lease is
- * taken around every system call on the fd and held by every waiter or poller registration.
+ * <p>State is one long: bit 63 says "closing", bit 62 says "released", the low bits count
+ * <em>leases</em>. A lease is taken around every system call on the fd and held by every waiter
+ * or poller registration. Taking and returning one is a single atomic add each (no load-then-CAS
+ * loop), which is all the hot path ({@code signal}, {@code tryRead}) pays for this guarantee.
  *
  * <h2>Why no system call reaches a released fd number</h2>
  * <ul>
- *   <li>{@link #acquire()} increments the count only by a CAS from a state without the closing
- *       bit, so once {@link #markClosed()} has set it no new lease is granted.</li>
- *   <li>The fd is released only when the state is exactly {@code CLOSING | 0}: either
- *       {@code markClosed} saw zero leases when it set the bit, or the {@link #release()} that
- *       took the count from 1 to 0 saw the bit set. Both are atomic read-modify-writes of the
- *       same word, so exactly one of them sees that transition, and no lease is outstanding then:
- *       every call made under a lease has returned before the number is given back.</li>
+ *   <li>{@link #acquire()} adds 1 and looks at the previous state: if the closing bit was set the
+ *       lease is refused and given back at once, before the caller touches the fd. Once
+ *       {@link #markClosed()} has set the bit, no caller proceeds.</li>
+ *   <li>The fd is released only by the thread whose CAS moves the state from exactly
+ *       {@code CLOSING | 0 leases} to {@code CLOSING | RELEASED}: the closer if no lease was held,
+ *       otherwise whoever returns the last lease (including a refused acquirer giving its
+ *       increment back). Every caller that was allowed through holds a lease until its call has
+ *       returned, so the count is 0 only when no call is in flight; the CAS succeeds exactly once
+ *       because RELEASED is never cleared.</li>
  * </ul>
- * A call that loses the race with close fails in {@code acquire()}, before it touches the fd.
  */
 public final class FdGuard {
     private static final long CLOSING = Long.MIN_VALUE;
+    private static final long RELEASED = 1L << 62;
+    private static final long COUNT = RELEASED - 1;
     private static final VarHandle STATE;
 
     static {
@@ -47,24 +52,21 @@ public final class FdGuard {
         this.onRelease = onRelease;
     }
 
-    /** Takes a lease; false if the fd is closing or closed (no lease taken). */
+    /** Takes a lease; false if the fd is closing or closed (then no lease is held). */
     public boolean acquire() {
-        long s = (long) STATE.getVolatile(this);
-        while (s >= 0) { // closing bit clear
-            long witness = (long) STATE.compareAndExchange(this, s, s + 1);
-            if (witness == s) {
-                return true;
-            }
-            s = witness;
+        long prev = (long) STATE.getAndAdd(this, 1L);
+        if (prev >= 0) { // closing bit clear
+            return true;
         }
+        release(); // refused: give the increment back (and release the fd if we were last)
         return false;
     }
 
     /** Returns a lease taken by {@link #acquire()}; the last one after close releases the fd. */
     public void release() {
         long prev = (long) STATE.getAndAdd(this, -1L);
-        if (prev == (CLOSING | 1L)) {
-            onRelease.release();
+        if (prev < 0 && (prev & COUNT) == 1) {
+            tryRelease();
         }
     }
 
@@ -77,18 +79,29 @@ public final class FdGuard {
         if (prev < 0) {
             return false;
         }
-        if (prev == 0) {
-            onRelease.release();
+        if ((prev & COUNT) == 0) {
+            tryRelease();
         }
         return true;
+    }
+
+    private void tryRelease() {
+        if (STATE.compareAndSet(this, CLOSING, CLOSING | RELEASED)) {
+            onRelease.release();
+        }
     }
 
     public boolean isClosing() {
         return (long) STATE.getVolatile(this) < 0;
     }
 
-    /** Leases held right now; for diagnostics and tests. */
+    /** Leases held right now (refused acquirers may count for an instant); for diagnostics and tests. */
     public long leases() {
-        return (long) STATE.getVolatile(this) & ~CLOSING;
+        return (long) STATE.getVolatile(this) & COUNT;
+    }
+
+    /** Whether the fd has been handed back to the kernel. */
+    public boolean isReleased() {
+        return ((long) STATE.getVolatile(this) & RELEASED) != 0;
     }
 }

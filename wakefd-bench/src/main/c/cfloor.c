@@ -1,0 +1,154 @@
+/*
+ * The C floor for wakefd's benchmarks: what the same system calls cost from C, in a process with
+ * more than one thread (a JVM always has many, and the kernel's fast paths differ for a
+ * single-threaded process). Prints one JSON object per line:
+ *   {"name": "...", "unit": "ns", "median": m, "p90": x, "p99": y, "err": e}
+ * usage: cfloor [quick]
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static int quick;
+
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, double *samples, int n) {
+    qsort(samples, n, sizeof(double), cmp_double);
+    double mean = 0, var = 0;
+    for (int i = 0; i < n; i++) mean += samples[i];
+    mean /= n;
+    for (int i = 0; i < n; i++) var += (samples[i] - mean) * (samples[i] - mean);
+    double sd = n > 1 ? __builtin_sqrt(var / (n - 1)) : 0;
+    printf("{\"name\": \"%s\", \"unit\": \"ns\", \"median\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"err\": %.3f}\n",
+           name, samples[n / 2], samples[(int)(n * 0.9)], samples[(int)(n * 0.99)], sd);
+    fflush(stdout);
+}
+
+static void *idle_thread(void *arg) {
+    (void)arg;
+    pause();
+    return NULL;
+}
+
+/* Per-call cost: batches of calls, one sample (ns per call) per batch. */
+#define BATCHES 200
+static void bench_write(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    uint64_t one = 1, sink;
+    int per = quick ? 2000 : 20000;
+    double s[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < per; i++) {
+            if (write(fd, &one, 8) != 8) abort();
+        }
+        s[b] = (now_ns() - t0) / per;
+        if (read(fd, &sink, 8) != 8) abort();
+    }
+    report("c.write", s, BATCHES);
+    close(fd);
+}
+
+static void bench_read_empty(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    uint64_t v;
+    int per = quick ? 2000 : 20000;
+    double s[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < per; i++) {
+            if (read(fd, &v, 8) != -1) abort();
+        }
+        s[b] = (now_ns() - t0) / per;
+    }
+    report("c.read_empty", s, BATCHES);
+    close(fd);
+}
+
+static _Atomic int flag = 1;
+static void bench_flag(void) {
+    long per = quick ? 1000000 : 10000000;
+    double s[BATCHES];
+    long hits = 0;
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (long i = 0; i < per; i++) {
+            hits += atomic_load_explicit(&flag, memory_order_acquire);
+            __asm__ volatile("" ::: "memory");
+        }
+        s[b] = (now_ns() - t0) / per;
+    }
+    if (hits == 42) puts("");
+    report("c.flag_load", s, BATCHES);
+}
+
+/* Ping-pong: main writes ping, echo polls+reads ping, writes pong, main polls+reads pong. */
+static int ping, pong;
+static void wait_read(int fd) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    uint64_t v;
+    for (;;) {
+        if (poll(&p, 1, -1) < 0) abort();
+        if (read(fd, &v, 8) == 8) return;
+    }
+}
+static void *echo(void *arg) {
+    long n = (long)arg;
+    uint64_t one = 1;
+    for (long i = 0; i < n; i++) {
+        wait_read(ping);
+        if (write(pong, &one, 8) != 8) abort();
+    }
+    return NULL;
+}
+static void bench_pingpong(void) {
+    ping = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pong = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    int n = quick ? 20000 : 200000;
+    double *s = malloc(sizeof(double) * n);
+    pthread_t t;
+    pthread_create(&t, NULL, echo, (void *)(long)n);
+    uint64_t one = 1;
+    for (int i = 0; i < n; i++) {
+        double t0 = now_ns();
+        if (write(ping, &one, 8) != 8) abort();
+        wait_read(pong);
+        s[i] = now_ns() - t0;
+    }
+    pthread_join(t, NULL);
+    int skip = n / 10; /* warm-up */
+    report("c.roundtrip_poll_read", s + skip, n - skip);
+    free(s);
+    close(ping);
+    close(pong);
+}
+
+int main(int argc, char **argv) {
+    quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    pthread_t idle;
+    pthread_create(&idle, NULL, idle_thread, NULL); /* multi-threaded, like a JVM */
+    const char *only = argc > 2 ? argv[2] : "";
+    if (!*only || strstr(only, "write")) bench_write();
+    if (!*only || strstr(only, "read")) bench_read_empty();
+    if (!*only || strstr(only, "flag")) bench_flag();
+    if (!*only || strstr(only, "pingpong")) bench_pingpong();
+    return 0;
+}

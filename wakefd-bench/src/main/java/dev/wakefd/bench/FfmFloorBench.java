@@ -1,0 +1,52 @@
+package dev.wakefd.bench;
+
+import dev.wakefd.EventFd;
+import dev.wakefd.internal.FdCalls;
+import dev.wakefd.internal.Native;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** Where signal()'s time goes: the bare FFM write(2), with and without the critical option. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class FfmFloorBench {
+    EventFd eventFd;
+    int fd;
+
+    @Setup
+    public void setup() throws IOException {
+        eventFd = EventFd.open();
+        fd = eventFd.fd();
+    }
+
+    @TearDown
+    public void tearDown() {
+        eventFd.close();
+    }
+
+    @Benchmark
+    public long bareWriteCritical() throws IOException {
+        return FdCalls.write8(fd, 1, true, Native.scratch(), "write");
+    }
+
+    @Benchmark
+    public long bareWrite() throws IOException {
+        return FdCalls.write8(fd, 1, false, Native.scratch(), "write");
+    }
+
+    @Benchmark
+    public void signal() throws IOException {
+        eventFd.signal();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.wakefd.bench;
+
+import dev.wakefd.EventFd;
+import dev.wakefd.Poller;
+import dev.wakefd.Waker;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.io.IOException;
+import java.nio.channels.Selector;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Wake-up round trips: the benchmark thread wakes an echo side that sleeps, which wakes the
+ * benchmark thread back; one op is the whole trip. Pin to one CPU (taskset -c 0) to measure the
+ * software; across CPUs a KVM guest mostly measures the host waking an idle vCPU.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class RoundTripBench {
+
+    /** Two EventFds and an echo thread that awaits ping and signals pong. */
+    @State(Scope.Thread)
+    public static class AwaitPair {
+        EventFd ping;
+        EventFd pong;
+        Thread echo;
+
+        void start(boolean virtual) throws IOException {
+            ping = EventFd.open();
+            pong = EventFd.open();
+            Runnable loop = () -> {
+                try {
+                    while (true) {
+                        ping.await();
+                        pong.signal();
+                    }
+                } catch (Exception closed) {
+                    // benchmark over
+                }
+            };
+            echo = virtual ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().daemon().start(loop);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            ping.close();
+            pong.close();
+            echo.join();
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class PlatformEcho extends AwaitPair {
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            start(false);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class VirtualEcho extends AwaitPair {
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            start(true);
+        }
+    }
+
+    /** Two Wakers and a platform echo thread. */
+    @State(Scope.Thread)
+    public static class WakerEcho {
+        Waker ping;
+        Waker pong;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            ping = Waker.open();
+            pong = Waker.open();
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        ping.await();
+                        pong.wake();
+                    }
+                } catch (Exception closed) {
+                    // over
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            ping.close();
+            pong.close();
+            echo.join();
+        }
+    }
+
+    /** A Poller whose handler for ping signals pong. */
+    @State(Scope.Thread)
+    public static class PollerEcho {
+        Poller poller;
+        EventFd ping;
+        EventFd pong;
+
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            poller = Poller.open();
+            ping = EventFd.open();
+            pong = EventFd.open();
+            poller.register(ping, n -> {
+                try {
+                    pong.signal();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            poller.close();
+            ping.close();
+            pong.close();
+        }
+    }
+
+    /** Two Selectors: the echo thread selects on A and wakes B. */
+    @State(Scope.Thread)
+    public static class SelectorEcho {
+        Selector a;
+        Selector b;
+        volatile boolean stop;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() throws IOException {
+            a = Selector.open();
+            b = Selector.open();
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (!stop) {
+                        a.select();
+                        b.wakeup();
+                    }
+                } catch (Exception closed) {
+                    // over
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws Exception {
+            stop = true;
+            a.wakeup();
+            echo.join();
+            a.close();
+            b.close();
+        }
+    }
+
+    /** LockSupport park/unpark with a flag each way. */
+    @State(Scope.Thread)
+    public static class ParkEcho {
+        volatile boolean toEcho;
+        volatile boolean toBench;
+        volatile boolean stop;
+        volatile Thread bench;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            bench = Thread.currentThread();
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                while (!stop) {
+                    while (!toEcho && !stop) {
+                        LockSupport.park(this);
+                    }
+                    toEcho = false;
+                    toBench = true;
+                    LockSupport.unpark(bench);
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws InterruptedException {
+            stop = true;
+            LockSupport.unpark(echo);
+            echo.join();
+        }
+    }
+
+    /** Netty's own hand-off: eventLoop.execute(task), the task unparks the caller. */
+    @State(Scope.Thread)
+    public static class NettyEcho {
+        MultiThreadIoEventLoopGroup group;
+        EventLoop loop;
+        volatile boolean back;
+        volatile Thread bench;
+        Runnable task;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            loop = group.next();
+            bench = Thread.currentThread();
+            task = () -> {
+                back = true;
+                LockSupport.unpark(bench);
+            };
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Benchmark
+    public long awaitPlatform(PlatformEcho s) throws Exception {
+        s.ping.signal();
+        return s.pong.await();
+    }
+
+    @Benchmark
+    public long awaitVirtualEcho(VirtualEcho s) throws Exception {
+        s.ping.signal();
+        return s.pong.await();
+    }
+
+    @Benchmark
+    public long wakerAwait(WakerEcho s) throws Exception {
+        s.ping.wake();
+        return s.pong.await();
+    }
+
+    @Benchmark
+    public long poller(PollerEcho s) throws Exception {
+        s.ping.signal();
+        return s.pong.await();
+    }
+
+    @Benchmark
+    public int selector(SelectorEcho s) throws IOException {
+        s.a.wakeup();
+        return s.b.select();
+    }
+
+    @Benchmark
+    public void lockSupport(ParkEcho s) {
+        s.bench = Thread.currentThread();
+        s.toEcho = true;
+        LockSupport.unpark(s.echo);
+        while (!s.toBench) {
+            LockSupport.park(s);
+        }
+        s.toBench = false;
+    }
+
+    @Benchmark
+    public void nettyExecute(NettyEcho s) {
+        s.bench = Thread.currentThread();
+        s.back = false;
+        s.loop.execute(s.task);
+        while (!s.back) {
+            LockSupport.park(s);
+        }
+    }
+}
