@@ -8,13 +8,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * modules. Each listener runs exactly once, on the closing thread or, when added after close, on
  * the adding thread.
  *
- * <p>Why none is missed: {@link #add} inserts, then checks the closed flag; {@link #closed}
- * sets the closed flag (in FdGuard, before it is called), then scans. Both the flag and the set
- * are sequentially consistent, so either the scan sees the listener or the adder sees the flag;
- * if both do, {@code Set.remove} lets only one of them run it.
+ * <p>Why none is missed: {@link #add} inserts (into the single slot if free, else the set), then
+ * checks the closed flag; {@link #closed} sets the closed flag (in FdGuard, before it is called),
+ * then empties the slot and scans the set. The flag, the slot and the set are sequentially
+ * consistent, so either the closer sees the listener or the adder sees the flag; if both do, the
+ * slot's CAS or {@code Set.remove} lets only one of them run it.
  */
 final class Waiters {
+    private static final java.lang.invoke.VarHandle SOLE;
+
+    static {
+        try {
+            SOLE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Waiters.class, "sole", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final EventFd owner;
+    /** The common case, one listener, without the set's allocation: taken and cleared by CAS. */
+    @SuppressWarnings("unused") // through SOLE
+    private volatile Runnable sole;
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
 
     Waiters(EventFd owner) {
@@ -23,6 +37,12 @@ final class Waiters {
 
     /** Adds a close listener; runs it now if the EventFd is already closed. Returns it for {@link #remove}. */
     Runnable add(Runnable onClose) {
+        if (SOLE.compareAndSet(this, null, onClose)) {
+            if (owner.guard.isClosing() && SOLE.compareAndSet(this, onClose, null)) {
+                onClose.run();
+            }
+            return onClose;
+        }
         listeners.add(onClose);
         if (owner.guard.isClosing() && listeners.remove(onClose)) {
             onClose.run();
@@ -31,15 +51,21 @@ final class Waiters {
     }
 
     void remove(Runnable onClose) {
-        listeners.remove(onClose);
+        if (!SOLE.compareAndSet(this, onClose, null)) {
+            listeners.remove(onClose);
+        }
     }
 
     /** Listeners registered now: waiting threads and futures; for tests and diagnostics. */
     int count() {
-        return listeners.size();
+        return listeners.size() + (SOLE.getVolatile(this) != null ? 1 : 0);
     }
 
     void closed() {
+        Runnable first = (Runnable) SOLE.getAndSet(this, null);
+        if (first != null) {
+            first.run();
+        }
         for (Runnable r : listeners) {
             if (listeners.remove(r)) {
                 r.run();

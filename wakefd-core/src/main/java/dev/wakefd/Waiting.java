@@ -48,24 +48,21 @@ final class Waiting {
                 : awaitPolling(base, consume, timeout != null, deadline);
     }
 
+    /*
+     * poll first, read when ready (as C does): a wait that blocks costs poll + read, not a
+     * speculative read as well. poll returns at once when a count is already pending.
+     */
     private static long awaitPolling(EventFd base, Consume consume, boolean timed, long deadline)
             throws IOException, InterruptedException {
         PlatformWaiter w = PlatformWaiter.current();
         for (boolean waited = false; ; waited = true) {
-            long v = consumeOrAsyncClose(consume, waited);
-            if (v != 0) {
-                return v;
-            }
             int millis = -1;
             if (timed) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
-                }
-                millis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
             if (!base.guard.acquire()) {
-                throw base.closed();
+                throw waited ? new AsynchronousCloseException() : base.closed();
             }
             int outcome;
             try {
@@ -84,6 +81,15 @@ final class Waiting {
             }
             if (!base.isOpen()) {
                 throw new AsynchronousCloseException();
+            }
+            if (outcome == PlatformWaiter.READY) {
+                long v = consumeOrAsyncClose(consume, true);
+                if (v != 0) {
+                    return v;
+                }
+                // spurious: another holder consumed it first; wait again
+            } else if (outcome == PlatformWaiter.TIMED_OUT && timed && deadline - System.nanoTime() <= 0) {
+                return 0;
             }
         }
     }
