@@ -153,6 +153,25 @@ public final class EventFd implements WakeSignal {
     }
 
     /**
+     * A second, independent owner of the same kernel eventfd (as dup(2), close-on-exec), so two
+     * components can close their halves independently. Sharing means: one counter (a signal on
+     * either is seen by both, and a read on either consumes it for both), one open file
+     * description (its {@code O_NONBLOCK} flag is shared), and the mode is the same.
+     *
+     * @throws java.nio.channels.ClosedChannelException if this EventFd is closed
+     */
+    public EventFd duplicate() throws IOException {
+        if (!guard.acquire()) {
+            throw closed();
+        }
+        try {
+            return new EventFd(Backends.duplicate(file));
+        } finally {
+            guard.release();
+        }
+    }
+
+    /**
      * Adds 1 to the counter, waking whoever waits on the fd. On a full counter (2^64-2, only
      * reachable through foreign writers) this succeeds without adding: a wake is already pending.
      *

@@ -113,6 +113,22 @@ class EventFdTest {
     }
 
     @Test
+    void duplicateSharesTheCounterAndClosesIndependently() throws IOException {
+        EventFd a = EventFd.builder().semaphore(true).open();
+        EventFd b = a.duplicate();
+        assertThat(b.fd()).isNotEqualTo(a.fd());
+        assertThat(b.isSemaphore()).isTrue();
+        a.signal(2);
+        assertThat(b.tryRead()).isEqualTo(1);
+        a.close();
+        assertThat(b.tryRead()).isEqualTo(1);
+        b.signal();
+        assertThat(b.tryRead()).isEqualTo(1);
+        b.close();
+        assertThatThrownBy(a::duplicate).isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
     void toStringHelpsInADebugger() throws IOException {
         try (EventFd e = EventFd.builder().semaphore(true).open()) {
             assertThat(e.toString()).isEqualTo("EventFd[fd=" + e.fd() + ", semaphore, eventfd, open]");

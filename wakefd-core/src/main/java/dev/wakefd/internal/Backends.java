@@ -54,6 +54,14 @@ public final class Backends {
         return new EventFdFile(fd, semaphore, false);
     }
 
+    /** A new fd for the same kernel object; not critical, since the description is now shared. */
+    public static SignalFile duplicate(SignalFile file) throws IOException {
+        if (!(file instanceof EventFdFile)) {
+            throw new UnsupportedOperationException("duplicate: the " + file.kind() + " backend cannot be duplicated");
+        }
+        return new EventFdFile(FdCalls.dupCloexec(file.fd()), file.semaphore(), false);
+    }
+
     private static void requireLinux(String what) {
         if (!Native.IS_LINUX) {
             throw new UnsupportedOperationException("EventFd." + what + ": wakefd needs Linux eventfd(2); "

@@ -1,0 +1,286 @@
+package dev.wakefd.ipc.internal;
+
+import dev.wakefd.internal.Errno;
+import dev.wakefd.internal.FdCalls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * AF_UNIX stream sockets and SCM_RIGHTS fd passing: socket, bind, listen, accept4, connect,
+ * sendmsg, recvmsg, getsockopt(SO_PEERCRED), chmod. Blocking calls, no policy. x86_64/aarch64
+ * Linux layouts ({@code struct msghdr} is 56 bytes, {@code cmsghdr} 16).
+ */
+public final class UnixSockets {
+    private UnixSockets() {}
+
+    private static final Linker L = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+    private static final java.lang.foreign.AddressLayout P = ValueLayout.ADDRESS;
+
+    static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = FdCalls.O_CLOEXEC;
+    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17;
+    public static final int MSG_CTRUNC = 0x8, MSG_CMSG_CLOEXEC = 0x40000000, MSG_NOSIGNAL = 0x4000;
+    static final long SUN_PATH_MAX = 108;
+
+    private static MethodHandle h(String name, FunctionDescriptor d) {
+        return L.downcallHandle(L.defaultLookup().find(name).orElseThrow(), d, Linker.Option.captureCallState("errno"));
+    }
+
+    private static final MethodHandle SOCKET = h("socket", FunctionDescriptor.of(I, I, I, I));
+    private static final MethodHandle BIND = h("bind", FunctionDescriptor.of(I, I, P, I));
+    private static final MethodHandle LISTEN = h("listen", FunctionDescriptor.of(I, I, I));
+    private static final MethodHandle ACCEPT4 = h("accept4", FunctionDescriptor.of(I, I, P, P, I));
+    private static final MethodHandle CONNECT = h("connect", FunctionDescriptor.of(I, I, P, I));
+    private static final MethodHandle SENDMSG = h("sendmsg", FunctionDescriptor.of(J, I, P, I));
+    private static final MethodHandle RECVMSG = h("recvmsg", FunctionDescriptor.of(J, I, P, I));
+    private static final MethodHandle GETSOCKOPT = h("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P));
+    private static final MethodHandle CHMOD = h("chmod", FunctionDescriptor.of(I, P, I));
+    private static final MethodHandle SHUTDOWN = h("shutdown", FunctionDescriptor.of(I, I, I));
+
+    /** shutdown(fd, SHUT_RDWR): wakes threads blocked in accept or recvmsg on it. Errors ignored. */
+    public static void shutdown(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            int ignored = (int) SHUTDOWN.invokeExact(a.allocate(CAPTURE), fd, 2);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static IOException fail(String call, MemorySegment capture) {
+        return Errno.exception(call, errno(capture));
+    }
+
+    /** A new, close-on-exec AF_UNIX stream socket. */
+    public static int socket() throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            int fd = (int) SOCKET.invokeExact(c, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw fail("socket", c);
+            }
+            return fd;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** sockaddr_un for a path, or for a name in the abstract namespace when {@code abstractName}. */
+    static MemorySegment address(Arena a, String name, boolean abstractName) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        long max = SUN_PATH_MAX - 1;
+        if (bytes.length == 0 || bytes.length > max) {
+            throw new IllegalArgumentException("socket name \"" + name + "\": must be 1.." + max
+                    + " bytes (sun_path holds 108, with a terminating or leading NUL)");
+        }
+        MemorySegment sa = a.allocate(2 + SUN_PATH_MAX);
+        sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+        int off = abstractName ? 3 : 2;
+        MemorySegment.copy(bytes, 0, sa, ValueLayout.JAVA_BYTE, off, bytes.length);
+        return sa.asSlice(0, abstractName ? 3 + bytes.length : 2 + bytes.length + 1);
+    }
+
+    public static void bind(int fd, String name, boolean abstractName) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = address(a, name, abstractName);
+            MemorySegment c = a.allocate(CAPTURE);
+            if ((int) BIND.invokeExact(c, fd, sa, (int) sa.byteSize()) < 0) {
+                throw fail("bind(" + name + ")", c);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void chmod(String path, int mode) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            if ((int) CHMOD.invokeExact(c, a.allocateFrom(path), mode) < 0) {
+                throw fail("chmod(" + path + ")", c);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void listen(int fd, int backlog) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            if ((int) LISTEN.invokeExact(c, fd, backlog) < 0) {
+                throw fail("listen", c);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Blocks until a peer connects; the new socket is close-on-exec. */
+    public static int accept(int fd) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            while (true) {
+                int r = (int) ACCEPT4.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+                if (r >= 0) {
+                    return r;
+                }
+                if (errno(c) != Errno.EINTR) {
+                    throw fail("accept4", c);
+                }
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void connect(int fd, String name, boolean abstractName) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = address(a, name, abstractName);
+            MemorySegment c = a.allocate(CAPTURE);
+            if ((int) CONNECT.invokeExact(c, fd, sa, (int) sa.byteSize()) < 0) {
+                throw fail("connect(" + name + ")", c);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The peer's {pid, uid, gid} as the kernel recorded them at connect time. */
+    public static int[] peerCredentials(int fd) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment cred = a.allocate(12, 4);
+            MemorySegment len = a.allocate(I);
+            len.set(I, 0, 12);
+            if ((int) GETSOCKOPT.invokeExact(c, fd, SOL_SOCKET, SO_PEERCRED, cred, len) < 0) {
+                throw fail("getsockopt(SO_PEERCRED)", c);
+            }
+            return new int[] {cred.get(I, 0), cred.get(I, 4), cred.get(I, 8)};
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final long MSGHDR = 56, CMSGHDR = 16;
+
+    /** Sends one byte of payload with one fd attached (SCM_RIGHTS). */
+    public static void sendFd(int socket, int fdToSend, byte payload) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment data = a.allocate(1);
+            data.set(ValueLayout.JAVA_BYTE, 0, payload);
+            MemorySegment iov = a.allocate(16, 8);
+            iov.set(P, 0, data);
+            iov.set(J, 8, 1);
+            long space = CMSGHDR + 8; // CMSG_SPACE(sizeof(int))
+            MemorySegment control = a.allocate(space, 8);
+            control.set(J, 0, CMSGHDR + 4); // CMSG_LEN(sizeof(int))
+            control.set(I, 8, SOL_SOCKET);
+            control.set(I, 12, SCM_RIGHTS);
+            control.set(I, 16, fdToSend);
+            MemorySegment msg = a.allocate(MSGHDR, 8);
+            msg.set(P, 16, iov);
+            msg.set(J, 24, 1);
+            msg.set(P, 32, control);
+            msg.set(J, 40, space);
+            MemorySegment c = a.allocate(CAPTURE);
+            while (true) {
+                long r = (long) SENDMSG.invokeExact(c, socket, msg, MSG_NOSIGNAL);
+                if (r == 1) {
+                    return;
+                }
+                if (r < 0 && errno(c) == Errno.EINTR) {
+                    continue;
+                }
+                if (r < 0) {
+                    throw fail("sendmsg", c);
+                }
+                throw new IOException("sendmsg: sent " + r + " bytes, expected 1");
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** What one recvmsg brought: payload byte count, the fds attached (already owned by us), flags. */
+    public record Received(long bytes, int[] fds, int flags) {}
+
+    /** Receives one message with room for up to {@code maxFds} fds, close-on-exec. */
+    public static Received receive(int socket, int maxFds) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment data = a.allocate(16);
+            MemorySegment iov = a.allocate(16, 8);
+            iov.set(P, 0, data);
+            iov.set(J, 8, 1);
+            long space = CMSGHDR + ((4L * maxFds + 7) & ~7L);
+            MemorySegment control = a.allocate(space, 8);
+            MemorySegment msg = a.allocate(MSGHDR, 8);
+            msg.set(P, 16, iov);
+            msg.set(J, 24, 1);
+            msg.set(P, 32, control);
+            msg.set(J, 40, space);
+            MemorySegment c = a.allocate(CAPTURE);
+            long r;
+            while (true) {
+                r = (long) RECVMSG.invokeExact(c, socket, msg, MSG_CMSG_CLOEXEC);
+                if (r >= 0 || errno(c) != Errno.EINTR) {
+                    break;
+                }
+            }
+            if (r < 0) {
+                throw fail("recvmsg", c);
+            }
+            int flags = msg.get(I, 48);
+            long controlLen = msg.get(J, 40);
+            java.util.List<Integer> fds = new java.util.ArrayList<>();
+            long off = 0;
+            while (off + CMSGHDR <= controlLen) { // walk every cmsghdr: take every fd we were given
+                long len = control.get(J, off);
+                if (len < CMSGHDR || off + len > controlLen) {
+                    break;
+                }
+                int level = control.get(I, off + 8), type = control.get(I, off + 12);
+                if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+                    for (long p = off + CMSGHDR; p + 4 <= off + len; p += 4) {
+                        fds.add(control.get(I, p));
+                    }
+                }
+                off += (len + 7) & ~7L;
+            }
+            return new Received(r, fds.stream().mapToInt(Integer::intValue).toArray(), flags);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}
