@@ -1,0 +1,274 @@
+package dev.wakefd.netty;
+
+import dev.wakefd.WakeSignal;
+import dev.wakefd.internal.Internals;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+
+/**
+ * The life of one signal registered with one Netty loop, shared by the epoll and io_uring handles:
+ * lease, close listener, cancel, delivery. Subclasses only arm and disarm the fd in their loop.
+ *
+ * <h2>Why Netty never touches a released fd number</h2>
+ * <ol>
+ *   <li>The fd number stays allocated while a lease is held: the signal's FdGuard closes it only
+ *       after the last release. {@link #start()} takes the lease before Netty first sees the fd,
+ *       and {@link #finish()} is the only place that returns it.</li>
+ *   <li>{@code finish()} runs only once Netty has let go of the fd, in one of three ways.
+ *       (a) After {@link #unregistered()}: epoll calls it after removing the fd from its fd-keyed
+ *       table and from the epoll set; io_uring after the last completion of every operation this
+ *       handle submitted (the poll, which {@code ASYNC_CANCEL} ends, and the cancel itself).
+ *       After that neither handler submits, polls or looks up anything for this handle. The
+ *       release is deferred to a later loop task, so the epoll batch that unregistered us, whose
+ *       event array may still name the number, has ended before the number can be reused.
+ *       (b) When Netty refused the registration: it never held the fd.
+ *       (c) When the loop has terminated: its epoll fd or ring is closed and its thread is gone.
+ *       This also covers registrations that Netty dropped without {@code unregistered()} while
+ *       shutting down (a register task run after the loop's last {@code prepareToDestroy}).</li>
+ *   <li>Closing the signal while registered therefore does not close the fd. Close sets the
+ *       closing bit, so {@code consume()} fails and the handler stops, and runs our close listener,
+ *       which asks the loop to cancel; the fd is closed by our release in 2(a).</li>
+ *   <li>Netty sees the fd through a borrowed {@code FileDescriptor} (epoll) whose {@code close()}
+ *       does nothing and which stays "open", so epoll's cancel deletes the fd from the epoll set
+ *       while the number is still ours, and Netty never closes the signal's fd.</li>
+ * </ol>
+ * Netty calls {@link #close()} from its shutdown, possibly more than once (io_uring calls it on
+ * every loop turn while shutting down); it is idempotent through {@code withdrawn}.
+ */
+abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle, UringSignalHandle {
+    private static final System.Logger LOG = System.getLogger(SignalHandle.class.getName());
+    private static final Internals.Access ACCESS = Internals.access();
+
+    /** Live registrations by (loop, fd): see {@link NettySignals} on one per signal per loop. */
+    private static final ConcurrentHashMap<LoopFd, SignalHandle> LIVE = new ConcurrentHashMap<>();
+
+    private record LoopFd(EventLoop loop, int fd) {}
+
+    final IoEventLoop loop;
+    final WakeSignal signal;
+    final int fd;
+    private final LongConsumer handler;
+    private final LoopFd key;
+    final SignalRegistration registration = new SignalRegistration(this);
+    final CompletableFuture<Void> armed = new CompletableFuture<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    /** One object per registration, so that removeOnClose removes exactly this one. */
+    private final Runnable onSignalClose = this::requestCancel;
+    private final GenericFutureListener<Future<Object>> onLoopTerminated = f -> finish();
+
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Throwable failure;
+
+    // Loop thread only.
+    /** Netty's registration once register() completed; the wrapper, so cancel keeps Netty's count right. */
+    IoRegistration nettyRegistration;
+    private boolean withdrawn;
+
+    SignalHandle(IoEventLoop loop, WakeSignal signal, LongConsumer handler) {
+        this.loop = loop;
+        this.signal = signal;
+        this.fd = signal.fd();
+        this.handler = handler;
+        this.key = new LoopFd(loop, fd);
+    }
+
+    /** "epoll" or "io_uring". */
+    abstract String transport();
+
+    /** Loop thread: asks the loop to watch the fd for readability. */
+    abstract void arm(IoRegistration r);
+
+    /** Loop thread, once: stops watching and cancels {@code r}; Netty then calls unregistered(). */
+    abstract void disarm(IoRegistration r);
+
+    void start() throws ClosedChannelException {
+        if (!ACCESS.acquire(signal)) {
+            throw new SignalClosed(signal);
+        }
+        boolean keyed = false;
+        try {
+            if (loop.isShuttingDown()) {
+                throw new IllegalStateException(loop + " is shutting down: cannot register " + signal);
+            }
+            SignalHandle other = LIVE.putIfAbsent(key, this);
+            if (other != null) {
+                throw new IllegalStateException(signal + " (fd " + fd + ") is already registered with " + loop
+                        + " (" + other.registration + "): one registration per fd per loop; register again"
+                        + " after the earlier one's unregistered() completes");
+            }
+            keyed = true;
+        } finally {
+            if (!keyed) {
+                ACCESS.release(signal);
+            }
+        }
+        loop.terminationFuture().addListener(onLoopTerminated);
+        ACCESS.onClose(signal, onSignalClose); // cancels at once if the signal closed meanwhile
+        Future<IoRegistration> f;
+        try {
+            f = loop.register(this);
+        } catch (RejectedExecutionException e) {
+            fail(e);
+            finish();
+            throw new IllegalStateException(loop + " is shutting down: cannot register " + signal, e);
+        }
+        f.addListener(this::registerDone);
+    }
+
+    /** Netty completes the register future on the loop thread, and notifies from it. */
+    private void registerDone(Future<? super IoRegistration> f) {
+        if (!loop.inEventLoop()) {
+            onLoop(() -> registerDone(f));
+            return;
+        }
+        if (!f.isSuccess()) {
+            fail(f.cause());
+            finish(); // (b): Netty never held the fd
+            return;
+        }
+        nettyRegistration = (IoRegistration) f.getNow();
+        if (cancelRequested.get()) {
+            withdrawOnLoop();
+            return;
+        }
+        try {
+            arm(nettyRegistration);
+            armed.complete(null);
+        } catch (RuntimeException e) {
+            fail(e);
+            withdrawOnLoop();
+        }
+    }
+
+    /** Any thread: idempotent. */
+    final void requestCancel() {
+        if (cancelRequested.compareAndSet(false, true)) {
+            onLoop(this::withdrawOnLoop);
+        }
+    }
+
+    final boolean isActive() {
+        return !cancelRequested.get();
+    }
+
+    /** Loop thread: disarms once Netty's registration is known (else registerDone does it). */
+    final void withdrawOnLoop() {
+        cancelRequested.set(true);
+        if (withdrawn || nettyRegistration == null) {
+            return;
+        }
+        withdrawn = true;
+        disarm(nettyRegistration);
+    }
+
+    /** Loop thread: one consume, one handler call if it took anything. */
+    final void consumeAndDeliver() {
+        if (cancelRequested.get()) {
+            withdrawOnLoop(); // a readable fd must not keep a level-triggered loop busy until the task runs
+            return;
+        }
+        long n;
+        try {
+            n = signal.consume();
+        } catch (ClosedChannelException e) {
+            withdrawOnLoop(); // closing: our lease keeps the number; its listener cancels too
+            return;
+        } catch (IOException e) {
+            fail(e);
+            withdrawOnLoop();
+            return;
+        }
+        if (n == 0) {
+            return; // someone else consumed first, or a Waker's spurious wake
+        }
+        try {
+            handler.accept(n);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "wakefd handler for " + signal + " on " + loop + " threw", e);
+        }
+    }
+
+    /** Loop thread, or the caller's thread when the loop no longer runs tasks. */
+    final void fail(Throwable t) {
+        if (failure == null) {
+            failure = t;
+        }
+    }
+
+    /** Netty (loop thread): it no longer holds the fd for this handle. */
+    @Override
+    public final void unregistered() {
+        try {
+            loop.execute(this::finish); // after the current I/O batch: see 2(a)
+        } catch (RejectedExecutionException e) {
+            finish(); // the loop is past its last batch
+        }
+    }
+
+    /** Netty's shutdown (loop thread): same as cancel. Idempotent. */
+    @Override
+    public final void close() {
+        withdrawOnLoop();
+    }
+
+    /** Returns the lease, exactly once. See the class comment for why this is safe. */
+    private void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        cancelRequested.set(true);
+        LIVE.remove(key, this); // before the release: the key names a number we still hold
+        ACCESS.removeOnClose(signal, onSignalClose);
+        loop.terminationFuture().removeListener(onLoopTerminated);
+        ACCESS.release(signal);
+        Throwable cause = failure;
+        if (cause == null) {
+            armed.cancel(false);
+            done.complete(null);
+        } else {
+            armed.completeExceptionally(cause);
+            done.completeExceptionally(cause);
+        }
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+            return;
+        }
+        try {
+            loop.execute(r);
+        } catch (RejectedExecutionException e) {
+            // The loop takes no more tasks: its shutdown closes every registration it holds
+            // (close() above) and its termination finishes the rest (2c).
+        }
+    }
+
+    /** A ClosedChannelException that names the signal. */
+    private static final class SignalClosed extends ClosedChannelException {
+        private static final long serialVersionUID = 1L;
+        private final String what;
+
+        SignalClosed(WakeSignal s) {
+            this.what = s.toString();
+        }
+
+        @Override
+        public String getMessage() {
+            return what + " is closed: cannot register it";
+        }
+    }
+}
