@@ -111,6 +111,27 @@ class DeliveryTest {
 
     @ParameterizedTest
     @EnumSource(LoopKind.class)
+    void aThrowingHandlerIsLoggedAndKeepsItsRegistration(LoopKind kind) throws Exception {
+        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
+            EventLoop loop = loops.group().next();
+            Tally tally = new Tally(loop);
+            SignalRegistration reg = NettySignals.register(loop, fd, n -> {
+                tally.accept(n);
+                if (n == 1) {
+                    throw new IllegalStateException("expected by the test: a handler that throws once");
+                }
+            });
+            fd.signal(1);
+            tally.awaitSum(1, WAIT);
+            fd.signal(2);
+            tally.awaitSum(3, WAIT);
+            assertThat(reg.isActive()).isTrue();
+            assertThat(tally.violations()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(LoopKind.class)
     void semaphoreModeDeliversOnePerCall(LoopKind kind) throws Exception {
         try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.builder().semaphore(true).open()) {
             EventLoop loop = loops.group().next();
