@@ -129,7 +129,8 @@ rts = [("C `poll(2)`+`read(2)` ping-pong (floor)", None),
        ("wakefd `Poller` handler", "RoundTripBench.poller"),
        ("JDK `Selector` wakeup/select", "RoundTripBench.selector"),
        ("JDK `LockSupport` park/unpark", "RoundTripBench.lockSupport"),
-       ("Netty `eventLoop.execute()` hand-off", "RoundTripBench.nettyExecute")]
+       ("Netty `eventLoop.execute()` hand-off (task unparks caller)", "RoundTripBench.nettyExecute"),
+       ("Netty epoll loop woken through wakefd-netty, back through `await()`", "RoundTripBench.nettyViaWakefd")]
 c1 = c.get("c.roundtrip_poll_read.1cpu", {}).get("median")
 c2 = c.get("c.roundtrip_poll_read", {}).get("median")
 w("## Wake-up round trips (ns, lower is better)")

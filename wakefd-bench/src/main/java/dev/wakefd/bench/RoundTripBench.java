@@ -230,6 +230,42 @@ public class RoundTripBench {
         }
     }
 
+    /** A Netty epoll loop with a wakefd registration whose handler signals pong. */
+    @State(Scope.Thread)
+    public static class NettyWakefdEcho {
+        MultiThreadIoEventLoopGroup group;
+        EventFd ping;
+        EventFd pong;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            ping = EventFd.open();
+            pong = EventFd.open();
+            dev.wakefd.netty.NettyWake.register((io.netty.channel.IoEventLoop) group.next(), ping, n -> {
+                try {
+                    pong.signal();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sync();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            ping.close();
+            pong.close();
+        }
+    }
+
+    /** A foreign thread wakes a Netty loop through wakefd and is woken back through wakefd. */
+    @Benchmark
+    public long nettyViaWakefd(NettyWakefdEcho s) throws Exception {
+        s.ping.signal();
+        return s.pong.await();
+    }
+
     @Benchmark
     public long awaitPlatform(PlatformEcho s) throws Exception {
         s.ping.signal();

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Pass one wake signal around a ring of runtimes (platform thread, virtual thread,",
-                "poller, Python asyncio process) and back, then report per-hop latency and the",
+                "poller, Netty epoll loop, Python asyncio process) and back, then report per-hop latency and the",
                 "Waker's coalescing under a burst of producers."})
 final class Demo implements Callable<Integer> {
     @Option(names = "--laps", defaultValue = "3000", description = "laps around the ring (default ${DEFAULT-VALUE})")
@@ -79,13 +79,23 @@ final class Demo implements Callable<Integer> {
 
     private void ring(Map<String, Object> result, List<String> skipped) throws Exception {
         String python = noPython ? null : findPython(skipped);
+        boolean netty = io.netty.channel.epoll.Epoll.isAvailable();
+        if (!netty) {
+            skipped.add("Netty epoll hop: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+        }
+        skipped.add("Netty io_uring hop: wakefd-netty supports Netty's epoll transport only so far");
         List<String> names = new ArrayList<>(List.of("main -> platform thread", "platform -> virtual thread",
                 "virtual thread -> poller"));
+        String beforePython = "poller";
+        if (netty) {
+            names.add("poller -> Netty epoll loop");
+            beforePython = "Netty loop";
+        }
         if (python != null) {
-            names.add("poller -> Python asyncio -> back");
+            names.add(beforePython + " -> Python asyncio -> back");
             names.add("Python -> main");
         } else {
-            names.add("poller -> main");
+            names.add(beforePython + " -> main");
         }
         int links = names.size();
         List<EventFd> link = new ArrayList<>();
@@ -101,14 +111,24 @@ final class Demo implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         Process py = null;
         Poller poller = Poller.open("wakefd-demo-poller");
+        io.netty.channel.MultiThreadIoEventLoopGroup group = netty
+                ? new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.epoll.EpollIoHandler.newFactory())
+                : null;
+        int pythonLink = netty ? 4 : 3;
         try {
             threads.add(Thread.ofPlatform().name("demo-platform").start(hop(link, stamp, hist, 0)));
             threads.add(Thread.ofVirtual().name("demo-virtual").start(hop(link, stamp, hist, 1)));
             poller.register(link.get(2), n -> forward(link, stamp, hist, 2));
+            if (netty) {
+                io.netty.channel.IoEventLoop loop = (io.netty.channel.IoEventLoop) group.next();
+                var reg = dev.wakefd.netty.NettyWake.register(loop, link.get(3), n -> forward(link, stamp, hist, 3));
+                if (!reg.await(30, TimeUnit.SECONDS) || !reg.isSuccess()) {
+                    throw new IllegalStateException("registering with the Netty loop failed", reg.cause());
+                }
+            }
             if (python != null) {
-                py = startPython(python, link.get(3), link.get(4));
-                // link 3 is read by Python; the hop after it is Python signalling link 4 to main
-                names.set(3, "poller -> Python asyncio -> back");
+                // Python reads link pythonLink and signals the last link, which main awaits
+                py = startPython(python, link.get(pythonLink), link.get(pythonLink + 1));
             }
             int last = links - 1;
             err.println("wakefd demo: " + laps + " laps through " + String.join(", ", names.subList(0, last)) + ", back to main");
@@ -121,7 +141,7 @@ final class Demo implements Callable<Integer> {
                 }
                 long now = System.nanoTime();
                 if (python != null) {
-                    hist.get(3).recordValue(now - stamp.get(3)); // Python's leg: to Python and back
+                    hist.get(pythonLink).recordValue(now - stamp.get(pythonLink)); // to Python and back
                 } else {
                     hist.get(last).recordValue(now - stamp.get(last));
                 }
@@ -134,6 +154,9 @@ final class Demo implements Callable<Integer> {
                 e.close();
             }
             poller.close();
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
             for (Thread t : threads) {
                 t.join(10_000);
             }

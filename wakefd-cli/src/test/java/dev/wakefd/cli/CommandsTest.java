@@ -88,6 +88,6 @@ class CommandsTest {
     void demoWithoutPythonSaysSoAndRunsTheRest() {
         Run r = run("demo", "--laps", "100", "--burst", "1000", "--no-python");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("poller -> main").contains("whole lap").doesNotContain("Python asyncio");
+        assertThat(r.out()).contains("Netty loop -> main").contains("whole lap").doesNotContain("Python asyncio");
     }
 }
