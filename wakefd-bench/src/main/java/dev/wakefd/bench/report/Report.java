@@ -59,7 +59,8 @@ public final class Report {
             new Row("roundtrip-{cpus}/RoundTripBench.selector", "JDK `Selector` wakeup/select", Who.PEER),
             new Row("roundtrip-{cpus}/RoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, platform threads", Who.PEER),
             new Row("virtual-{cpus}/VirtualRoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, virtual threads", Who.PEER),
-            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute", "Netty `eventLoop.execute()` hand-off (epoll)", Who.PEER));
+            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=epoll]", "Netty `eventLoop.execute()` hand-off, epoll", Who.PEER),
+            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=io_uring]", "Netty `eventLoop.execute()` hand-off, io_uring", Who.PEER));
     private static final int[] THREADS = {1, 2, 4};
     private static final int[] REGISTERED = {10, 1000, 10000};
 
