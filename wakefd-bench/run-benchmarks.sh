@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs wakefd's comparison suite (the C floor and JMH) and writes docs/benchmarks.md and
 # docs/benchmarks.svg from the results. Run from anywhere; see docs/benchmarking.md.
-#   wakefd-bench/run-benchmarks.sh           full run: 2 forks, 3 x 1 s warm-up, 5 x 1 s (about 30 min on 2 CPUs)
+#   wakefd-bench/run-benchmarks.sh           full run: 2 forks, 3 x 1 s warm-up, 5 x 1 s (about 15 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
