@@ -18,6 +18,9 @@ final class Hops {
         List<Candidate> out = new ArrayList<>();
         out.add(new Candidate(VirtualThreadHop.NAME, null, VirtualThreadHop::new));
         out.add(new Candidate(PollerHop.NAME, null, PollerHop::new));
+        for (NettyHop.Transport t : NettyHop.Transport.values()) {
+            out.add(new Candidate(t.hopName, NettyHop.unavailable(t), () -> new NettyHop(t)));
+        }
         out.add(new Candidate(PythonHop.NAME, python ? PythonHop.unavailable() : "left out (--no-python)", PythonHop::new));
         return out;
     }

@@ -24,6 +24,12 @@ class DemoCommandTest {
         assertThat(ring).startsWith("platform thread", "virtual thread", "Poller handler");
         boolean python = PythonHop.unavailable() == null;
         assertThat(ring.contains("Python asyncio")).isEqualTo(python);
+        for (NettyHop.Transport t : NettyHop.Transport.values()) {
+            boolean can = NettyHop.unavailable(t) == null;
+            assertThat(ring.contains(t.hopName)).as(t.hopName).isEqualTo(can);
+            // a part that cannot run is named with its reason
+            assertThat(j.get("skipped").toString().contains(t.hopName)).as(t.hopName).isEqualTo(!can);
+        }
         // one hop per edge of the ring, closing back at the platform thread, each timing every lap
         JsonNode hops = j.get("hops");
         assertThat(hops).hasSize(ring.size());
@@ -50,7 +56,8 @@ class DemoCommandTest {
         assertThat(r.out()).contains("Python asyncio   skipped: left out (--no-python)")
                 .containsPattern("hop\\s+p50\\s+p90\\s+p99\\s+p99\\.9\\s+max")
                 .containsPattern("platform thread -> virtual thread(\\s+[\\d,.]+){5}")
-                .containsPattern("Poller handler -> platform thread(\\s+[\\d,.]+){5}")
+                .containsPattern("virtual thread -> Poller handler(\\s+[\\d,.]+){5}")
+                .containsPattern("[A-Za-z_ ]+ -> platform thread(\\s+[\\d,.]+){5}")
                 .containsPattern("whole lap(\\s+[\\d,.]+){5}")
                 .contains("asked one Waker for 2,000 wakes")
                 .contains("saw all 2,000 items");

@@ -114,6 +114,9 @@ class LauncherIT {
         assertThat(r.exit()).as(r.toString()).isZero();
         JsonNode j = r.json();
         assertThat(j.get("ring").toString()).contains("Python asyncio");
+        if (NettyHop.unavailable(NettyHop.Transport.EPOLL) == null) {
+            assertThat(j.get("ring").toString()).contains("Netty epoll");
+        }
         assertThat(j.get("lap").get("count").asInt()).isEqualTo(200);
         assertThat(j.get("burst").get("items_seen").asLong()).isEqualTo(2 * 8 * 1000);
         assertThat(r.err()).doesNotContain("WARNING").doesNotContain("Exception");
@@ -132,7 +135,7 @@ class LauncherIT {
             Run r = run(Map.of("PATH", bin.toString()), List.of(), "demo", "--laps", "200", "--wakes", "2000");
             assertThat(r.exit()).as(r.toString()).isZero();
             assertThat(r.out()).contains("Python asyncio   skipped: python3 is not on PATH")
-                    .containsPattern("Poller handler -> platform thread(\\s+[\\d,.]+){5}")
+                    .containsPattern("[A-Za-z_ ]+ -> platform thread(\\s+[\\d,.]+){5}")
                     .contains("saw all 16,000 items");
         } finally {
             try (var links = Files.list(bin)) {

@@ -79,6 +79,19 @@ class RingTest {
     }
 
     @Test
+    void nettyLoopsPassTheWakeOn() throws Exception {
+        List<Hop> hops = new java.util.ArrayList<>();
+        for (NettyHop.Transport t : NettyHop.Transport.values()) {
+            if (NettyHop.unavailable(t) == null) {
+                hops.add(new NettyHop(t));
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(hops.isEmpty(), "no Netty native transport here");
+        Ring.Result r = Ring.run(hops, 10, 300, Duration.ofSeconds(10), d -> {});
+        assertThat(r.hops()).hasSize(hops.size() + 1).allSatisfy(l -> assertThat(l.count()).isEqualTo(300));
+    }
+
+    @Test
     void hopLatenciesAddUpToTheLapAndCoverEveryMeasuredLap() throws Exception {
         List<Hop> hops = List.of(new VirtualThreadHop(), new PollerHop(), new VirtualThreadHop());
         Ring.Result r = Ring.run(hops, 5, 200, Duration.ofSeconds(10), d -> {});
