@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
                 "Timings depend on the machine and its load; the demo makes no claim beyond this run."},
         footer = {"%nExamples:", "  wakefd demo", "  wakefd demo --laps 2000 --no-python", "  wakefd demo --json > demo.json"})
 final class DemoCommand implements Callable<Integer> {
-    static final int DEFAULT_LAPS = 40_000;
+    static final int DEFAULT_LAPS = 30_000;
 
     @Spec
     CommandLine.Model.CommandSpec spec;

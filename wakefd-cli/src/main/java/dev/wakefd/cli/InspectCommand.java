@@ -109,8 +109,10 @@ final class InspectCommand implements Callable<Integer> {
             sb.append("this kernel does not report eventfd-id (Linux 5.13+), so sharing cannot be told\n");
         }
         if (all.unreadable() > 0) {
-            sb.append(all.unreadable()).append(all.unreadable() == 1 ? " process" : " processes")
-                    .append(" could not be read, so sharing with them is not shown (run as root to see all)\n");
+            boolean one = all.unreadable() == 1;
+            sb.append(all.unreadable()).append(one ? " process" : " processes").append(" could not be read, so sharing with ")
+                    .append(one ? "it" : "them").append(" is not shown")
+                    .append("root".equals(System.getProperty("user.name")) ? "\n" : " (run as root to see all)\n");
         }
         return sb.toString().stripTrailing();
     }

@@ -61,6 +61,8 @@ final class ProcEventFds {
             throw new Main.Failure("no process with pid " + pid + " (it exited)", e);
         } catch (IOException e) {
             throw new Main.Failure("reading " + fdDir + ": " + e, e);
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw new Main.Failure("reading " + fdDir + ": " + e.getCause(), e);
         }
     }
 
@@ -83,13 +85,11 @@ final class ProcEventFds {
                 List<Entry> entries;
                 try {
                     entries = read(pid);
-                } catch (AccessDeniedException e) {
-                    unreadable++;
-                    continue;
-                } catch (NoSuchFileException e) {
-                    continue; // exited meanwhile
-                } catch (IOException e) {
-                    unreadable++;
+                } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                    // Exited meanwhile (ENOENT, or ESRCH while it is being torn down): not a reading problem.
+                    if (Files.isDirectory(p)) {
+                        unreadable++;
+                    }
                     continue;
                 }
                 if (entries.isEmpty()) {
