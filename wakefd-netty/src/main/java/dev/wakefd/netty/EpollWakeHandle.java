@@ -77,6 +77,9 @@ final class EpollWakeHandle implements EpollIoHandle, NettyWake.Registration {
     void armed(IoRegistration reg, Promise<NettyWake.Registration> promise) {
         registration = reg;
         reg.submit(EpollIoOps.EPOLLIN);
+        // Once the loop has terminated its epoll fd is gone and Netty will not call us again:
+        // whatever it did not unregister is unregistered here (idempotent), so the lease returns.
+        loop.terminationFuture().addListener(f -> unregistered());
         Internals.access().onClose(signal, onSignalClose); // cancels at once if the signal closed meanwhile
         promise.setSuccess(this);
     }
@@ -135,7 +138,11 @@ final class EpollWakeHandle implements EpollIoHandle, NettyWake.Registration {
         active = false;
         IoRegistration reg = registration;
         if (reg != null) {
-            reg.cancel(); // Netty runs the DEL and unregistered() on the loop thread
+            try {
+                reg.cancel(); // Netty runs the DEL and unregistered() on the loop thread
+            } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+                // the loop is shutting down: its termination listener unregisters us
+            }
         }
     }
 

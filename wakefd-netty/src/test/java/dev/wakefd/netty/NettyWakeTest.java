@@ -203,6 +203,9 @@ class NettyWakeTest {
             assertThat(b.isActive()).isFalse();
             e.signal();
             assertThat(e.tryRead()).isEqualTo(1);
+            int fd = e.fd();
+            e.close();
+            assertThat(isEventFd(fd)).as("the lease came back at loop termination, so close releases the fd").isFalse();
         }
     }
 
