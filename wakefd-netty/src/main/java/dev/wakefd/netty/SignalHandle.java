@@ -50,7 +50,11 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
     private static final System.Logger LOG = System.getLogger(SignalHandle.class.getName());
     private static final Internals.Access ACCESS = Internals.access();
 
-    /** Live registrations by (loop, fd): see {@link NettySignals} on one per signal per loop. */
+    /**
+     * Live registrations by (loop, fd): see {@link NettyWake} on one per fd per loop. An entry goes
+     * when Netty's own fd-keyed entry goes ({@link #unregistered()}), always before the lease is
+     * returned, so it never names a number that another file may have taken.
+     */
     private static final ConcurrentHashMap<LoopFd, SignalHandle> LIVE = new ConcurrentHashMap<>();
 
     private record LoopFd(EventLoop loop, int fd) {}
@@ -60,7 +64,7 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
     final int fd;
     private final LongConsumer handler;
     private final LoopFd key;
-    final SignalRegistration registration = new SignalRegistration(this);
+    final LiveRegistration registration = new LiveRegistration(this);
     final CompletableFuture<Void> armed = new CompletableFuture<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -94,26 +98,27 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
     /** Loop thread, once: stops watching and cancels {@code r}; Netty then calls unregistered(). */
     abstract void disarm(IoRegistration r);
 
-    void start() throws ClosedChannelException {
+    /**
+     * Takes the lease, claims (loop, fd) and asks the loop to register. Throws only for a second
+     * registration of the fd on this loop (a programming error); a closed signal or a loop that is
+     * shutting down completes {@link #armed} and {@link #done} exceptionally instead.
+     */
+    void start() {
         if (!ACCESS.acquire(signal)) {
-            throw new SignalClosed(signal);
+            refuse(new SignalClosed(signal));
+            return;
         }
-        boolean keyed = false;
-        try {
-            if (loop.isShuttingDown()) {
-                throw new IllegalStateException(loop + " is shutting down: cannot register " + signal);
-            }
-            SignalHandle other = LIVE.putIfAbsent(key, this);
-            if (other != null) {
-                throw new IllegalStateException(signal + " (fd " + fd + ") is already registered with " + loop
-                        + " (" + other.registration + "): one registration per fd per loop; register again"
-                        + " after the earlier one's unregistered() completes");
-            }
-            keyed = true;
-        } finally {
-            if (!keyed) {
-                ACCESS.release(signal);
-            }
+        if (loop.isShuttingDown()) {
+            ACCESS.release(signal);
+            refuse(shuttingDown(null));
+            return;
+        }
+        SignalHandle other = LIVE.putIfAbsent(key, this);
+        if (other != null) {
+            ACCESS.release(signal);
+            throw new IllegalStateException("register: fd " + fd + " (" + signal + ") is already registered with "
+                    + loop + " by " + other.registration + "; Netty keys registrations by fd number, so register"
+                    + " a duplicate() of the signal instead, or register again once the first is unregistered");
         }
         loop.terminationFuture().addListener(onLoopTerminated);
         ACCESS.onClose(signal, onSignalClose); // cancels at once if the signal closed meanwhile
@@ -121,11 +126,23 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
         try {
             f = loop.register(this);
         } catch (RejectedExecutionException e) {
-            fail(e);
-            finish();
-            throw new IllegalStateException(loop + " is shutting down: cannot register " + signal, e);
+            fail(shuttingDown(e));
+            finish(); // (b): Netty never saw the handle
+            return;
         }
         f.addListener(this::registerDone);
+    }
+
+    private IllegalStateException shuttingDown(Throwable cause) {
+        return new IllegalStateException("register: " + loop + " is shutting down, cannot watch " + signal, cause);
+    }
+
+    /** Refused before any lease or key was kept. */
+    private void refuse(Throwable t) {
+        finished.set(true);
+        cancelRequested.set(true);
+        armed.completeExceptionally(t);
+        done.completeExceptionally(t);
     }
 
     /** Netty completes the register future on the loop thread, and notifies from it. */
@@ -211,6 +228,7 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
     /** Netty (loop thread): it no longer holds the fd for this handle. */
     @Override
     public final void unregistered() {
+        LIVE.remove(key, this); // Netty's fd-keyed entry is gone: the fd may be registered again
         try {
             loop.execute(this::finish); // after the current I/O batch: see 2(a)
         } catch (RejectedExecutionException e) {
@@ -230,7 +248,7 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
             return;
         }
         cancelRequested.set(true);
-        LIVE.remove(key, this); // before the release: the key names a number we still hold
+        LIVE.remove(key, this); // if unregistered() did not: before the release, while the number is ours
         ACCESS.removeOnClose(signal, onSignalClose);
         loop.terminationFuture().removeListener(onLoopTerminated);
         ACCESS.release(signal);

@@ -30,8 +30,12 @@ class DeliveryTest {
         try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
-            SignalRegistration reg = NettySignals.register(loop, fd, tally);
-            reg.registered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            io.netty.util.concurrent.Future<NettyWake.Registration> armed = NettyWake.register(loop, fd, tally);
+            assertThat(armed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            NettyWake.Registration reg = armed.getNow();
+            assertThat(NettyWake.supports(loop)).isTrue();
+            assertThat(reg.loop()).isSameAs(loop);
+            assertThat(reg.signal()).isSameAs(fd);
             assertThat(reg.transport()).isEqualTo(kind == LoopKind.EPOLL ? "epoll" : "io_uring");
 
             int producers = 4, perProducer = 3_000;
@@ -62,7 +66,8 @@ class DeliveryTest {
             tally.awaitSum(sent.get(), WAIT);
             assertThat(tally.violations()).as("calls off the loop thread or with 0").isZero();
 
-            reg.cancel().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            reg.cancel();
+            reg.unregistered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(fd.tryRead()).as("nothing left behind").isZero();
             assertThat(tally.sum()).isEqualTo(sent.get());
         }
@@ -74,7 +79,7 @@ class DeliveryTest {
         try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
-            NettySignals.register(loop, fd, tally).registered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            NettyWake.open(loop, fd, tally).armed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             int count = 500;
             long expected = 0;
@@ -115,7 +120,7 @@ class DeliveryTest {
         try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
-            SignalRegistration reg = NettySignals.register(loop, fd, n -> {
+            LiveRegistration reg = NettyWake.open(loop, fd, n -> {
                 tally.accept(n);
                 if (n == 1) {
                     throw new IllegalStateException("expected by the test: a handler that throws once");
@@ -137,7 +142,7 @@ class DeliveryTest {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             fd.signal(40); // before registration: must still be seen
-            NettySignals.register(loop, fd, tally);
+            NettyWake.open(loop, fd, tally);
             fd.signal(60);
             tally.awaitSum(100, WAIT);
             assertThat(tally.calls()).as("one unit per call").isEqualTo(100);
@@ -153,12 +158,12 @@ class DeliveryTest {
         try (LoopKind.Loops loops = kind.open(1)) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
-            List<SignalRegistration> regs = new ArrayList<>();
+            List<LiveRegistration> regs = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
                     EventFd fd = EventFd.open();
                     fds.add(fd);
-                    regs.add(NettySignals.register(loop, fd, tally));
+                    regs.add(NettyWake.open(loop, fd, tally));
                 }
                 long expected = 0;
                 for (int round = 1; round <= 3; round++) {
@@ -169,10 +174,10 @@ class DeliveryTest {
                 }
                 tally.awaitSum(expected, WAIT);
                 assertThat(tally.violations()).isZero();
-                for (SignalRegistration r : regs) {
+                for (LiveRegistration r : regs) {
                     r.cancel();
                 }
-                for (SignalRegistration r : regs) {
+                for (LiveRegistration r : regs) {
                     r.unregistered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 }
                 for (EventFd fd : fds) {
@@ -197,12 +202,12 @@ class DeliveryTest {
             java.util.concurrent.ConcurrentLinkedQueue<Integer> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
             AtomicLong drained = new AtomicLong();
             Tally tally = new Tally(loop);
-            NettySignals.register(loop, waker, n -> {
+            NettyWake.open(loop, waker, n -> {
                 while (queue.poll() != null) {
                     drained.incrementAndGet();
                 }
                 tally.accept(n); // after draining: awaitUntil below re-checks on this call
-            }).registered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }).armed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             CountDownLatch busy = new CountDownLatch(1), release = new CountDownLatch(1);
             loop.execute(() -> {

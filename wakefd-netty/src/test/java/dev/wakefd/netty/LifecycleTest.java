@@ -26,6 +26,13 @@ class LifecycleTest {
         f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /** The cause of a Netty future that must fail, within the bound. */
+    static Throwable failure(io.netty.util.concurrent.Future<?> f) throws InterruptedException {
+        assertThat(f.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("future completed").isTrue();
+        assertThat(f.isSuccess()).as("future failed").isFalse();
+        return f.cause();
+    }
+
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void cancelFromAPlatformOrVirtualThreadStopsDeliveryAndLeavesCountsInTheSignal(LoopKind kind) throws Exception {
@@ -33,15 +40,14 @@ class LifecycleTest {
             EventLoop loop = loops.group().next();
             for (boolean virtual : new boolean[] {false, true}) {
                 Tally tally = new Tally(loop);
-                SignalRegistration reg = NettySignals.register(loop, fd, tally);
+                LiveRegistration reg = NettyWake.open(loop, fd, tally);
                 fd.signal(3);
                 tally.awaitSum(3, WAIT);
 
-                AtomicReference<CompletableFuture<Void>> cancelled = new AtomicReference<>();
-                Runnable cancel = () -> cancelled.set(reg.cancel());
+                Runnable cancel = reg::cancel;
                 Thread t = virtual ? Thread.ofVirtual().start(cancel) : Thread.ofPlatform().start(cancel);
                 assertThat(t.join(WAIT)).isTrue();
-                await(cancelled.get());
+                await(reg.unregistered());
                 assertThat(reg.isActive()).isFalse();
                 assertThat(reg.unregistered()).isCompletedWithValue(null);
 
@@ -49,7 +55,8 @@ class LifecycleTest {
                 assertThat(fd.tryRead()).as("no one consumed after unregistration").isEqualTo(5);
                 assertThat(tally.sum()).isEqualTo(3);
                 assertThat(fd.isOpen()).isTrue();
-                assertThat(reg.cancel()).as("idempotent").isSameAs(reg.unregistered());
+                reg.cancel(); // idempotent
+                assertThat(reg.unregistered()).isCompletedWithValue(null);
             }
         }
     }
@@ -60,8 +67,8 @@ class LifecycleTest {
         try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.builder().semaphore(true).open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
-            CompletableFuture<SignalRegistration> ready = new CompletableFuture<>();
-            SignalRegistration reg = NettySignals.register(loop, fd, n -> {
+            CompletableFuture<LiveRegistration> ready = new CompletableFuture<>();
+            LiveRegistration reg = NettyWake.open(loop, fd, n -> {
                 ready.join().cancel();
                 tally.accept(n);
             });
@@ -87,32 +94,35 @@ class LifecycleTest {
             EventLoop second = loops.group().next();
             assertThat(second).isNotSameAs(first);
             Tally tally = new Tally(first, second);
-            SignalRegistration reg = NettySignals.register(first, fd, tally);
-            await(reg.registered());
+            LiveRegistration reg = NettyWake.open(first, fd, tally);
+            await(reg.armed());
 
-            assertThatThrownBy(() -> NettySignals.register(first, fd, n -> {}))
+            assertThatThrownBy(() -> NettyWake.open(first, fd, n -> {}))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("fd " + fd.fd())
                     .hasMessageContaining("already registered");
             fd.signal(7);
             tally.awaitSum(7, WAIT); // the first registration still delivers
 
-            SignalRegistration other = NettySignals.register(second, fd, tally); // another loop: allowed
-            await(other.registered());
+            LiveRegistration other = NettyWake.open(second, fd, tally); // another loop: allowed
+            await(other.armed());
             long sent = 7;
             for (int i = 0; i < 2_000; i++) {
                 fd.signal(2);
                 sent += 2;
             }
             tally.awaitSum(sent, WAIT); // the two loops share the counts, none twice
-            await(reg.cancel());
-            await(other.cancel());
+            reg.cancel();
+            await(reg.unregistered());
+            other.cancel();
+            await(other.unregistered());
             assertThat(fd.tryRead()).isZero();
 
-            SignalRegistration again = NettySignals.register(first, fd, tally); // after unregistered: allowed
+            LiveRegistration again = NettyWake.open(first, fd, tally); // after unregistered: allowed
             fd.signal(1);
             tally.awaitSum(sent + 1, WAIT);
-            await(again.cancel());
+            again.cancel();
+            await(again.unregistered());
         }
     }
 
@@ -120,17 +130,17 @@ class LifecycleTest {
     @EnumSource(LoopKind.class)
     void loopShutdownUnregistersLiveRegistrationsAndReturnsTheirLeases(LoopKind kind) throws Exception {
         List<WakeSignal> signals = new ArrayList<>();
-        List<SignalRegistration> regs = new ArrayList<>();
+        List<LiveRegistration> regs = new ArrayList<>();
         LoopKind.Loops loops = kind.open(1);
         try {
             EventLoop loop = loops.group().next();
             for (int i = 0; i < 20; i++) {
                 WakeSignal s = i % 2 == 0 ? EventFd.open() : Waker.open();
                 signals.add(s);
-                regs.add(NettySignals.register(loop, s, n -> {}));
+                regs.add(NettyWake.open(loop, s, n -> {}));
             }
-            for (SignalRegistration r : regs) {
-                await(r.registered());
+            for (LiveRegistration r : regs) {
+                await(r.armed());
             }
         } finally {
             loops.close(); // bounded: fails if the loop does not terminate
@@ -146,9 +156,11 @@ class LifecycleTest {
             s.close();
             assertThat(Fds.stillOpen(s.fd(), ids[i])).as("fd %d closed at once: no lease left", s.fd()).isFalse();
         }
-        assertThatThrownBy(() -> NettySignals.register(loops.group().next(), EventFd.open(), n -> {}))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("shutting down");
+        try (EventFd late = EventFd.open()) {
+            assertThat(failure(NettyWake.register(loops.group().next(), late, n -> {})))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("shutting down");
+        }
     }
 
     @ParameterizedTest
@@ -160,13 +172,13 @@ class LifecycleTest {
                 EventFd fd = EventFd.open();
                 long id = Fds.eventfdId(fd.fd()).orElseThrow();
                 Tally tally = new Tally(loop);
-                SignalRegistration reg = NettySignals.register(loop, fd, n -> {
+                LiveRegistration reg = NettyWake.open(loop, fd, n -> {
                     tally.accept(n);
                     if (fromHandler) {
                         fd.close();
                     }
                 });
-                await(reg.registered());
+                await(reg.armed());
                 fd.signal(1);
                 tally.awaitSum(1, WAIT);
                 if (!fromHandler) {
@@ -175,7 +187,7 @@ class LifecycleTest {
                 await(reg.unregistered());
                 assertThat(reg.isActive()).isFalse();
                 assertThat(Fds.stillOpen(fd.fd(), id)).as("fd closed once Netty let go").isFalse();
-                assertThatThrownBy(() -> NettySignals.register(loop, fd, n -> {}))
+                assertThat(failure(NettyWake.register(loop, fd, n -> {})))
                         .isInstanceOf(ClosedChannelException.class)
                         .hasMessageContaining("closed");
             }
@@ -194,8 +206,8 @@ class LifecycleTest {
             EventLoop loop = loops.group().next();
             Waker waker = Waker.open();
             long id = Fds.eventfdId(waker.fd()).orElseThrow();
-            SignalRegistration reg = NettySignals.register(loop, waker, n -> {});
-            await(reg.registered());
+            LiveRegistration reg = NettyWake.open(loop, waker, n -> {});
+            await(reg.armed());
 
             java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -236,7 +248,7 @@ class LifecycleTest {
             for (int round = 0; round < 150; round++) {
                 EventFd victim = EventFd.open();
                 long id = Fds.eventfdId(victim.fd()).orElseThrow();
-                SignalRegistration reg = NettySignals.register(loop, victim, n -> {});
+                LiveRegistration reg = NettyWake.open(loop, victim, n -> {});
                 AtomicBoolean stop = new AtomicBoolean();
                 Thread producer = Thread.ofVirtual().start(() -> {
                     while (!stop.get()) {
@@ -250,7 +262,7 @@ class LifecycleTest {
                     }
                 });
                 if (round % 2 == 0) {
-                    await(reg.registered()); // half the rounds close before the loop has armed it
+                    await(reg.armed()); // half the rounds close before the loop has armed it
                 }
                 victim.close();
                 stop.set(true);
@@ -260,10 +272,11 @@ class LifecycleTest {
 
                 try (EventFd fresh = EventFd.open()) {
                     Tally tally = new Tally(loop);
-                    SignalRegistration r = NettySignals.register(loop, fresh, tally);
+                    LiveRegistration r = NettyWake.open(loop, fresh, tally);
                     fresh.signal(round + 1);
                     tally.awaitSum(round + 1, WAIT);
-                    await(r.cancel());
+                    r.cancel();
+            await(r.unregistered());
                 }
             }
         }

@@ -39,7 +39,8 @@ class RefusalTest {
     }
 
     private static void assertRefused(EventLoop loop, EventFd fd, String why) {
-        assertThatThrownBy(() -> NettySignals.register(loop, fd, n -> {}))
+        assertThat(NettyWake.supports(loop)).isFalse();
+        assertThatThrownBy(() -> NettyWake.register(loop, fd, n -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(loop.getClass().getName())
                 .hasMessageContaining(why)
@@ -53,15 +54,15 @@ class RefusalTest {
             EventLoop loop = loops.group().next();
             EventFd fd = EventFd.open();
             fd.close();
-            assertThatThrownBy(() -> NettySignals.register(loop, fd, n -> {}))
+            assertThat(LifecycleTest.failure(NettyWake.register(loop, fd, n -> {})))
                     .isInstanceOf(ClosedChannelException.class)
                     .hasMessageContaining("fd=" + fd.fd());
             try (EventFd open = EventFd.open()) {
-                assertThatThrownBy(() -> NettySignals.register(null, open, n -> {}))
+                assertThatThrownBy(() -> NettyWake.register(null, open, n -> {}))
                         .isInstanceOf(NullPointerException.class).hasMessageContaining("loop");
-                assertThatThrownBy(() -> NettySignals.register(loop, null, n -> {}))
+                assertThatThrownBy(() -> NettyWake.register(loop, null, n -> {}))
                         .isInstanceOf(NullPointerException.class).hasMessageContaining("signal");
-                assertThatThrownBy(() -> NettySignals.register(loop, open, null))
+                assertThatThrownBy(() -> NettyWake.register(loop, open, null))
                         .isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
             }
         }
