@@ -44,14 +44,14 @@ public final class Bridge<T> {
     private final Waker notFull;
     private final Sender<T> sender;
     private final Receiver<T> receiver;
-    private final double elevated;
-    private final double critical;
+    private final long elevatedAt; // slots
+    private final long criticalAt;
 
     private Bridge(Builder b, Waker notEmpty, Waker notFull) {
         this.notEmpty = notEmpty;
         this.notFull = notFull;
-        this.elevated = b.elevated;
-        this.critical = b.critical;
+        this.elevatedAt = (long) Math.ceil(b.elevated * b.capacity);
+        this.criticalAt = (long) Math.ceil(b.critical * b.capacity);
         int resume = b.resume > 0 ? b.resume : Math.max(1, b.capacity / 8);
         this.ring = new Ring(b.capacity, resume, () -> wake(notEmpty), () -> wake(notFull));
         this.sender = new Sender<>(this);
@@ -112,10 +112,10 @@ public final class Bridge<T> {
     }
 
     Pressure pressure(long size) {
-        if (size >= Math.ceil(critical * ring.capacity)) {
+        if (size >= criticalAt) {
             return Pressure.CRITICAL;
         }
-        return size >= Math.ceil(elevated * ring.capacity) ? Pressure.ELEVATED : Pressure.NORMAL;
+        return size >= elevatedAt ? Pressure.ELEVATED : Pressure.NORMAL;
     }
 
     /** Closes one side; the second side to close releases the two eventfds. */
