@@ -6,6 +6,16 @@ import java.time.Duration;
  * A snapshot of a bridge's counters, from {@link Bridge#metrics()}. Each counter is read on its
  * own, so a snapshot taken while items flow is approximate (never torn within one counter).
  *
+ * <pre>{@code
+ * BridgeMetrics m = bridge.metrics();
+ * log.info("{} items, {} wakes asked for, {} system calls ({} per item), full for {}",
+ *         m.received(), m.wakesRequested(), m.systemCalls(), m.systemCallsPerItem(), m.timeFull());
+ * }</pre>
+ *
+ * <p>Wakes asked for may exceed waits: when a sleeper's announcement and the other side's
+ * publication cross, both see each other; the sleeper stays awake and the wake it was sent is
+ * absorbed by its next wait (one spurious return, never a lost wake).
+ *
  * @param sent items accepted by the sender
  * @param received items taken by the receiver ({@code sent - received} are in the bridge, or were
  *     left in it when the receiver closed)
