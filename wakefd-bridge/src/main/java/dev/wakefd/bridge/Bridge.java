@@ -18,7 +18,9 @@ import java.time.Duration;
  * Bridge<String> bridge = Bridge.open(1024);
  * Thread.ofVirtual().start(() -> {
  *     try (Sender<String> out = bridge.sender()) {      // close() = end of stream
- *         for (String line : lines) out.send(line);     // blocks (parks) while full
+ *         for (String line : lines) out.send(line);     // parks while full
+ *     } catch (InterruptedException e) {
+ *         Thread.currentThread().interrupt();
  *     }
  * });
  * try (Receiver<String> in = bridge.receiver()) {
