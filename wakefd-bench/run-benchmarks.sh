@@ -1,52 +1,81 @@
 #!/usr/bin/env bash
-# Runs wakefd's comparison suite and writes docs/benchmarks.md and docs/benchmarks.svg.
-#   wakefd-bench/run-benchmarks.sh           full run (about 15 minutes on 2 cores)
-#   wakefd-bench/run-benchmarks.sh --quick   under a minute, wide error bars (says so in the report)
-# Needs: Maven, a JDK >= 22 (found as the build finds it), gcc, python3; taskset for the one-CPU runs.
+# Runs wakefd's comparison suite (the C floor and JMH) and writes docs/benchmarks.md and
+# docs/benchmarks.svg from the results. Run from anywhere; see docs/benchmarking.md.
+#   wakefd-bench/run-benchmarks.sh           full run: 2 forks, 3 x 1 s warm-up, 5 x 1 s (about 15 min on 2 CPUs)
+#   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
+#                                            iterations, wide error bars (the page says so)
+# Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
+# one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
+usage() { echo "usage: $0 [--quick]" >&2; exit 2; }
+quick=0
+case "${1:-}" in
+  "") ;;
+  --quick) quick=1 ;;
+  *) usage ;;
+esac
+[ $# -le 1 ] || usage
+
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/find-jdk.sh
 wakefd_find_jdk
-quick=0
-[ "${1:-}" = "--quick" ] && quick=1
 
 out=wakefd-bench/target/bench
-mkdir -p "$out"
-echo "building the benchmarks..." >&2
+jar=wakefd-bench/target/benchmarks.jar
+cfloor=wakefd-bench/target/cfloor
+echo "building wakefd-bench (benchmarks.jar and the C floor)..." >&2
 mvn -B -q -pl wakefd-bench -am package -DskipTests >&2
-gcc -O2 -pthread -o "$out/cfloor" wakefd-bench/src/main/c/cfloor.c -lm
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
 
-pin() { if command -v taskset >/dev/null; then taskset -c 0 "$@"; else "$@"; fi; }
+# Native access for wakefd (FFM) and Netty (JNI). JMH's forks inherit the host JVM's options.
+# JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
+java_opts=(--enable-native-access=ALL-UNNAMED)
+[ "$(wakefd_java_feature "$WAKEFD_JAVA")" -ge 23 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
+
+pinned=1
+pin() { if [ $pinned = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
+command -v taskset >/dev/null || { pinned=0; echo "taskset not found: one-CPU round trips run unpinned" >&2; }
+cpus=$(nproc)
+
 if [ $quick = 1 ]; then
-  jmh=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms)
+  jmh=(-f 0 -wi 1 -w 100ms -i 3 -r 100ms)
   cmode=quick
 else
   jmh=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
   cmode=full
 fi
-jar=wakefd-bench/target/benchmarks.jar
-run_jmh() { # name, regexp, [pin]
-  local name=$1 re=$2
+
+run_jmh() { # result-name, benchmark regexp, [pin], [extra java options...]
+  local name=$1 re=$2 how=${3:-}
+  shift 3 || shift $#
   echo "JMH: $name" >&2
-  if [ "${3:-}" = pin ]; then
-    pin "$WAKEFD_JAVA" -jar "$jar" "$re" "${jmh[@]}" -rf json -rff "$out/$name.json" >"$out/$name.log" 2>&1
-  else
-    "$WAKEFD_JAVA" -jar "$jar" "$re" "${jmh[@]}" -rf json -rff "$out/$name.json" >"$out/$name.log" 2>&1
+  local cmd=("$WAKEFD_JAVA" "${java_opts[@]}" "$@" -jar "$jar" "$re" "${jmh[@]}" -rf json -rff "$out/$name.json")
+  [ "$how" = pin ] && cmd=(pin "${cmd[@]}")
+  if ! "${cmd[@]}" >"$out/$name.log" 2>&1; then
+    tail -n 30 "$out/$name.log" >&2
+    echo "JMH run '$name' failed; full log: $out/$name.log" >&2
+    exit 1
   fi
 }
 
 echo "C floor..." >&2
-"$out/cfloor" $cmode >"$out/c.jsonl"
-pin "$out/cfloor" $cmode pingpong | sed 's/c.roundtrip_poll_read/c.roundtrip_poll_read.1cpu/' >>"$out/c.jsonl"
-run_jmh cost 'NotifyBench|ReadBench|FfmFloorBench'
-run_jmh contention 'ContentionBench'
-run_jmh roundtrip-1cpu 'RoundTripBench|PollerDispatchBench' pin
-if [ $quick = 0 ]; then
-  run_jmh roundtrip-2cpu 'RoundTripBench'
+"$cfloor" $cmode write,read,pair,flag >"$out/c.jsonl"
+pin "$cfloor" $cmode pingpong >"$out/c-1cpu.jsonl"
+run_jmh cost 'bench\.(NotifyBench|ReadBench|FfmFloorBench)\.'
+run_jmh contention 'bench\.ContentionBench\.'
+run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
+run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
+if [ "$cpus" -ge 2 ]; then
+  "$cfloor" $cmode pingpong >"$out/c-2cpu.jsonl"
+  run_jmh roundtrip-2cpu 'bench\.RoundTripBench\.' ''
+  run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
 
-jdk=$("$WAKEFD_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.vm\.version = //p' | head -n1)
-python3 wakefd-bench/src/main/python/report.py --dir "$out" --quick $quick --jdk "$jdk" \
-  --command "wakefd-bench/run-benchmarks.sh${1:+ $1}" --md docs/benchmarks.md --svg docs/benchmarks.svg
-echo "wrote docs/benchmarks.md and docs/benchmarks.svg" >&2
+report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
+        --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")
+[ $quick = 1 ] && report+=(--quick)
+[ $pinned = 0 ] && report+=(--unpinned)
+"$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report "${report[@]}"
+echo "wrote docs/benchmarks.md and docs/benchmarks.svg (raw results and JMH logs: $out)" >&2

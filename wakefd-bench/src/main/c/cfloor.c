@@ -1,11 +1,17 @@
 /*
  * The C floor for wakefd's benchmarks: what the same system calls cost from C, in a process with
  * more than one thread (a JVM always has many, and the kernel's fast paths differ for a
- * single-threaded process). Prints one JSON object per line:
- *   {"name": "...", "unit": "ns", "median": m, "p90": x, "p99": y, "err": e}
- * usage: cfloor [quick]
+ * single-threaded process), so an idle extra pthread is started first. Prints one JSON object
+ * per line, which dev.wakefd.bench.report reads into the same tables as JMH's results:
+ *   {"name": "c.write", "unit": "ns", "samples": n, "mean": m, "ci999": c, "median": x,
+ *    "p90": y, "p99": z, "sd": s}
+ * ci999 is the half-width of a 99.9% confidence interval of the mean (3.29 sd / sqrt(n)), the
+ * same kind of error JMH prints. Per-call costs are sampled as batches (ns per call in a batch);
+ * round trips one sample per trip.
+ * usage: cfloor [quick|full] [write,read,pair,flag,pingpong]   (default: full, all five)
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,10 +42,23 @@ static void report(const char *name, double *samples, int n) {
     for (int i = 0; i < n; i++) mean += samples[i];
     mean /= n;
     for (int i = 0; i < n; i++) var += (samples[i] - mean) * (samples[i] - mean);
-    double sd = n > 1 ? __builtin_sqrt(var / (n - 1)) : 0;
-    printf("{\"name\": \"%s\", \"unit\": \"ns\", \"median\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"err\": %.3f}\n",
-           name, samples[n / 2], samples[(int)(n * 0.9)], samples[(int)(n * 0.99)], sd);
+    double sd = n > 1 ? sqrt(var / (n - 1)) : 0;
+    printf("{\"name\": \"%s\", \"unit\": \"ns\", \"samples\": %d, \"mean\": %.4f, \"ci999\": %.4f, "
+           "\"median\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"sd\": %.4f}\n",
+           name, n, mean, 3.291 * sd / sqrt(n), samples[n / 2], samples[(int)(n * 0.9)],
+           samples[(int)(n * 0.99)], sd);
     fflush(stdout);
+}
+
+static void die(const char *what) {
+    perror(what);
+    exit(1);
+}
+
+static int new_eventfd(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) die("eventfd");
+    return fd;
 }
 
 static void *idle_thread(void *arg) {
@@ -51,7 +70,7 @@ static void *idle_thread(void *arg) {
 /* Per-call cost: batches of calls, one sample (ns per call) per batch. */
 #define BATCHES 200
 static void bench_write(void) {
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    int fd = new_eventfd();
     uint64_t one = 1, sink;
     int per = quick ? 2000 : 20000;
     double s[BATCHES];
@@ -68,7 +87,7 @@ static void bench_write(void) {
 }
 
 static void bench_read_empty(void) {
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    int fd = new_eventfd();
     uint64_t v;
     int per = quick ? 2000 : 20000;
     double s[BATCHES];
@@ -80,6 +99,24 @@ static void bench_read_empty(void) {
         s[b] = (now_ns() - t0) / per;
     }
     report("c.read_empty", s, BATCHES);
+    close(fd);
+}
+
+/* A wake from idle and the read that re-arms it: write(2) then read(2) of the value. */
+static void bench_write_read(void) {
+    int fd = new_eventfd();
+    uint64_t one = 1, v;
+    int per = quick ? 1000 : 10000;
+    double s[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < per; i++) {
+            if (write(fd, &one, 8) != 8) abort();
+            if (read(fd, &v, 8) != 8) abort();
+        }
+        s[b] = (now_ns() - t0) / per;
+    }
+    report("c.write_read", s, BATCHES);
     close(fd);
 }
 
@@ -120,12 +157,13 @@ static void *echo(void *arg) {
     return NULL;
 }
 static void bench_pingpong(void) {
-    ping = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    pong = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ping = new_eventfd();
+    pong = new_eventfd();
     int n = quick ? 20000 : 200000;
     double *s = malloc(sizeof(double) * n);
+    if (!s) die("malloc");
     pthread_t t;
-    pthread_create(&t, NULL, echo, (void *)(long)n);
+    if (pthread_create(&t, NULL, echo, (void *)(long)n) != 0) die("pthread_create");
     uint64_t one = 1;
     for (int i = 0; i < n; i++) {
         double t0 = now_ns();
@@ -142,12 +180,18 @@ static void bench_pingpong(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 3 || (argc > 1 && strcmp(argv[1], "quick") != 0 && strcmp(argv[1], "full") != 0)) {
+        fprintf(stderr, "usage: %s [quick|full] [write,read,pair,flag,pingpong]\n", argv[0]);
+        return 2;
+    }
     quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     pthread_t idle;
-    pthread_create(&idle, NULL, idle_thread, NULL); /* multi-threaded, like a JVM */
+    /* multi-threaded, like a JVM: glibc and the kernel take different paths otherwise */
+    if (pthread_create(&idle, NULL, idle_thread, NULL) != 0) die("pthread_create");
     const char *only = argc > 2 ? argv[2] : "";
     if (!*only || strstr(only, "write")) bench_write();
     if (!*only || strstr(only, "read")) bench_read_empty();
+    if (!*only || strstr(only, "pair")) bench_write_read();
     if (!*only || strstr(only, "flag")) bench_flag();
     if (!*only || strstr(only, "pingpong")) bench_pingpong();
     return 0;

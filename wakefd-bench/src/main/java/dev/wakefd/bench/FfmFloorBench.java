@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Where signal()'s time goes: the bare FFM write(2), with and without the critical option. */
+/**
+ * Where signal()'s time goes: the bare FFM write(2) without wakefd's close-race guard, with and
+ * without Linker.Option.critical. Compare with NotifyBench.eventFdSignal.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -43,10 +46,5 @@ public class FfmFloorBench {
     @Benchmark
     public long bareWrite() throws IOException {
         return FdCalls.write8(fd, 1, false, Native.scratch(), "write");
-    }
-
-    @Benchmark
-    public void signal() throws IOException {
-        eventFd.signal();
     }
 }

@@ -4,8 +4,12 @@ import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
 import dev.wakefd.Waker;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
 import java.io.IOException;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +20,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -204,9 +209,15 @@ public class RoundTripBench {
         }
     }
 
-    /** Netty's own hand-off: eventLoop.execute(task), the task unparks the caller. */
+    /**
+     * Netty's own hand-off: eventLoop.execute(task) on an idle loop (which wakes it through its
+     * eventfd, or its io_uring), the task unparks the caller. Both of Netty's Linux transports.
+     */
     @State(Scope.Thread)
     public static class NettyEcho {
+        @Param({"epoll", "io_uring"})
+        String transport;
+
         MultiThreadIoEventLoopGroup group;
         EventLoop loop;
         volatile boolean back;
@@ -215,7 +226,18 @@ public class RoundTripBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            IoHandlerFactory factory = switch (transport) {
+                case "epoll" -> {
+                    Epoll.ensureAvailability();
+                    yield EpollIoHandler.newFactory();
+                }
+                case "io_uring" -> {
+                    IoUring.ensureAvailability(); // says why when the kernel refuses io_uring
+                    yield IoUringIoHandler.newFactory();
+                }
+                default -> throw new IllegalArgumentException("transport '" + transport + "': use epoll or io_uring");
+            };
+            group = new MultiThreadIoEventLoopGroup(1, factory);
             loop = group.next();
             bench = Thread.currentThread();
             task = () -> {
@@ -228,6 +250,42 @@ public class RoundTripBench {
         public void close() {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** A Netty epoll loop with a wakefd registration whose handler signals pong. */
+    @State(Scope.Thread)
+    public static class NettyWakefdEcho {
+        MultiThreadIoEventLoopGroup group;
+        EventFd ping;
+        EventFd pong;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            ping = EventFd.open();
+            pong = EventFd.open();
+            dev.wakefd.netty.NettyWake.register((io.netty.channel.IoEventLoop) group.next(), ping, n -> {
+                try {
+                    pong.signal();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sync();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            ping.close();
+            pong.close();
+        }
+    }
+
+    /** A foreign thread wakes a Netty loop through wakefd and is woken back through wakefd. */
+    @Benchmark
+    public long nettyViaWakefd(NettyWakefdEcho s) throws Exception {
+        s.ping.signal();
+        return s.pong.await();
     }
 
     @Benchmark

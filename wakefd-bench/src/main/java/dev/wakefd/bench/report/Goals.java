@@ -1,0 +1,83 @@
+package dev.wakefd.bench.report;
+
+import java.util.Locale;
+
+/** The performance goals the issues set, checked against one run. */
+final class Goals {
+    private Goals() {}
+
+    static void write(StringBuilder b, Results r, Machine machine, Report.Options o) {
+        b.append("## Goals from the issues\n\n");
+        if (o.quick()) {
+            b.append("A quick run cannot settle these; the verdicts below are indicative only.\n\n");
+        }
+        b.append("| Goal | This run | Verdict |\n|---|---|---|\n");
+        double write = score(r, "c/c.write");
+        double read = score(r, "c/c.read_empty");
+        double signal = score(r, "cost/NotifyBench.eventFdSignal");
+        double tryRead = score(r, "cost/ReadBench.tryReadEmpty");
+        double netty = score(r, "cost/NotifyBench.nettyEventFdWrite");
+        double pending = score(r, "cost/NotifyBench.wakerWakePending");
+        double selector = score(r, "cost/NotifyBench.selectorWakeupCoalesced");
+
+        row(b, "`signal()` within 1.10x of C `write(2)`", times(signal / write), signal / write <= 1.10);
+        row(b, "`tryRead()` on empty within 1.10x of C `read(2)`", times(tryRead / read), tryRead / read <= 1.10);
+        row(b, "`signal()` faster than Netty's JNI `eventFdWrite`", times(signal / netty) + " of Netty's time", signal < netty);
+        row(b, "`Waker.wake()` while pending at most 2 ns", Report.num(pending) + " ns", pending <= 2);
+        row(b, "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
+                times(netty / pending) + " cheaper", netty / pending >= 100);
+        row(b, "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
+                times(selector / pending) + " cheaper", selector / pending >= 5);
+
+        int k = Math.min(4, machine.cpus());
+        double one = score(r, Report.contentionKey("wakerWake", 1));
+        double many = score(r, Report.contentionKey("wakerWake", k));
+        if (k < 2) {
+            b.append("| Waker's total wake rate grows with threads | one CPU: cannot grow | not applicable |\n");
+        } else {
+            row(b, "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
+                    times(many / one) + " the one-thread rate", many > one);
+        }
+
+        double c1 = p50(r, "c-1cpu/c.roundtrip_poll_read");
+        double await1 = p50(r, "roundtrip-1cpu/RoundTripBench.awaitPlatform");
+        double sel1 = p50(r, "roundtrip-1cpu/RoundTripBench.selector");
+        double virtual1 = p50(r, "virtual-1cpu/VirtualRoundTripBench.await");
+        String pin = o.pinned() ? "" : " (NOT pinned: taskset missing)";
+        row(b, "platform `await` round trip within 1.15x of C on one CPU" + pin, times(await1 / c1), await1 / c1 <= 1.15);
+        row(b, "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
+                times(sel1 / await1) + " faster", sel1 / await1 >= 2);
+        row(b, "virtual-thread round trip within 2x of the platform one" + pin, times(virtual1 / await1), virtual1 / await1 <= 2);
+
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (int n : new int[] {10, 1000, 10000}) {
+            double v = p50(r, Report.dispatchKey(n));
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        row(b, "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
+                times(hi / lo), hi / lo <= 1.3);
+        b.append('\n');
+    }
+
+    /** A goal's line; a NaN anywhere in the figure means a benchmark did not run. */
+    private static void row(StringBuilder b, String goal, String figure, boolean met) {
+        boolean measured = !figure.contains("n/a") && !figure.contains("NaN");
+        b.append("| ").append(goal).append(" | ").append(measured ? figure : "n/a").append(" | ")
+                .append(!measured ? "not measured" : met ? "met" : "**not met**").append(" |\n");
+    }
+
+    private static String times(double q) {
+        return Double.isFinite(q) && q > 0 ? String.format(Locale.ROOT, "%.2fx", q) : "n/a";
+    }
+
+    private static double score(Results r, String key) {
+        Measurement m = r.get(key);
+        return m == null ? Double.NaN : m.score();
+    }
+
+    private static double p50(Results r, String key) {
+        Measurement m = r.get(key);
+        return m == null ? Double.NaN : m.typical();
+    }
+}

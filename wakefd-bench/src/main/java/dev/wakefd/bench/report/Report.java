@@ -1,0 +1,339 @@
+package dev.wakefd.bench.report;
+
+import dev.wakefd.bench.report.Row.Who;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Writes {@code docs/benchmarks.md} and {@code docs/benchmarks.svg} from one run's results: the C
+ * floor's JSON lines and JMH's JSON files that {@code wakefd-bench/run-benchmarks.sh} leaves in
+ * its output directory (see {@link Results} for the names). Every table puts wakefd beside the C
+ * floor and its peers, with ratios to both; the goals from the issues are checked at the end.
+ *
+ * <pre>
+ * java -cp wakefd-bench/target/benchmarks.jar dev.wakefd.bench.report.Report \
+ *     --dir wakefd-bench/target/bench --md docs/benchmarks.md --svg docs/benchmarks.svg \
+ *     --command "wakefd-bench/run-benchmarks.sh" [--quick] [--unpinned]
+ * </pre>
+ */
+public final class Report {
+    private static final String USAGE = "usage: Report --dir DIR --md FILE.md --svg FILE.svg --command CMD [--quick] [--unpinned]";
+
+    /** How the run was made: what the page must say about it. */
+    record Options(String command, boolean quick, boolean pinned, String svgName) {}
+
+    private static final List<Row> NOTIFY_WRITE = List.of(
+            new Row("c/c.write", "C `write(2)` to an eventfd (floor)", Who.FLOOR),
+            new Row("cost/NotifyBench.eventFdSignal", "wakefd `EventFd.signal()`", Who.WAKEFD),
+            new Row("cost/NotifyBench.nettyEventFdWrite", "Netty 4.2 `Native.eventFdWrite` (JNI)", Who.PEER),
+            new Row("cost/NotifyBench.pipeWrite", "JDK `Pipe` 1-byte write", Who.PEER),
+            new Row("cost/FfmFloorBench.bareWriteCritical", "detail: bare FFM `write(2)`, critical, no close guard", Who.DETAIL),
+            new Row("cost/FfmFloorBench.bareWrite", "detail: bare FFM `write(2)`, not critical, no close guard", Who.DETAIL));
+    private static final List<Row> NOTIFY_PENDING = List.of(
+            new Row("c/c.flag_load", "C acquire-load of a set flag (floor)", Who.FLOOR),
+            new Row("cost/NotifyBench.wakerWakePending", "wakefd `Waker.wake()`, wake pending", Who.WAKEFD),
+            new Row("cost/NotifyBench.selectorWakeupCoalesced", "JDK `Selector.wakeup()`, wakeup pending (coalesced)", Who.PEER));
+    private static final List<Row> NOTIFY_IDLE = List.of(
+            new Row("c/c.write_read", "C `write(2)` then `read(2)` (floor)", Who.FLOOR),
+            new Row("cost/NotifyBench.wakerWakeIdleThenDrain", "wakefd `Waker.wake()` from idle, then `drain()`", Who.WAKEFD),
+            new Row("cost/NotifyBench.selectorWakeupThenSelectNow", "JDK `Selector.wakeup()` then `selectNow()`", Who.PEER));
+    private static final List<Row> READ = List.of(
+            new Row("c/c.read_empty", "C `read(2)` on an empty eventfd (floor)", Who.FLOOR),
+            new Row("cost/ReadBench.tryReadEmpty", "wakefd `EventFd.tryRead()`", Who.WAKEFD),
+            new Row("cost/ReadBench.wakerDrainEmpty", "wakefd `Waker.drain()`", Who.WAKEFD),
+            new Row("cost/ReadBench.pipeReadEmpty", "JDK `Pipe` source read, non-blocking", Who.PEER));
+    private static final List<Row> ROUND_TRIP = List.of(
+            new Row("c-{cpus}/c.roundtrip_poll_read", "C `poll(2)`+`read(2)` ping-pong (floor)", Who.FLOOR),
+            new Row("roundtrip-{cpus}/RoundTripBench.awaitPlatform", "wakefd `EventFd.await()`, platform threads", Who.WAKEFD),
+            new Row("roundtrip-{cpus}/RoundTripBench.wakerAwait", "wakefd `Waker` wake/`await()`, platform threads", Who.WAKEFD),
+            new Row("virtual-{cpus}/VirtualRoundTripBench.await", "wakefd `EventFd.await()`, virtual threads", Who.WAKEFD),
+            new Row("roundtrip-{cpus}/RoundTripBench.awaitVirtualEcho", "wakefd `EventFd.await()`, platform caller, virtual echo", Who.WAKEFD),
+            new Row("roundtrip-{cpus}/RoundTripBench.poller", "wakefd `Poller` handler echo", Who.WAKEFD),
+            new Row("roundtrip-{cpus}/RoundTripBench.nettyViaWakefd", "wakefd-netty: Netty epoll loop woken via wakefd, back via `await()`", Who.WAKEFD),
+            new Row("roundtrip-{cpus}/RoundTripBench.selector", "JDK `Selector` wakeup/select", Who.PEER),
+            new Row("roundtrip-{cpus}/RoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, platform threads", Who.PEER),
+            new Row("virtual-{cpus}/VirtualRoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, virtual threads", Who.PEER),
+            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=epoll]", "Netty `eventLoop.execute()` hand-off, epoll", Who.PEER),
+            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=io_uring]", "Netty `eventLoop.execute()` hand-off, io_uring", Who.PEER));
+    private static final int[] THREADS = {1, 2, 4};
+    private static final int[] REGISTERED = {10, 1000, 10000};
+
+    private Report() {}
+
+    public static void main(String[] args) {
+        Path dir = null, md = null, svg = null;
+        String command = null;
+        boolean quick = false, pinned = true;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--dir" -> dir = Path.of(value(args, ++i));
+                    case "--md" -> md = Path.of(value(args, ++i));
+                    case "--svg" -> svg = Path.of(value(args, ++i));
+                    case "--command" -> command = value(args, ++i);
+                    case "--quick" -> quick = true;
+                    case "--unpinned" -> pinned = false;
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            if (dir == null || md == null || svg == null || command == null) {
+                throw new IllegalArgumentException("--dir, --md, --svg and --command are required");
+            }
+            Results results = Results.load(dir);
+            if (results.all().isEmpty()) {
+                throw new IOException("no results (*.json, *.jsonl) in " + dir);
+            }
+            Options o = new Options(command, quick, pinned, svg.getFileName().toString());
+            Files.writeString(md, markdown(results, Machine.local(), o));
+            Files.writeString(svg, svg(results, o));
+        } catch (IllegalArgumentException e) {
+            System.err.println("Report: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("Report: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    static String markdown(Results r, Machine machine, Options o) {
+        StringBuilder b = new StringBuilder();
+        Function<String, StringBuilder> w = s -> b.append(s).append('\n');
+        w.apply("# wakefd benchmarks");
+        w.apply("");
+        w.apply("<!-- Generated by dev.wakefd.bench.report.Report; edit the generator, not this page. -->");
+        w.apply("");
+        if (o.quick()) {
+            w.apply("> **Quick run.** No JMH forks (all benchmarks share one JVM, so JIT profiles mix), one short");
+            w.apply("> warm-up and three 100 ms iterations, fewer C samples: the error bars are wide and the");
+            w.apply("> numbers are a smoke test only. Run without `--quick` for numbers to quote.");
+            w.apply("");
+        }
+        w.apply("Machine: " + machine.describe() + "; JDK: " + r.jdk() + ".  ");
+        w.apply("JMH 1.37: " + r.jmhSettings() + ". Run on " + LocalDate.now(ZoneOffset.UTC) + ".  ");
+        w.apply("Reproduce from the repository root with:");
+        w.apply("");
+        w.apply("```sh");
+        w.apply(o.command());
+        w.apply("```");
+        w.apply("");
+        w.apply("It builds the module, runs the C floor (`wakefd-bench/src/main/c/cfloor.c`, in a process with an");
+        w.apply("extra idle thread, as a JVM always has) and JMH, then rewrites this page and `" + o.svgName() + "`.");
+        w.apply("Costs are means ± the half-width of their 99.9% confidence interval (JMH's error; the C floor");
+        w.apply("computes the same from its batches). Round trips are sampled one trip at a time: p50 and p99, and");
+        w.apply("the mean with its error. \"vs C floor\" divides by the C program doing the same system calls;");
+        w.apply("\"vs best peer\" by the fastest JDK or Netty mechanism in the same table (below 1.00x is faster).");
+        w.apply("");
+
+        w.apply("## Notify cost (ns per call, lower is better)");
+        w.apply("");
+        costTable(b, r, "A wake that writes the eventfd", NOTIFY_WRITE);
+        costTable(b, r, "A wake while one is already pending (coalesced: no system call)", NOTIFY_PENDING);
+        costTable(b, r, "A wake from idle plus the read that re-arms it (not coalesced)", NOTIFY_IDLE);
+        w.apply("## Read cost on an empty fd (ns per call)");
+        w.apply("");
+        costTable(b, r, "What a loop pays to look at its wake fd and find nothing", READ);
+        w.apply("Netty 4.2.18's `Native.eventFdRead` throws on an empty eventfd (EAGAIN), so it has no row here.");
+        w.apply("");
+
+        contention(b, r, machine);
+
+        String one = o.pinned() ? "one CPU (`taskset -c 0`)" : "one CPU: NOT PINNED (taskset missing), same as two";
+        w.apply("## Wake-up round trips (ns per trip, lower is better)");
+        w.apply("");
+        w.apply("One trip: the benchmark thread wakes an echo side that sleeps, which wakes the benchmark thread");
+        w.apply("back. With both threads on one CPU this measures the software; across two CPUs it includes");
+        w.apply("waking an idle CPU, which under a hypervisor (a vCPU) dominates. Both are reported.");
+        w.apply("");
+        roundTrips(b, r, "On " + one, "1cpu");
+        roundTrips(b, r, "Across " + (machine.cpus() > 1 ? "two CPUs (not pinned)" : "the CPUs (this machine has one)"), "2cpu");
+
+        w.apply("## Poller dispatch as registrations grow (one CPU, ns per round trip)");
+        w.apply("");
+        w.apply("A round trip through one of N EventFds registered with one `Poller` (a different one each time,");
+        w.apply("the rest idle). epoll should make it independent of N.");
+        w.apply("");
+        w.apply("| Registered fds | p50 | mean ± error | p99 | p50 vs 10 fds |");
+        w.apply("|---:|---:|---:|---:|---:|");
+        Measurement base = r.get(dispatchKey(REGISTERED[0]));
+        for (int n : REGISTERED) {
+            Measurement m = r.get(dispatchKey(n));
+            w.apply("| " + String.format(Locale.ROOT, "%,d", n) + " | " + (m == null ? "not run | | | |"
+                    : num(m.p50()) + " | " + withError(m) + " | " + num(m.p99()) + " | "
+                    + ratio(m.p50(), base == null ? Double.NaN : base.p50()) + " |"));
+        }
+        w.apply("");
+
+        Goals.write(b, r, machine, o);
+        w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
+        return b.toString();
+    }
+
+    static String dispatchKey(int registered) {
+        return "roundtrip-1cpu/PollerDispatchBench.dispatch[registered=" + registered + "]";
+    }
+
+    static String contentionKey(String what, int threads) {
+        return "contention/ContentionBench." + what + "_" + threads + "t";
+    }
+
+    private static void costTable(StringBuilder b, Results r, String title, List<Row> rows) {
+        Measurement floor = floorOf(r, rows);
+        Measurement peer = bestPeer(r, rows, Measurement::score);
+        b.append("**").append(title).append("**\n\n");
+        b.append("| What | ns/op | vs C floor | vs best peer |\n|---|---:|---:|---:|\n");
+        for (Row row : rows) {
+            Measurement m = r.get(row.key());
+            if (m == null) {
+                b.append("| ").append(row.label()).append(" | not run | | |\n");
+                continue;
+            }
+            b.append("| ").append(row.label()).append(" | ").append(withError(m)).append(" | ")
+                    .append(row.who() == Who.FLOOR ? "1.00x" : ratio(m.score(), floor == null ? Double.NaN : floor.score()))
+                    .append(" | ").append(ratio(m.score(), peer == null ? Double.NaN : peer.score())).append(" |\n");
+        }
+        b.append('\n');
+    }
+
+    private static void roundTrips(StringBuilder b, Results r, String title, String cpus) {
+        List<Row> rows = ROUND_TRIP.stream().map(x -> x.forCpus(cpus)).toList();
+        b.append("### ").append(title).append("\n\n");
+        if (rows.stream().allMatch(x -> r.get(x.key()) == null)) {
+            b.append("Not measured in this run.\n\n");
+            return;
+        }
+        Measurement floor = floorOf(r, rows);
+        Measurement peer = bestPeer(r, rows, Measurement::p50);
+        b.append("| Mechanism | p50 | mean ± error | p99 | p50 vs C floor | p50 vs best peer |\n");
+        b.append("|---|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            Measurement m = r.get(row.key());
+            if (m == null) {
+                b.append("| ").append(row.label()).append(" | not run | | | | |\n");
+                continue;
+            }
+            b.append("| ").append(row.label()).append(" | ").append(num(m.p50())).append(" | ").append(withError(m))
+                    .append(" | ").append(num(m.p99())).append(" | ")
+                    .append(row.who() == Who.FLOOR ? "1.00x" : ratio(m.p50(), floor == null ? Double.NaN : floor.p50()))
+                    .append(" | ").append(ratio(m.p50(), peer == null ? Double.NaN : peer.p50())).append(" |\n");
+        }
+        b.append('\n');
+    }
+
+    private static void contention(StringBuilder b, Results r, Machine machine) {
+        String[][] cols = {
+            {"wakerWake", "`Waker.wake()`, pending"},
+            {"eventFdSignal", "`EventFd.signal()`"},
+            {"selectorWakeup", "JDK `Selector.wakeup()`"},
+        };
+        b.append("## Contention: calls per microsecond, all threads together (higher is better)\n\n");
+        b.append("N threads call the same Waker (pending), EventFd or Selector. In brackets: the total rate\n");
+        b.append("relative to one thread.\n\n");
+        b.append("| Threads |");
+        for (String[] c : cols) {
+            b.append(' ').append(c[1]).append(" |");
+        }
+        b.append("\n|---:|");
+        b.append("---:|".repeat(cols.length)).append('\n');
+        for (int t : THREADS) {
+            b.append("| ").append(t).append(" |");
+            for (String[] c : cols) {
+                Measurement m = r.get(contentionKey(c[0], t));
+                Measurement one = r.get(contentionKey(c[0], 1));
+                b.append(' ').append(m == null ? "not run" : withError(m) + " (" + ratio(m.score(), one == null ? Double.NaN : one.score()) + ")").append(" |");
+            }
+            b.append('\n');
+        }
+        b.append('\n');
+        b.append("This machine has ").append(machine.cpus()).append(machine.cpus() == 1 ? " CPU" : " CPUs")
+                .append(", so rows with more threads than that share CPUs. A pending Waker is a read of a shared\n")
+                .append("cache line, so its total rate can grow with threads; the kernel serialises writes to one eventfd,\n")
+                .append("and the JDK's `wakeup()` takes a lock.\n\n");
+    }
+
+    /** The SVG: cost tables in one panel, round trips on one CPU and on two in two more. */
+    static String svg(Results r, Options o) {
+        List<Svg.Bar> cost = new ArrayList<>();
+        for (List<Row> rows : List.of(NOTIFY_WRITE, NOTIFY_PENDING, NOTIFY_IDLE, READ)) {
+            for (Row row : rows) {
+                Measurement m = r.get(row.key());
+                if (m != null) {
+                    cost.add(new Svg.Bar(row.label(), m.score(), m.error(), row.who()));
+                }
+            }
+        }
+        List<Svg.Panel> panels = new ArrayList<>();
+        panels.add(new Svg.Panel("Notify and read cost, mean", "ns per call", cost));
+        for (String cpus : List.of("1cpu", "2cpu")) {
+            List<Svg.Bar> trips = new ArrayList<>();
+            for (Row row : ROUND_TRIP) {
+                Measurement m = r.get(row.forCpus(cpus).key());
+                if (m != null) {
+                    trips.add(new Svg.Bar(row.label(), m.p50(), Double.NaN, row.who()));
+                }
+            }
+            String where = cpus.equals("1cpu") ? (o.pinned() ? "one CPU" : "one CPU (not pinned)") : "two CPUs";
+            panels.add(new Svg.Panel("Wake-up round trip on " + where + ", p50", "ns per trip", trips));
+        }
+        return Svg.render("wakefd benchmarks" + (o.quick() ? " (quick run: smoke test only)" : ""), panels);
+    }
+
+    private static Measurement floorOf(Results r, List<Row> rows) {
+        return rows.stream().filter(x -> x.who() == Who.FLOOR).map(x -> r.get(x.key())).filter(m -> m != null).findFirst().orElse(null);
+    }
+
+    /** The peer with the lowest value of {@code by} (all tables using this are "lower is better"). */
+    private static Measurement bestPeer(Results r, List<Row> rows, java.util.function.ToDoubleFunction<Measurement> by) {
+        Measurement best = null;
+        for (Row row : rows) {
+            Measurement m = r.get(row.key());
+            if (row.who() == Who.PEER && m != null && Double.isFinite(by.applyAsDouble(m))
+                    && (best == null || by.applyAsDouble(m) < by.applyAsDouble(best))) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    static String withError(Measurement m) {
+        return Double.isFinite(m.error()) ? num(m.score()) + " ± " + num(m.error(), m.score()) : num(m.score());
+    }
+
+    /** A number with as many decimals as its size calls for: 0.72, 23.1, 1,068. */
+    static String num(double v) {
+        return num(v, v);
+    }
+
+    /** {@code v} with the decimals that suit {@code scale} (so an error matches its value). */
+    static String num(double v, double scale) {
+        if (!Double.isFinite(v)) {
+            return "n/a";
+        }
+        double a = Math.abs(scale);
+        String f = a < 10 ? "%,.2f" : a < 100 ? "%,.1f" : "%,.0f";
+        return String.format(Locale.ROOT, f, v);
+    }
+
+    /** x / y as "1.14x" (three decimals below 0.1x); n/a when either is unknown. */
+    static String ratio(double x, double y) {
+        if (!Double.isFinite(x) || !Double.isFinite(y) || y <= 0) {
+            return "n/a";
+        }
+        double q = x / y;
+        return String.format(Locale.ROOT, q < 0.1 ? "%.3fx" : "%.2fx", q);
+    }
+}

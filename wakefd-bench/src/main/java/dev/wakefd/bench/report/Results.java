@@ -1,0 +1,133 @@
+package dev.wakefd.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Everything one benchmark run left in its output directory: JMH result files ({@code NAME.json},
+ * from {@code -rf json}) and the C floor's JSON lines ({@code NAME.jsonl}). Each result is keyed
+ * by the file's name and the benchmark, for example {@code cost/NotifyBench.eventFdSignal},
+ * {@code roundtrip-1cpu/PollerDispatchBench.dispatch[registered=10]} or {@code c/c.write}.
+ */
+final class Results {
+    private final Map<String, Measurement> byKey = new TreeMap<>();
+    private String jdk = "unknown";
+    private String jmh = "";
+
+    static Results load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no benchmark results: " + dir + " is not a directory");
+        }
+        Results r = new Results();
+        try (Stream<Path> files = Files.list(dir).sorted()) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".jsonl")) {
+                    r.readC(name.substring(0, name.length() - 6), f);
+                } else if (name.endsWith(".json")) {
+                    r.readJmh(name.substring(0, name.length() - 5), f);
+                }
+            }
+        }
+        return r;
+    }
+
+    /** The result under {@code key}, or null when that benchmark did not run. */
+    Measurement get(String key) {
+        return byKey.get(key);
+    }
+
+    Map<String, Measurement> all() {
+        return byKey;
+    }
+
+    /** The JDK the benchmarks ran on, as JMH recorded it. */
+    String jdk() {
+        return jdk;
+    }
+
+    /** JMH's settings for the first run read: forks, warm-up and measurement. */
+    String jmhSettings() {
+        return jmh;
+    }
+
+    private void readJmh(String run, Path file) throws IOException {
+        Object parsed;
+        try {
+            parsed = Json.parse(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": not a JMH JSON result (" + e.getMessage() + ")", e);
+        }
+        for (Object o : Json.array(parsed)) {
+            Map<String, Object> r = Json.object(o);
+            String benchmark = String.valueOf(r.get("benchmark"));
+            String key = run + "/" + shortName(benchmark) + params(Json.object(r.get("params")));
+            Map<String, Object> m = Json.object(r.get("primaryMetric"));
+            Map<String, Object> pct = Json.object(m.get("scorePercentiles"));
+            boolean sampled = "sample".equals(r.get("mode"));
+            byKey.put(key, new Measurement(
+                    Json.number(m.get("score")),
+                    Json.number(m.get("scoreError")),
+                    sampled ? Json.number(pct.get("50.0")) : Double.NaN,
+                    sampled ? Json.number(pct.get("99.0")) : Double.NaN,
+                    String.valueOf(m.get("scoreUnit"))));
+            if (r.get("vmVersion") != null && "unknown".equals(jdk)) {
+                jdk = r.get("vmName") + " " + r.get("vmVersion");
+            }
+            if (jmh.isEmpty()) {
+                jmh = String.format("%s fork(s), %s x %s warm-up, %s x %s measurement",
+                        count(r.get("forks")), count(r.get("warmupIterations")), r.get("warmupTime"),
+                        count(r.get("measurementIterations")), r.get("measurementTime"));
+            }
+        }
+    }
+
+    private void readC(String run, Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> r;
+            try {
+                r = Json.object(Json.parse(line));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ":" + (i + 1) + ": not a C floor result (" + e.getMessage() + ")", e);
+            }
+            if (!(r.get("name") instanceof String name)) {
+                throw new IOException(file + ":" + (i + 1) + ": C floor result without a name");
+            }
+            byKey.put(run + "/" + name, new Measurement(
+                    Json.number(r.get("mean")), Json.number(r.get("ci999")),
+                    Json.number(r.get("median")), Json.number(r.get("p99")),
+                    r.get("unit") + "/op"));
+        }
+    }
+
+    /** dev.wakefd.bench.NotifyBench.eventFdSignal -> NotifyBench.eventFdSignal */
+    static String shortName(String benchmark) {
+        int last = benchmark.lastIndexOf('.');
+        int cls = last > 0 ? benchmark.lastIndexOf('.', last - 1) : -1;
+        return benchmark.substring(cls + 1);
+    }
+
+    private static String params(Map<String, Object> params) {
+        if (params.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("[");
+        new TreeMap<>(params).forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(k).append('=').append(v));
+        return b.append(']').toString();
+    }
+
+    private static String count(Object n) {
+        double d = Json.number(n);
+        return Double.isNaN(d) ? "?" : String.valueOf((long) d);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.wakefd.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** The report from a small, hand-made run: every figure below is chosen so the ratios are exact. */
+class ReportTest {
+    static final Machine MACHINE = new Machine("Test CPU", 2, true, "Linux 6.1-test");
+    static final Report.Options FULL = new Report.Options("wakefd-bench/run-benchmarks.sh", false, true, "benchmarks.svg");
+
+    @TempDir
+    Path dir;
+
+    /** One JMH result as -rf json writes it (trimmed to the fields the report reads). */
+    static String jmh(String benchmark, String mode, String params, double score, String error, double p50, double p99) {
+        String pct = mode.equals("sample")
+                ? String.format(Locale.ROOT, ", \"scorePercentiles\" : { \"0.0\" : 1.0, \"50.0\" : %s, \"99.0\" : %s }", p50, p99)
+                : "";
+        return String.format(Locale.ROOT, """
+                { "jmhVersion" : "1.37", "benchmark" : "dev.wakefd.bench.%s", "mode" : "%s", "threads" : 1,
+                  "forks" : 2, "jvm" : "/jdk/bin/java", "jdkVersion" : "25.0.3", "vmName" : "OpenJDK 64-Bit Server VM",
+                  "vmVersion" : "25.0.3+9-LTS", "warmupIterations" : 3, "warmupTime" : "1 s",
+                  "measurementIterations" : 5, "measurementTime" : "1 s", "params" : { %s },
+                  "primaryMetric" : { "score" : %s, "scoreError" : %s%s, "scoreUnit" : "ns/op" } }""",
+                benchmark, mode, params, score, error, pct);
+    }
+
+    static String c(String name, double mean, double ci, double median, double p99) {
+        return String.format(Locale.ROOT,
+                "{\"name\": \"%s\", \"unit\": \"ns\", \"samples\": 200, \"mean\": %s, \"ci999\": %s, \"median\": %s, \"p90\": 0, \"p99\": %s, \"sd\": 1}%n",
+                name, mean, ci, median, p99);
+    }
+
+    void write(String file, List<String> results) throws IOException {
+        Files.writeString(dir.resolve(file), "[\n" + String.join(",\n", results) + "\n]\n");
+    }
+
+    void fullRun() throws IOException {
+        Files.writeString(dir.resolve("c.jsonl"), c("c.write", 200, 4, 199, 260) + c("c.read_empty", 180, 3, 179, 220)
+                + c("c.write_read", 400, 8, 398, 500) + c("c.flag_load", 0.25, 0.01, 0.25, 0.3));
+        Files.writeString(dir.resolve("c-1cpu.jsonl"), c("c.roundtrip_poll_read", 4600, 50, 4000, 6000));
+        write("cost.json", List.of(
+                jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0),
+                jmh("NotifyBench.nettyEventFdWrite", "avgt", "", 250, "3", 0, 0),
+                jmh("NotifyBench.pipeWrite", "avgt", "", 300, "3", 0, 0),
+                jmh("NotifyBench.wakerWakePending", "avgt", "", 0.5, "0.01", 0, 0),
+                jmh("NotifyBench.selectorWakeupCoalesced", "avgt", "", 10, "0.2", 0, 0),
+                jmh("ReadBench.tryReadEmpty", "avgt", "", 189, "\"NaN\"", 0, 0)));
+        List<String> cont = new ArrayList<>();
+        for (int t : new int[] {1, 2, 4}) {
+            cont.add(jmh("ContentionBench.wakerWake_" + t + "t", "thrpt", "", 1000.0 * Math.min(t, 2), "10", 0, 0));
+        }
+        write("contention.json", cont);
+        write("roundtrip-1cpu.json", List.of(
+                jmh("RoundTripBench.awaitPlatform", "sample", "", 5000, "100", 4400, 9000),
+                jmh("RoundTripBench.selector", "sample", "", 12000, "200", 11000, 20000),
+                jmh("RoundTripBench.lockSupport", "sample", "", 4000, "90", 3300, 7000),
+                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"10\"", 6000, "50", 5000, 9000),
+                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"1000\"", 6000, "50", 5500, 9000),
+                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"10000\"", 6000, "50", 7000, 9000)));
+        write("virtual-1cpu.json", List.of(jmh("VirtualRoundTripBench.await", "sample", "", 9000, "300", 8800, 20000)));
+    }
+
+    String markdown() throws IOException {
+        return Report.markdown(Results.load(dir), MACHINE, FULL);
+    }
+
+    @Test
+    void costTablesCarryTheValueTheErrorAndBothRatios() throws IOException {
+        fullRun();
+        String md = markdown();
+        // 240 / C write 200 = 1.20x; best peer is Netty (250, cheaper than the pipe's 300): 0.96x
+        assertThat(md).contains("| wakefd `EventFd.signal()` | 240 ± 3 | 1.20x | 0.96x |");
+        assertThat(md).contains("| Netty 4.2 `Native.eventFdWrite` (JNI) | 250 ± 3 | 1.25x | 1.00x |");
+        assertThat(md).contains("| JDK `Pipe` 1-byte write | 300 ± 3 | 1.50x | 1.20x |");
+        assertThat(md).contains("| C `write(2)` to an eventfd (floor) | 200 ± 4 | 1.00x | 0.80x |");
+        // the pending wake is compared with its own floor (a C flag load) and the coalesced Selector
+        assertThat(md).contains("| wakefd `Waker.wake()`, wake pending | 0.50 ± 0.01 | 2.00x | 0.050x |");
+        // no error known (JMH writes "NaN"): the value alone; no peer in the table: n/a
+        assertThat(md).contains("| wakefd `EventFd.tryRead()` | 189 | 1.05x | n/a |");
+        // benchmarks that did not run say so rather than vanish
+        assertThat(md).contains("| wakefd `Waker.drain()` | not run | | |");
+    }
+
+    @Test
+    void roundTripsCompareMediansAndSayWhatWasNotMeasured() throws IOException {
+        fullRun();
+        String md = markdown();
+        // p50 4400 vs C median 4000 = 1.10x; best peer by p50 is LockSupport (3300): 1.33x
+        assertThat(md).contains("| wakefd `EventFd.await()`, platform threads | 4,400 | 5,000 ± 100 | 9,000 | 1.10x | 1.33x |");
+        assertThat(md).contains("| wakefd `EventFd.await()`, virtual threads | 8,800 | 9,000 ± 300 | 20,000 | 2.20x | 2.67x |");
+        assertThat(md).contains("### Across two CPUs (not pinned)\n\nNot measured in this run.");
+        assertThat(md).contains("| 10,000 | 7,000 | 6,000 ± 50 | 9,000 | 1.40x |");
+    }
+
+    @Test
+    void contentionShowsTheRateRelativeToOneThread() throws IOException {
+        fullRun();
+        assertThat(markdown()).contains("| 2 | 2,000 ± 10 (2.00x) | not run | not run |");
+    }
+
+    @Test
+    void goalsAreJudgedFromTheFigures() throws IOException {
+        fullRun();
+        String md = markdown();
+        assertThat(md).contains("| `signal()` within 1.10x of C `write(2)` | 1.20x | **not met** |");
+        assertThat(md).contains("| `tryRead()` on empty within 1.10x of C `read(2)` | 1.05x | met |");
+        assertThat(md).contains("| `signal()` faster than Netty's JNI `eventFdWrite` | 0.96x of Netty's time | met |");
+        assertThat(md).contains("| `Waker.wake()` while pending at most 2 ns | 0.50 ns | met |");
+        assertThat(md).contains("at least 100x cheaper than Netty's `eventFdWrite` | 500.00x cheaper | met |");
+        assertThat(md).contains("coalesced `Selector.wakeup()` | 20.00x cheaper | met |");
+        assertThat(md).contains("(1 to 2, the CPUs available) | 2.00x the one-thread rate | met |");
+        assertThat(md).contains("within 1.15x of C on one CPU | 1.10x | met |");
+        assertThat(md).contains("2x faster than the `Selector` ping-pong | 2.50x faster | met |");
+        assertThat(md).contains("within 2x of the platform one | 2.00x | met |");
+        assertThat(md).contains("(slowest p50 / fastest p50) | 1.40x | **not met** |");
+    }
+
+    @Test
+    void aMissingBenchmarkIsNotMeasuredNeverMet() throws IOException {
+        Files.writeString(dir.resolve("c.jsonl"), c("c.write", 200, 4, 199, 260));
+        String md = markdown();
+        assertThat(md).contains("| `signal()` within 1.10x of C `write(2)` | n/a | not measured |");
+        assertThat(md).doesNotContain("| met |");
+    }
+
+    @Test
+    void pageSaysHowItWasMadeAndWhetherItIsQuick() throws IOException {
+        fullRun();
+        String full = markdown();
+        assertThat(full).contains("Machine: Test CPU, 2 CPUs (virtual machine), Linux 6.1-test; JDK: OpenJDK 64-Bit Server VM 25.0.3+9-LTS.");
+        assertThat(full).contains("JMH 1.37: 2 fork(s), 3 x 1 s warm-up, 5 x 1 s measurement.");
+        assertThat(full).contains("```sh\nwakefd-bench/run-benchmarks.sh\n```");
+        assertThat(full).doesNotContain("Quick run");
+        String quick = Report.markdown(Results.load(dir), MACHINE,
+                new Report.Options("wakefd-bench/run-benchmarks.sh --quick", true, false, "benchmarks.svg"));
+        assertThat(quick).contains("> **Quick run.**").contains("indicative only")
+                .contains("NOT PINNED").contains("run-benchmarks.sh --quick");
+    }
+
+    @Test
+    void svgIsWellFormedWithABarPerMeasuredRow() throws Exception {
+        fullRun();
+        String svg = Report.svg(Results.load(dir), FULL);
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+        // bars carry a <title>; cost: 4 C + 6 JMH results; round trips on one CPU: C + 3 + virtual
+        assertThat(doc.getElementsByTagName("title").getLength()).isEqualTo(10 + 5);
+        assertThat(svg).contains("EventFd.signal()").doesNotContain("`").contains("two CPUs");
+    }
+
+    @Test
+    void unreadableResultsNameTheFile() throws IOException {
+        Files.writeString(dir.resolve("cost.json"), "[ { \"benchmark\" : ");
+        assertThatThrownBy(() -> Results.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("cost.json: not a JMH JSON result (JSON: unexpected end");
+        Files.delete(dir.resolve("cost.json"));
+        Files.writeString(dir.resolve("c.jsonl"), "{\"unit\": \"ns\"}\n");
+        assertThatThrownBy(() -> Results.load(dir)).hasMessageContaining("c.jsonl:1: C floor result without a name");
+        assertThatThrownBy(() -> Results.load(dir.resolve("absent"))).hasMessageContaining("is not a directory");
+    }
+}

@@ -1,0 +1,149 @@
+package dev.wakefd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wakefd.EventFd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the real {@code ./wakefd} as a user would, after Maven packaged the jar (failsafe runs in
+ * the integration-test phase). WAKEFD_NO_BUILD makes the launcher fail rather than start a Maven
+ * build inside this one if it ever found the jar stale.
+ */
+class LauncherIT {
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final Path LAUNCHER = ROOT.resolve("wakefd");
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() {
+            return Cli.parse(out);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout:\n" + out + "\n--- stderr:\n" + err;
+        }
+    }
+
+    static Run run(Map<String, String> env, List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(LAUNCHER.toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("wakefd-it", ".out");
+        Path err = Files.createTempFile("wakefd-it", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("WAKEFD_NO_BUILD", "1");
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(cmd + " still running after 120 s; stderr:\n" + Files.readString(err));
+            }
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Run run(String... args) throws Exception {
+        return run(Map.of(), List.of(), args);
+    }
+
+    @Test
+    void helpOnEveryCommandWithNoWarnings() throws Exception {
+        for (String c : new String[] {"", "demo", "bench", "inspect"}) {
+            Run r = c.isEmpty() ? run("--help") : run(c, "--help");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("Usage: wakefd");
+            assertThat(r.err()).as("stderr of --help").isEmpty(); // no JDK native-access or other warnings
+        }
+    }
+
+    @Test
+    void usageErrorsExitWith2() throws Exception {
+        assertThat(run("frobnicate").exit()).isEqualTo(2);
+        assertThat(run("inspect", "not-a-pid").exit()).isEqualTo(2);
+        assertThat(run("demo", "--laps", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void inspectFindsAnEventFdThisTestMadeWithTheCountItSet() throws Exception {
+        try (EventFd e = EventFd.builder().initialValue(1234).open()) {
+            Run r = run("inspect", Long.toString(ProcessHandle.current().pid()), "--json");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            JsonNode entry = InspectCommandTest.entry(r.json(), e.fd());
+            assertThat(entry.get("count").asLong()).isEqualTo(1234);
+            assertThat(entry.get("semaphore").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void inspectFailuresExitWith1AndSayWhy() throws Exception {
+        Run missing = run("inspect", "2147483647");
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.err()).contains("no process with pid 2147483647");
+
+        // pid 1 belongs to root: as another user, its fds cannot be read.
+        boolean root = "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).strip());
+        List<String> asNobody = List.of();
+        if (root) {
+            assumeTrue(PythonHop.onPath("setpriv") != null, "setpriv is needed to drop root");
+            asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        }
+        Run denied = run(Map.of("JAVA_TOOL_OPTIONS", "-XX:-UsePerfData"), asNobody, "inspect", "1");
+        assertThat(denied.exit()).as(denied.toString()).isEqualTo(1);
+        assertThat(denied.err()).contains("permission denied reading /proc/1/fd");
+    }
+
+    @Test
+    void demoCompletesWithPython() throws Exception {
+        assumeTrue(PythonHop.unavailable() == null, "python3 3.9+ is not on PATH");
+        Run r = run("demo", "--laps", "200", "--wakes", "2000", "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("ring").toString()).contains("Python asyncio");
+        if (NettyHop.unavailable(NettyHop.Transport.EPOLL) == null) {
+            assertThat(j.get("ring").toString()).contains("Netty epoll");
+        }
+        assertThat(j.get("lap").get("count").asInt()).isEqualTo(200);
+        assertThat(j.get("burst").get("items_seen").asLong()).isEqualTo(2 * 8 * 1000);
+        assertThat(r.err()).doesNotContain("WARNING").doesNotContain("Exception");
+    }
+
+    @Test
+    void demoCompletesWithPythonHiddenFromPath() throws Exception {
+        // A PATH holding only what the launcher itself runs: no python3.
+        Path bin = Files.createTempDirectory("wakefd-it-bin");
+        try {
+            for (String tool : new String[] {"bash", "env", "dirname", "readlink", "sed", "head", "find"}) {
+                String exe = PythonHop.onPath(tool);
+                assumeTrue(exe != null, tool + " is not on PATH");
+                Files.createSymbolicLink(bin.resolve(tool), Path.of(exe));
+            }
+            Run r = run(Map.of("PATH", bin.toString()), List.of(), "demo", "--laps", "200", "--wakes", "2000");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("Python asyncio   skipped: python3 is not on PATH")
+                    .containsPattern("[A-Za-z_ ]+ -> platform thread(\\s+[\\d,.]+){5}")
+                    .contains("saw all 16,000 items");
+        } finally {
+            try (var links = Files.list(bin)) {
+                for (Path l : links.toList()) {
+                    Files.delete(l); // the link, not what it points to
+                }
+            }
+            Files.delete(bin);
+        }
+    }
+}
