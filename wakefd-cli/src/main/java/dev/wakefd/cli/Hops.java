@@ -18,6 +18,7 @@ final class Hops {
         List<Candidate> out = new ArrayList<>();
         out.add(new Candidate(VirtualThreadHop.NAME, null, VirtualThreadHop::new));
         out.add(new Candidate(PollerHop.NAME, null, PollerHop::new));
+        out.add(new Candidate(BridgeHop.NAME, null, BridgeHop::new));
         for (NettyHop.Transport t : NettyHop.Transport.values()) {
             out.add(new Candidate(t.hopName, NettyHop.unavailable(t), () -> new NettyHop(t)));
         }

@@ -178,9 +178,32 @@ public final class Report {
         }
         w.apply("");
 
+        bridge(b, r);
         Goals.write(b, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
         return b.toString();
+    }
+
+    /** Bridge throughput (issue 8): items per microsecond between two threads, steady stream. */
+    private static void bridge(StringBuilder b, Results r) {
+        String[][] rows = {
+            {"bridge/BridgeBench.bridge[mode=batched]", "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"},
+            {"bridge/BridgeBench.bridge[mode=single]", "wakefd-bridge, one item at a time (`send`/`receive`)"},
+            {"bridge/BridgeBench.spscParkUnpark", "plain SPSC array with `LockSupport` park/unpark"},
+            {"bridge/BridgeBench.jdkQueue[queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
+            {"bridge/BridgeBench.jdkQueue[queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue` (capacity 1024)"},
+        };
+        Measurement abq = r.get(rows[4][0]);
+        b.append("## Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)\n\n");
+        b.append("Capacity 1024 everywhere; each invocation sends 100,000 items and waits until all are taken.\n");
+        b.append("The bridge's wake system calls per item are in the JMH log (`wakeSyscalls` / `items`).\n\n");
+        b.append("| Channel | items/us | vs ArrayBlockingQueue |\n|---|---:|---:|\n");
+        for (String[] row : rows) {
+            Measurement m = r.get(row[0]);
+            b.append("| ").append(row[1]).append(" | ").append(m == null ? "not run | |"
+                    : withError(m) + " | " + ratio(m.score(), abq == null ? Double.NaN : abq.score()) + " |").append('\n');
+        }
+        b.append('\n');
     }
 
     static String dispatchKey(int registered) {

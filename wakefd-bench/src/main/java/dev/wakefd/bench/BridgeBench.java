@@ -1,0 +1,245 @@
+package dev.wakefd.bench;
+
+import dev.wakefd.bridge.Bridge;
+import dev.wakefd.bridge.Receiver;
+import dev.wakefd.bridge.Sender;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Throughput of one producer (the JMH thread) and one consumer thread, steady stream, items per
+ * second: the wakefd bridge (single items and batches of 64) against ArrayBlockingQueue,
+ * LinkedTransferQueue and a plain SPSC array with LockSupport park/unpark. Each op is one item;
+ * an invocation sends {@value #ITEMS} items and waits until the consumer has taken them all.
+ * The bridge also reports its wake system calls per item (secondary metric).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class BridgeBench {
+    static final int ITEMS = 100_000;
+    static final int CAPACITY = 1024;
+    static final int BATCH = 64;
+    static final Object ITEM = new Object();
+
+    /** The consumer side counts what it took; the producer waits for the count after each invocation. */
+    abstract static class Consumer {
+        final AtomicLong taken = new AtomicLong();
+        volatile boolean stop;
+        Thread thread;
+        volatile Thread producer;
+
+        void start(Runnable loop) {
+            thread = Thread.ofPlatform().daemon().start(loop);
+        }
+
+        void awaitTaken(long target) {
+            while (taken.get() < target) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class BridgePair extends Consumer {
+        @Param({"single", "batched"})
+        String mode;
+        Bridge<Object> bridge;
+        Sender<Object> sender;
+        Receiver<Object> receiver;
+        final List<Object> batch = new ArrayList<>();
+        long sent;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            bridge = Bridge.open(CAPACITY);
+            sender = bridge.sender();
+            receiver = bridge.receiver();
+            for (int i = 0; i < BATCH; i++) {
+                batch.add(ITEM);
+            }
+            boolean batched = mode.equals("batched");
+            start(() -> {
+                try {
+                    while (true) {
+                        if (batched) {
+                            int n = receiver.receiveMany(x -> { }, BATCH);
+                            if (n < 0) {
+                                return;
+                            }
+                            taken.addAndGet(n);
+                        } else {
+                            if (receiver.receive() == null) {
+                                return;
+                            }
+                            taken.incrementAndGet();
+                        }
+                    }
+                } catch (Exception over) {
+                    // closed
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            sender.close();
+            thread.join(10_000);
+            receiver.close();
+        }
+    }
+
+    /** Wake system calls per item, from the bridge's own metrics (JMH secondary metric). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Syscalls {
+        public long wakeSyscalls;
+        public long items;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void bridge(BridgePair p, Syscalls c) throws Exception {
+        long before = p.bridge.metrics().systemCalls();
+        if (p.mode.equals("batched")) {
+            for (int i = 0; i < ITEMS; i += BATCH) {
+                p.sender.sendMany(p.batch);
+            }
+        } else {
+            for (int i = 0; i < ITEMS; i++) {
+                p.sender.send(ITEM);
+            }
+        }
+        p.sent += ITEMS;
+        p.awaitTaken(p.sent);
+        c.wakeSyscalls += p.bridge.metrics().systemCalls() - before;
+        c.items += ITEMS;
+    }
+
+    @State(Scope.Benchmark)
+    public static class QueuePair extends Consumer {
+        @Param({"ArrayBlockingQueue", "LinkedTransferQueue"})
+        String queue;
+        BlockingQueue<Object> q;
+        long sent;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            q = queue.equals("ArrayBlockingQueue") ? new ArrayBlockingQueue<>(CAPACITY) : new LinkedTransferQueue<>();
+            start(() -> {
+                try {
+                    while (!stop) {
+                        q.take();
+                        taken.incrementAndGet();
+                    }
+                } catch (InterruptedException over) {
+                    // done
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            stop = true;
+            thread.interrupt();
+            thread.join(10_000);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void jdkQueue(QueuePair p) throws Exception {
+        for (int i = 0; i < ITEMS; i++) {
+            p.q.put(ITEM);
+        }
+        p.sent += ITEMS;
+        p.awaitTaken(p.sent);
+    }
+
+    /** A plain SPSC array; each side parks when it must wait and is unparked by the other. */
+    @State(Scope.Benchmark)
+    public static class ParkPair extends Consumer {
+        final Object[] ring = new Object[CAPACITY];
+        final AtomicLong head = new AtomicLong(); // next to take
+        final AtomicLong tail = new AtomicLong(); // next to put
+        volatile boolean consumerParked;
+        volatile boolean producerParked;
+        long sent;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            start(() -> {
+                while (!stop) {
+                    long h = head.get();
+                    if (h == tail.get()) {
+                        consumerParked = true;
+                        if (h == tail.get() && !stop) { // re-check after announcing (Dekker)
+                            LockSupport.park(this);
+                        }
+                        consumerParked = false;
+                        continue;
+                    }
+                    ring[(int) (h & (CAPACITY - 1))] = null;
+                    head.lazySet(h + 1);
+                    taken.incrementAndGet();
+                    if (producerParked) {
+                        LockSupport.unpark(producer);
+                    }
+                }
+            });
+        }
+
+        void put(Object x) {
+            long t = tail.get();
+            while (t - head.get() == CAPACITY) {
+                producerParked = true;
+                if (t - head.get() == CAPACITY) {
+                    LockSupport.park(this);
+                }
+                producerParked = false;
+            }
+            ring[(int) (t & (CAPACITY - 1))] = x;
+            tail.set(t + 1);
+            if (consumerParked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            stop = true;
+            LockSupport.unpark(thread);
+            thread.join(10_000);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void spscParkUnpark(ParkPair p) {
+        p.producer = Thread.currentThread();
+        for (int i = 0; i < ITEMS; i++) {
+            p.put(ITEM);
+        }
+        p.sent += ITEMS;
+        p.awaitTaken(p.sent);
+    }
+}

@@ -1,0 +1,417 @@
+package dev.wakefd.bridge;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+
+/**
+ * The single-producer single-consumer ring and its sleep/wake protocol, with no kernel in it: the
+ * two wakes are plain {@link Runnable}s, so the model-checking test runs this very class against
+ * a fake wake signal.
+ *
+ * <h2>Indices and memory</h2>
+ * {@code tail} (next slot to fill) is written only by the producer, {@code head} (next slot to
+ * take) only by the consumer; both only grow and are never masked, so {@code tail - head} is the
+ * fill level. Each side keeps a cached copy of the other's index ({@code headCache},
+ * {@code tailCache}) and re-reads the real one only when the copy says full or empty. The
+ * producer writes a slot with a plain store and then publishes it with a volatile store of
+ * {@code tail}; the consumer reads {@code tail} (volatile) before the slot, so it sees the item.
+ * The consumer clears a slot with a plain store before its volatile store of {@code head}, and
+ * the producer reads {@code head} before it refills the slot, so the clear never overwrites a
+ * new item. Items are never null, so a null slot where an item was published (or a non-null one
+ * where the producer is about to write) can only mean a second consumer (producer): that is the
+ * cheap misuse check.
+ *
+ * <h2>Sleeping: one word per sleeper</h2>
+ * {@code consumerWakeAt} holds the {@code tail} value the sleeping consumer waits for
+ * ({@code head + 1}), {@code producerWakeAt} the {@code head} value the sleeping producer waits
+ * for (the head it saw when full, plus {@code resume}); {@link #NONE} (Long.MAX_VALUE) means
+ * "nobody sleeps", so the check after every publication is one compare: {@code index >= wakeAt}.
+ *
+ * <p><b>Sleeper</b> (consumer shown; the producer's side is the mirror image):
+ * <ol>
+ *   <li>S1: volatile store {@code consumerWakeAt = h + 1} (announce),</li>
+ *   <li>S2: volatile load of {@code tail} and of the gate (re-check); if an item or a close is
+ *       visible, withdraw the announcement and do not sleep,</li>
+ *   <li>S3: wait on the Waker; after waking, withdraw ({@code NONE}) and look again.</li>
+ * </ol>
+ * <b>Waker</b> (the producer): P1: volatile store {@code tail = t} (publish), P2: volatile load of
+ * {@code consumerWakeAt}; if {@code t >= wakeAt}, CAS it to {@code NONE} and, if the CAS won,
+ * {@code Waker.wake()}.
+ *
+ * <p><b>No lost wake-up.</b> All four accesses are volatile, so they appear in one total order
+ * (the JMM's synchronization order) consistent with each thread's program order: S1 before S2,
+ * P1 before P2. Take a publication P1 of an item the consumer is waiting for, and the consumer's
+ * last announcement S1 before it sleeps in S3. Either P2 comes after S1 in that order: then P2
+ * reads {@code h + 1} (or a later announcement of the same sleeper, which it also satisfies since
+ * {@code t >= h + 1}), its CAS wins unless the consumer itself withdrew (which it does only when
+ * it is awake and about to look again), and the wake is asked for. Or P2 comes before S1: then P1
+ * (before P2) comes before S2 (after S1), so S2 sees the item and the consumer does not sleep.
+ * This is Dekker's pattern; with a weaker order (release store, acquire load) both S2 and P2 may
+ * read stale values and both sides miss each other, which is why the publication of an index is
+ * a volatile store and not a lazy one.
+ *
+ * <p>The wake itself goes through a coalescing {@link dev.wakefd.Waker}, whose own protocol
+ * guarantees that a {@code wake()} that happens after the sleeper announced makes its next (or
+ * current) wait return. A wait that returns for a stale wake (one asked for by a publication the
+ * sleeper had already seen) is harmless: the sleeper looks, finds nothing, announces again.
+ * Only the CAS winner wakes, so each announcement costs at most one {@code wake()}.
+ *
+ * <p><b>Producer side, with hysteresis.</b> The producer announces {@code producerWakeAt = h0 +
+ * resume} where {@code h0} is the head it saw when full; the consumer, after each volatile store
+ * of {@code head = h}, wakes it when {@code h >= producerWakeAt}. The re-check S2 withdraws if
+ * {@code head} moved at all. The same argument shows that the consumer's publication reaching the
+ * target sees the announcement, or the producer's re-check sees the new head. The consumer never
+ * stops short of the target while the producer sleeps: it only sleeps itself when the ring is
+ * empty, and an empty ring means {@code head = h0 + capacity >= target}.
+ *
+ * <p><b>Close.</b> {@code close} sets a bit in both gates (volatile), then wakes both sides
+ * unconditionally; a sleeper's re-check S2 reads its gate after S1, so by the same argument it
+ * either sees the bit or gets the wake. End of stream is "sender closed and empty", evaluated as
+ * gate first, then {@code tail}: every item published before the close bit is then visible.
+ */
+final class Ring extends RingPad2 {
+    static final long NONE = Long.MAX_VALUE;
+    static final int SENDER_CLOSED = 1, RECEIVER_CLOSED = 2;
+    private static final long NOT_FULL = Long.MIN_VALUE;
+
+    final Object[] buffer;
+    final int capacity;
+    final int mask;
+    final long resume;
+    private final Runnable wakeConsumer;
+    private final Runnable wakeProducer;
+
+    Ring(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        this.buffer = new Object[capacity];
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.resume = resume;
+        this.wakeConsumer = wakeConsumer;
+        this.wakeProducer = wakeProducer;
+        this.consumerWakeAt = NONE;
+        this.producerWakeAt = NONE;
+        this.fullSince = NOT_FULL;
+    }
+
+    // ---------------------------------------------------------------- producer
+
+    /** Adds {@code item} (not null) if there is room. Throws if either side closed. */
+    boolean offer(Object item) {
+        checkSendable();
+        long t = tail;
+        if (t - headCache >= capacity && !refreshHead(t, 1)) {
+            return false;
+        }
+        put(t, item);
+        publishTail(t + 1);
+        return true;
+    }
+
+    /** Adds items {@code from..to-1} of {@code items} while there is room; returns how many. */
+    int offerMany(java.util.List<?> items, int from, int to) {
+        checkSendable();
+        int want = to - from;
+        if (want <= 0) {
+            return 0;
+        }
+        long t = tail;
+        long room = capacity - (t - headCache);
+        if (room < want) {
+            refreshHead(t, want);
+            room = capacity - (t - headCache);
+        }
+        int n = (int) Math.min(room, want);
+        if (n == 0) {
+            return 0;
+        }
+        for (int k = 0; k < n; k++) {
+            put(t + k, java.util.Objects.requireNonNull(items.get(from + k), "offerMany: items must not be null"));
+        }
+        publishTail(t + n);
+        return n;
+    }
+
+    private void put(long t, Object item) {
+        int i = (int) t & mask;
+        if (buffer[i] != null) {
+            throw new IllegalStateException("bridge misuse: slot " + t + " still holds an item the consumer had"
+                    + " released; a second producer is sending concurrently (a bridge has exactly one producer)");
+        }
+        buffer[i] = item;
+    }
+
+    /** Re-reads head; true if {@code need} slots are free. Tracks the time spent full. */
+    private boolean refreshHead(long t, int need) {
+        long h = head;
+        headCache = h;
+        boolean fits = capacity - (t - h) >= need;
+        boolean full = t - h >= capacity;
+        if (full) {
+            if (fullSince == NOT_FULL) {
+                fullSince = System.nanoTime();
+            }
+        } else if (fullSince != NOT_FULL) {
+            fullNanos += System.nanoTime() - fullSince;
+            fullSince = NOT_FULL;
+        }
+        return fits;
+    }
+
+    private void publishTail(long t) {
+        tail = t; // P1: volatile store (see the class comment)
+        if (t >= consumerWakeAt) { // P2: volatile load
+            wakeConsumerIfAnnounced(t);
+        }
+    }
+
+    private void wakeConsumerIfAnnounced(long t) {
+        for (long w; t >= (w = consumerWakeAt); ) {
+            if (CONSUMER_WAKE_AT.compareAndSet(this, w, NONE)) {
+                consumerWakes++;
+                wakeConsumer.run();
+                return;
+            }
+        }
+    }
+
+    /**
+     * The producer found the ring full and is about to wait: announces it and re-checks. True if
+     * it may now wait for the producer wake; false if room appeared or a side closed (the
+     * announcement is withdrawn: try again).
+     */
+    boolean producerPrepareToWait() {
+        long h = head;
+        producerWakeAt = h + resume; // S1
+        if (tail - head < capacity || producerGate != 0) { // S2
+            producerWakeAt = NONE;
+            return false;
+        }
+        producerWaits++;
+        return true;
+    }
+
+    /** The producer is awake again (woken, timed out or interrupted). */
+    void producerWithdraw() {
+        if (producerWakeAt != NONE) {
+            producerWakeAt = NONE;
+        }
+    }
+
+    boolean producerAnnounced() {
+        return producerWakeAt != NONE;
+    }
+
+    void checkSendable() {
+        int g = producerGate;
+        if (g != 0) {
+            throw closedForSender(g);
+        }
+    }
+
+    BridgeClosedException closedForSender(int gate) {
+        if ((gate & SENDER_CLOSED) != 0) {
+            return new BridgeClosedException("send after close(): the sender ended this bridge's stream", false);
+        }
+        return new BridgeClosedException("send: the receiver closed this bridge; " + (tail - head)
+                + " item(s) sent earlier were never received", true);
+    }
+
+    // ---------------------------------------------------------------- consumer
+
+    /** Takes the next item, or null if the ring is empty. Throws if the receiver closed. */
+    Object poll() {
+        checkReceivable();
+        long h = head;
+        if (h >= tailCache) {
+            tailCache = tail;
+            if (h >= tailCache) {
+                return null;
+            }
+        }
+        Object e = take(h);
+        publishHead(h + 1);
+        return e;
+    }
+
+    /** Takes up to {@code max} items into {@code sink}; returns how many it took. */
+    @SuppressWarnings("unchecked")
+    int drainTo(Consumer<?> sink, int max) {
+        checkReceivable();
+        Consumer<Object> out = (Consumer<Object>) sink;
+        long h = head;
+        long avail = tailCache - h;
+        if (avail < max) {
+            tailCache = tail;
+            avail = tailCache - h;
+        }
+        int n = (int) Math.min(avail, max);
+        int taken = 0;
+        try {
+            while (taken < n) {
+                Object e = take(h + taken);
+                taken++; // taken before the sink sees it: a throwing sink still consumed it
+                out.accept(e);
+            }
+        } finally {
+            if (taken > 0) {
+                publishHead(h + taken);
+            }
+        }
+        return n;
+    }
+
+    private Object take(long h) {
+        int i = (int) h & mask;
+        Object e = buffer[i];
+        if (e == null) {
+            throw new IllegalStateException("bridge misuse: slot " + h + " is empty though the producer published"
+                    + " it; a second consumer is receiving concurrently (a bridge has exactly one consumer)");
+        }
+        buffer[i] = null;
+        return e;
+    }
+
+    private void publishHead(long h) {
+        head = h; // volatile store: the producer side's P1
+        if (h >= producerWakeAt) { // P2
+            wakeProducerIfAnnounced(h);
+        }
+    }
+
+    private void wakeProducerIfAnnounced(long h) {
+        for (long w; h >= (w = producerWakeAt); ) {
+            if (PRODUCER_WAKE_AT.compareAndSet(this, w, NONE)) {
+                producerWakes++;
+                wakeProducer.run();
+                return;
+            }
+        }
+    }
+
+    /**
+     * The consumer found the ring empty and is about to wait: announces it and re-checks. True if
+     * it may now wait for the consumer wake; false if an item arrived or a side closed (the
+     * announcement is withdrawn: look again).
+     */
+    boolean consumerPrepareToWait() {
+        long h = head;
+        consumerWakeAt = h + 1; // S1
+        if (consumerGate != 0 || tail != h) { // S2
+            consumerWakeAt = NONE;
+            return false;
+        }
+        consumerWaits++;
+        return true;
+    }
+
+    void consumerWithdraw() {
+        if (consumerWakeAt != NONE) {
+            consumerWakeAt = NONE;
+        }
+    }
+
+    boolean consumerAnnounced() {
+        return consumerWakeAt != NONE;
+    }
+
+    /** True once the sender closed and every item it sent has been taken. */
+    boolean endOfStream() {
+        return (consumerGate & SENDER_CLOSED) != 0 && tail == head; // gate first, then tail
+    }
+
+    boolean isEmpty() {
+        return tail == head;
+    }
+
+    void checkReceivable() {
+        if ((consumerGate & RECEIVER_CLOSED) != 0) {
+            throw new BridgeClosedException("receive after close(): this bridge's receiver is closed", true);
+        }
+    }
+
+    // ---------------------------------------------------------------- both
+
+    /**
+     * Sets {@code bit} in both gates, then wakes both sides. Returns the gate bits set before, so
+     * exactly one caller learns that both sides are now closed.
+     */
+    int close(int bit) {
+        int before = (int) CONSUMER_GATE.getAndBitwiseOr(this, bit);
+        PRODUCER_GATE.getAndBitwiseOr(this, bit);
+        if ((before & bit) == 0) {
+            wakeConsumer.run();
+            wakeProducer.run();
+        }
+        return before;
+    }
+
+    int gate() {
+        return consumerGate | producerGate;
+    }
+
+    long size() {
+        long t = tail;
+        return Math.max(0, t - head);
+    }
+
+    long fullNanosSoFar() {
+        long since = fullSince;
+        long total = fullNanos;
+        return since == NOT_FULL ? total : total + Math.max(0, System.nanoTime() - since);
+    }
+
+    private static final VarHandle CONSUMER_WAKE_AT, PRODUCER_WAKE_AT, CONSUMER_GATE, PRODUCER_GATE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CONSUMER_WAKE_AT = l.findVarHandle(RingProducerLine.class, "consumerWakeAt", long.class);
+            PRODUCER_GATE = l.findVarHandle(RingProducerLine.class, "producerGate", int.class);
+            PRODUCER_WAKE_AT = l.findVarHandle(RingConsumerLine.class, "producerWakeAt", long.class);
+            CONSUMER_GATE = l.findVarHandle(RingConsumerLine.class, "consumerGate", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
+
+/*
+ * Field layout. HotSpot places a superclass's fields before its subclass's, so each side's hot
+ * fields sit between 128-byte pads (two cache lines, against the adjacent-line prefetcher):
+ * the producer's line holds what the producer touches on every send (its tail, its cached head,
+ * the consumer's announcement, its gate), the consumer's line the mirror image. The other side
+ * writes into a line only to announce a sleep or to close, which is rare by construction.
+ */
+abstract class RingPad0 {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class RingProducerLine extends RingPad0 {
+    volatile long tail; // written by the producer only
+    long headCache; // producer only
+    volatile long consumerWakeAt; // the consumer announces, the producer takes
+    volatile int producerGate; // close bits, read by the producer on every send
+    // producer-written statistics, updated off the fast path
+    volatile long fullSince;
+    volatile long fullNanos;
+    volatile long consumerWakes;
+    volatile long producerWaits;
+}
+
+abstract class RingPad1 extends RingProducerLine {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+}
+
+abstract class RingConsumerLine extends RingPad1 {
+    volatile long head; // written by the consumer only
+    long tailCache; // consumer only
+    volatile long producerWakeAt; // the producer announces, the consumer takes
+    volatile int consumerGate; // close bits, read by the consumer on every receive
+    volatile long producerWakes;
+    volatile long consumerWaits;
+}
+
+abstract class RingPad2 extends RingConsumerLine {
+    long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
+}

@@ -1,0 +1,277 @@
+package dev.wakefd.bridge;
+
+import dev.wakefd.Poller;
+import dev.wakefd.Waker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The producer's end of a {@link Bridge}: one producer at a time (see {@link Bridge} on misuse).
+ *
+ * <pre>{@code
+ * Sender<Event> out = bridge.sender();
+ * if (out.pressure() == Pressure.CRITICAL) shed(event);   // before blocking
+ * else out.send(event);                                   // waits while full, in any thread
+ * out.sendMany(batch);                                    // one publication, one wake check
+ * out.close();                                            // end of stream: all sent is delivered
+ * }</pre>
+ *
+ * <p>Every send throws {@link BridgeClosedException} after this end's {@link #close()} or after
+ * the receiver's close, including a send that was waiting for room when the receiver closed.
+ * Items are never null ({@link NullPointerException}).
+ */
+public final class Sender<T> implements AutoCloseable {
+    private final Bridge<T> bridge;
+    private final Ring ring;
+    private final Waker signal;
+    private final SideOwner owner = new SideOwner("producer");
+
+    Sender(Bridge<T> bridge) {
+        this.bridge = bridge;
+        this.ring = bridge.ring();
+        this.signal = bridge.notFull();
+    }
+
+    /** Adds {@code item} if there is room; false if the bridge is full. Never blocks. */
+    public boolean offer(T item) {
+        return ring.offer(Objects.requireNonNull(item, "offer: item is null"));
+    }
+
+    /**
+     * Adds {@code item}, waiting while the bridge is full: a platform thread blocks in poll(2), a
+     * virtual thread parks without pinning its carrier.
+     *
+     * @throws InterruptedException if interrupted while waiting (the item was not added)
+     */
+    public void send(T item) throws InterruptedException {
+        if (!offer(item)) {
+            sendSlow(item, -1);
+        }
+    }
+
+    /**
+     * As {@link #send(Object)}, giving up after {@code timeout}: false if there was no room in
+     * time (the item was not added).
+     */
+    public boolean send(T item, Duration timeout) throws InterruptedException {
+        long nanos = checkTimeout(timeout);
+        return offer(item) || sendSlow(item, nanos);
+    }
+
+    private boolean sendSlow(T item, long timeoutNanos) throws InterruptedException {
+        owner.claim(Thread.currentThread(), "send");
+        try {
+            long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+            while (true) {
+                if (ring.offer(item)) {
+                    return true;
+                }
+                if (!awaitRoom(timeoutNanos < 0, deadline)) {
+                    return ring.offer(item);
+                }
+            }
+        } finally {
+            owner.release(Thread.currentThread());
+        }
+    }
+
+    /**
+     * Adds all of {@code items} in order, waiting for room as needed; each batch of room is
+     * filled with one publication (one wake check).
+     *
+     * @throws InterruptedException if interrupted while waiting; the items before
+     *     {@link #sent()}'s increase were added, the rest were not
+     */
+    public void sendMany(List<? extends T> items) throws InterruptedException {
+        int n = items.size();
+        int done = ring.offerMany(items, 0, n);
+        if (done == n) {
+            return;
+        }
+        owner.claim(Thread.currentThread(), "sendMany");
+        try {
+            while (done < n) {
+                int k = ring.offerMany(items, done, n);
+                done += k;
+                if (k == 0) {
+                    awaitRoom(true, 0);
+                }
+            }
+        } finally {
+            owner.release(Thread.currentThread());
+        }
+    }
+
+    /** Adds as many of {@code items}, from the first, as there is room for; returns how many. */
+    public int offerMany(List<? extends T> items) {
+        return ring.offerMany(items, 0, items.size());
+    }
+
+    /** One announce/re-check/wait round; false if the deadline passed. */
+    private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
+        if (!ring.producerPrepareToWait()) {
+            ring.checkSendable();
+            return true; // room appeared meanwhile
+        }
+        try {
+            if (untimed) {
+                signal.await();
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            return left > 0 && signal.await(Duration.ofNanos(left)) != 0;
+        } catch (ClosedChannelException e) {
+            ring.checkSendable(); // closed by the bridge: says which side
+            throw new UncheckedIOException("the bridge's producer wake signal was closed from outside", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("waiting for room in " + bridge, e);
+        } finally {
+            ring.producerWithdraw();
+            ring.checkSendable(); // a close wakes the waiter: report it
+        }
+    }
+
+    /**
+     * A future completed (with null) once the bridge has room, at once if it has; otherwise on
+     * wakefd's shared poller thread. It fails with {@link BridgeClosedException} if a side closes
+     * first. Cancelling it withdraws the wait.
+     */
+    public CompletableFuture<Void> writableAsync() {
+        return AsyncWait.start(new ProducerSide<Void>() {
+            @Override
+            public Object look() {
+                ring.checkSendable();
+                return ring.size() < ring.capacity ? null : AsyncWait.NOT_YET;
+            }
+        }, "writableAsync");
+    }
+
+    /**
+     * Adds {@code item} now if there is room, otherwise once there is: the future completes (with
+     * null) when the item is in the bridge, or fails with {@link BridgeClosedException}. Send
+     * nothing else until it completes, or order is lost. Cancelling it stops further attempts; an
+     * attempt already running when the cancel lands may still add the item.
+     */
+    public CompletableFuture<Void> sendAsync(T item) {
+        Objects.requireNonNull(item, "sendAsync: item is null");
+        try {
+            if (ring.offer(item)) {
+                return CompletableFuture.completedFuture(null);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return AsyncWait.start(new ProducerSide<Void>() {
+            @Override
+            public Object look() {
+                return ring.offer(item) ? null : AsyncWait.NOT_YET;
+            }
+        }, "sendAsync");
+    }
+
+    private abstract class ProducerSide<R> implements AsyncWait.Side<R> {
+        @Override
+        public boolean prepareToWait() {
+            return ring.producerPrepareToWait();
+        }
+
+        @Override
+        public void withdraw() {
+            ring.producerWithdraw();
+        }
+
+        @Override
+        public Waker signal() {
+            return signal;
+        }
+
+        @Override
+        public SideOwner owner() {
+            return owner;
+        }
+    }
+
+    /**
+     * For event loops: the producer found the bridge full ({@link #offer} returned false) and
+     * will wait for {@link #signal()} to turn readable. Announces it and re-checks: true if it
+     * may now wait; false if room appeared meanwhile (offer again). Throws if a side closed.
+     */
+    public boolean prepareToWait() {
+        boolean wait = ring.producerPrepareToWait();
+        if (!wait) {
+            ring.checkSendable();
+        }
+        return wait;
+    }
+
+    /**
+     * Calls {@code onWritable} on the poller thread each time a producer that announced
+     * ({@link #prepareToWait()}) is woken because the bridge has room, or a side closed.
+     */
+    public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
+        Objects.requireNonNull(onWritable, "register: onWritable is null");
+        return poller.register(signal, n -> {
+            ring.producerWithdraw();
+            onWritable.run();
+        });
+    }
+
+    /**
+     * The producer's wake signal, readable when a producer that announced may go on. Register its
+     * fd with any event loop; consume it ({@link Waker#consume()}) when it turns readable. It is
+     * owned by the bridge: never close it.
+     */
+    public Waker signal() {
+        return signal;
+    }
+
+    /** The fill level as a pressure state (reads the consumer's index: not free on a hot path). */
+    public Pressure pressure() {
+        return bridge.pressure(ring.size());
+    }
+
+    /** Free slots now (a lower bound while the consumer runs). */
+    public int remainingCapacity() {
+        return (int) (ring.capacity - ring.size());
+    }
+
+    /** Items sent so far. */
+    public long sent() {
+        return ring.tail;
+    }
+
+    /**
+     * Ends the stream: the receiver gets every item sent before, then end of stream. Later sends
+     * throw. Idempotent.
+     */
+    @Override
+    public void close() {
+        bridge.close(Ring.SENDER_CLOSED);
+    }
+
+    public boolean isClosed() {
+        return (ring.gate() & Ring.SENDER_CLOSED) != 0;
+    }
+
+    static long checkTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout is null");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout " + timeout + " must not be negative");
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sender[" + bridge + "]";
+    }
+}
