@@ -41,16 +41,31 @@ public final class PipeFile implements SignalFile {
     /** Bytes drained per read(2); the scratch word holds 8. */
     private static final long DRAIN_CHUNK = 8;
 
+    /** The pipe's byte traffic; a model-checking test puts an in-memory pipe here. */
+    interface Bytes {
+        /** Writes one byte; a full pipe is readable already, so EAGAIN is fine. */
+        void poke() throws IOException;
+
+        /** Reads until the pipe is empty. */
+        void drain() throws IOException;
+    }
+
     private final int readFd;
     private final int writeFd;
     private final boolean semaphore;
     private final AtomicLong count;
+    private final Bytes bytes;
 
-    private PipeFile(int readFd, int writeFd, boolean semaphore, AtomicLong count) {
+    PipeFile(int readFd, int writeFd, boolean semaphore, AtomicLong count, Bytes bytes) {
         this.readFd = readFd;
         this.writeFd = writeFd;
         this.semaphore = semaphore;
         this.count = count;
+        this.bytes = bytes;
+    }
+
+    private PipeFile(int readFd, int writeFd, boolean semaphore, AtomicLong count) {
+        this(readFd, writeFd, semaphore, count, new PipeBytes(readFd, writeFd));
     }
 
     public static PipeFile create(long initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
@@ -58,7 +73,7 @@ public final class PipeFile implements SignalFile {
         PipeFile f = new PipeFile(p[0], p[1], semaphore, new AtomicLong(initialValue));
         if (initialValue != 0) {
             try {
-                f.poke(); // not yet shared: nobody can race this first byte
+                f.bytes.poke(); // not yet shared: nobody can race this first byte
             } catch (IOException e) {
                 f.close();
                 throw e;
@@ -100,14 +115,14 @@ public final class PipeFile implements SignalFile {
             }
         } while (!count.compareAndSet(c, c + n));
         if (c == 0) {
-            poke();
+            bytes.poke();
         }
         return true;
     }
 
     @Override
     public long take() throws IOException {
-        drain(); // before touching the count: see the class comment
+        bytes.drain(); // before touching the count: see the class comment
         if (!semaphore) {
             return count.getAndSet(0);
         }
@@ -119,25 +134,11 @@ public final class PipeFile implements SignalFile {
             }
         } while (!count.compareAndSet(c, c - 1));
         if (c != 1) {
-            poke(); // more remain: keep the read end readable
+            bytes.poke(); // more remain: keep the read end readable
         }
         return 1;
     }
 
-    /** Writes one byte; a full pipe (EAGAIN) is readable already, so that is fine. */
-    private void poke() throws IOException {
-        Native.Scratch s = Native.scratch();
-        s.word.set(Native.C_LONG, 0, 0L);
-        FdCalls.write(writeFd, s.word, 1, s, "write");
-    }
-
-    /** Reads until the pipe is empty (a short read or EAGAIN). */
-    private void drain() throws IOException {
-        Native.Scratch s = Native.scratch();
-        while (FdCalls.read(readFd, s.word, DRAIN_CHUNK, s, "read") == DRAIN_CHUNK) {
-            // more may be there
-        }
-    }
 
     @Override
     public void close() throws IOException {
@@ -151,6 +152,29 @@ public final class PipeFile implements SignalFile {
     @Override
     public String kind() {
         return "pipe";
+    }
+
+    /** {@link Bytes} over the real pipe: non-blocking read(2)/write(2) through the thread's scratch word. */
+    private record PipeBytes(int readFd, int writeFd) implements Bytes {
+        @Override
+        public void poke() throws IOException {
+            Native.Scratch s = Native.scratch();
+            s.word.set(Native.C_LONG, 0, 0L);
+            FdCalls.write(writeFd, s.word, 1, s, "write"); // -1 (EAGAIN): full, so readable
+        }
+
+        @Override
+        public void drain() throws IOException {
+            Native.Scratch s = Native.scratch();
+            while (FdCalls.read(readFd, s.word, DRAIN_CHUNK, s, "read") == DRAIN_CHUNK) {
+                // a full chunk: more may be there; a short read or EAGAIN means empty
+            }
+        }
+    }
+
+    /** The write end, for tests that fill the pipe. */
+    int writeFd() {
+        return writeFd;
     }
 
     /** The count as it stands (what a counter-mode take would return now), for tests and diagnostics. */
