@@ -3,8 +3,15 @@
                     counts read add up to N, print "woke <total>"
   send-eventfd N  : create an eventfd, send it, then write N to it, print "sent"
   send-two        : send two eventfds in one message
+  send-many K     : send K eventfds in one message (more than the receiver has room for)
+  send-semaphore N: send a semaphore-mode eventfd holding N
+  send-then-exit N: send an eventfd holding N and exit at once (the fd is in flight)
+  send-data-only  : send payload bytes with no fd
   send-pipe       : send a pipe's read end
   hang-up         : connect and close without sending
+  linger          : connect and wait (to be killed)
+  unread-close    : wait for a line on stdin, then close with the receiver's byte unread
+  expect-nothing  : print what one recv_fds brought ("got <fds> fds, <bytes> bytes")
 """
 import asyncio, os, socket, sys
 
@@ -49,6 +56,25 @@ elif mode == "send-eventfd":
 elif mode == "send-two":
     a, b = os.eventfd(0), os.eventfd(0)
     socket.send_fds(s, [b"W"], [a, b])
+elif mode == "send-many":
+    fds = [os.eventfd(0) for _ in range(int(sys.argv[3]))]
+    socket.send_fds(s, [b"W"], fds)
+elif mode == "send-semaphore":
+    fd = os.eventfd(int(sys.argv[3]), os.EFD_SEMAPHORE | os.EFD_CLOEXEC)
+    socket.send_fds(s, [b"W"], [fd])
+elif mode == "send-then-exit":
+    fd = os.eventfd(int(sys.argv[3]), os.EFD_CLOEXEC)
+    socket.send_fds(s, [b"W"], [fd])
+    os._exit(0)
+elif mode == "send-data-only":
+    s.sendall(b"hello")
+elif mode == "linger":
+    s.recv(1)
+elif mode == "unread-close":
+    sys.stdin.readline()
+elif mode == "expect-nothing":
+    msg, fds, flags, addr = socket.recv_fds(s, 16, 4)
+    print("got", len(fds), "fds,", len(msg), "bytes", flush=True)
 elif mode == "send-pipe":
     r, w = os.pipe()
     socket.send_fds(s, [b"W"], [r])

@@ -5,10 +5,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AdoptTest {
+
+    @BeforeEach
+    void eventFdBackendOnly(org.junit.jupiter.api.TestInfo test) {
+        if (!test.getDisplayName().startsWith("thePipeBackend")) {
+            TestBackend.assumeEventFd("adopt takes over a kernel eventfd");
+        }
+    }
+
+    @Test
+    void thePipeBackendRefusesAdoptClearlyAndLeavesTheFdAlone() throws Throwable {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestBackend.isPipe(), "pipe backend only");
+        int fd = TestFds.rawEventFd(2, TestFds.O_CLOEXEC);
+        try {
+            assertThatThrownBy(() -> EventFd.adopt(fd)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("adopt(" + fd + ")").hasMessageContaining("pipe backend")
+                    .hasMessageContaining("wakefd.backend=pipe");
+            assertThat(TestFds.isEventFd(fd)).isTrue();
+            assertThat(TestFds.kernelCount(fd)).isEqualTo(2);
+        } finally {
+            TestFds.close(fd);
+        }
+    }
 
     @Test
     void adoptsAForeignBlockingEventFdLearnsItsModeAndMakesItNonBlocking() throws Throwable {

@@ -125,7 +125,7 @@ class AwaitTest {
         waitUntilBlocked(e);
         e.close();
         assertThatThrownBy(() -> get(got)).isInstanceOf(AsynchronousCloseException.class);
-        Await.until("the fd is released", () -> !TestFds.isEventFd(fd) || e.guard.leases() == 0);
+        Await.until("the fd is released", () -> !TestFds.isSignalFd(fd) || e.guard.leases() == 0);
         assertThat(e.guard.leases()).isZero();
     }
 

@@ -15,7 +15,7 @@ class CleanerTest {
         openAndForget(fds, 50);
         Await.until("the Cleaner closes 50 forgotten eventfds", () -> {
             System.gc();
-            return fds.stream().noneMatch(TestFds::isEventFd);
+            return fds.stream().noneMatch(TestFds::isSignalFd);
         });
     }
 
@@ -37,7 +37,7 @@ class CleanerTest {
         }
         Await.until("the Cleaner closes 20 forgotten wakers", () -> {
             System.gc();
-            return fds.stream().noneMatch(TestFds::isEventFd);
+            return fds.stream().noneMatch(TestFds::isSignalFd);
         });
     }
 }

@@ -115,9 +115,9 @@ class CloseRaceTest {
         assertThat(e.guard.acquire()).isTrue(); // an in-flight call
         e.close();
         assertThat(e.isOpen()).isFalse();
-        assertThat(TestFds.isEventFd(fd)).as("still open while a call is in flight").isTrue();
+        assertThat(TestFds.isSignalFd(fd)).as("still open while a call is in flight").isTrue();
         assertThat(e.guard.acquire()).as("no new call after close").isFalse();
         e.guard.release();
-        assertThat(TestFds.isEventFd(fd)).as("released by the last call out").isFalse();
+        assertThat(TestFds.isSignalFd(fd)).as("released by the last call out").isFalse();
     }
 }

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
  */
 class ForeignWriterTest {
 
+    @org.junit.jupiter.api.BeforeEach
+    void eventFdBackendOnly() {
+        TestBackend.assumeEventFd("the Python child writes the fd as an eventfd");
+    }
+
     static final String PY = """
             import ctypes, os, sys
             pid, fd = int(sys.argv[1]), int(sys.argv[2])

@@ -27,7 +27,7 @@ class ModelTest {
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void randomSequencesMatchTheModelAndTheKernel(long seed) throws Exception {
+    void randomSequencesMatchTheModelAndTheKernel(long seed) throws Throwable {
         SplittableRandom rnd = new SplittableRandom(seed);
         boolean semaphore = rnd.nextBoolean();
         long initial = rnd.nextInt(4) == 0 ? rnd.nextLong(0, 0x1_0000_0000L) : 0;
@@ -78,8 +78,10 @@ class ModelTest {
                     model = model.subtract(expected);
                 }
                 if (open) {
-                    assertThat(new BigInteger(Long.toUnsignedString(TestFds.kernelCount(e.fd()))))
-                            .as(where + " kernel count").isEqualTo(model);
+                    assertThat(new BigInteger(Long.toUnsignedString(TestFds.count(e))))
+                            .as(where + " backend count").isEqualTo(model);
+                    assertThat(TestFds.readable(e.fd())).as(where + " fd readable iff a count is pending")
+                            .isEqualTo(model.signum() != 0);
                 }
             }
         } finally {

@@ -175,7 +175,7 @@ class PollerTest {
             assertThatThrownBy(() -> get(pending)).isInstanceOf(AsynchronousCloseException.class);
             assertThat(r.isActive()).isFalse();
             assertThat(e.isOpen()).isTrue();
-            assertThat(TestFds.isEventFd(e.fd())).isTrue();
+            assertThat(TestFds.isSignalFd(e.fd())).isTrue();
             assertThat(e.guard.leases()).isZero();
             assertThat(f.guard.leases()).isZero();
             assertThatThrownBy(() -> p.register(e, n -> {})).isInstanceOf(java.nio.channels.ClosedChannelException.class);
@@ -212,7 +212,7 @@ class PollerTest {
 
     @Test
     void tenThousandSignalsOnOnePoller() throws Exception {
-        int n = 10_000;
+        int n = TestBackend.isPipe() ? 5_000 : 10_000; // a pipe costs two fds; both fit a 20,000 fd limit
         List<EventFd> fds = new ArrayList<>(n);
         try (Poller p = Poller.open()) {
             AtomicLong sum = new AtomicLong();

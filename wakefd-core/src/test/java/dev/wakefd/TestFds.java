@@ -93,6 +93,32 @@ final class TestFds {
         return "anon_inode:[eventfd]".equals(target(fd));
     }
 
+    /** Whether fd is open as this run's backend makes signals: an eventfd, or a pipe's read end. */
+    static boolean isSignalFd(int fd) {
+        String t = target(fd);
+        return TestBackend.isPipe() ? t != null && t.startsWith("pipe:") : "anon_inode:[eventfd]".equals(t);
+    }
+
+    /** The count as the backend keeps it: the kernel's (fdinfo) for eventfd, the in-JVM count for a pipe. */
+    static long count(EventFd e) throws IOException {
+        return e.file instanceof dev.wakefd.internal.PipeFile p ? p.pending() : kernelCount(e.fd());
+    }
+
+    /** Whether fd polls readable right now (poll with a zero timeout). */
+    static boolean readable(int fd) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8, 4);
+            pfd.set(ValueLayout.JAVA_INT, 0, fd);
+            pfd.set(ValueLayout.JAVA_SHORT, 4, (short) 1 /* POLLIN */);
+            int r = (int) POLL.invokeExact(pfd, 1L, 0);
+            if (r < 0) throw new IOException("poll failed");
+            return (pfd.get(ValueLayout.JAVA_SHORT, 6) & 1) != 0;
+        }
+    }
+
+    private static final MethodHandle POLL = h("poll",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+
     /** The kernel's own count for an eventfd, from /proc/self/fdinfo (hex). */
     static long kernelCount(int fd) throws IOException {
         return Long.parseUnsignedLong(fdinfo(fd).get("eventfd-count"), 16);

@@ -23,7 +23,7 @@ class WakerTest {
                 w.wake();
             }
             assertThat(w.writes()).isEqualTo(1);
-            assertThat(TestFds.kernelCount(w.fd())).isEqualTo(1);
+            assertThat(TestFds.count(w.eventFd())).isEqualTo(1);
             assertThat(w.drain()).isTrue();
             assertThat(w.drain()).isFalse();
             w.wake();
@@ -34,6 +34,7 @@ class WakerTest {
 
     @Test
     void aForeignWriterWakesTheWaitingSide() throws Throwable {
+        TestBackend.assumeEventFd("a foreign writer writes 8-byte counts into an eventfd");
         try (Waker w = Waker.open()) {
             assertThat(TestFds.rawWrite(w.fd(), 3)).isEqualTo(8);
             assertThat(w.drain()).isTrue();

@@ -3,15 +3,52 @@ package dev.wakefd.internal;
 import java.io.IOException;
 import java.util.Map;
 
-/** Chooses and makes the {@link SignalFile} behind each EventFd. */
+/**
+ * Chooses and makes the {@link SignalFile} behind each EventFd: an eventfd on Linux, a pipe pair
+ * ({@link PipeFile}) elsewhere. The system property {@value #PROPERTY} forces one:
+ * {@code -Dwakefd.backend=pipe} runs the pipe backend on Linux (to test it, or to compare),
+ * {@code eventfd} insists on eventfd. It is read once, when the first EventFd is made.
+ */
 public final class Backends {
     private Backends() {}
 
-    /** Opens a new signal object: an eventfd on Linux. */
+    public static final String PROPERTY = "wakefd.backend";
+    public static final String EVENTFD = "eventfd", PIPE = "pipe";
+
+    /** The backend of this JVM and why, or the reason the property's value cannot be used. */
+    private record Choice(String name, String reason, String error) {}
+
+    private static final Choice CHOICE = choose(System.getProperty(PROPERTY), Native.IS_LINUX);
+
+    private static Choice choose(String requested, boolean linux) {
+        if (requested == null || requested.isBlank()) {
+            return new Choice(linux ? EVENTFD : PIPE,
+                    linux ? "the default on Linux" : "chosen because " + System.getProperty("os.name") + " has no eventfd",
+                    null);
+        }
+        String r = requested.trim();
+        if (r.equals(PIPE) || (r.equals(EVENTFD) && linux)) {
+            return new Choice(r, "chosen by -D" + PROPERTY + "=" + r, null);
+        }
+        return new Choice(null, null, r.equals(EVENTFD)
+                ? "-D" + PROPERTY + "=eventfd: eventfd(2) exists only on Linux, not on " + System.getProperty("os.name")
+                : "-D" + PROPERTY + "=" + requested + ": must be 'eventfd' or 'pipe' (or unset to choose by OS)");
+    }
+
+    /** "eventfd" or "pipe": what {@link #open} makes in this JVM. */
+    public static String name() {
+        if (CHOICE.error() != null) {
+            throw new IllegalStateException(CHOICE.error());
+        }
+        return CHOICE.name();
+    }
+
+    /** Opens a new signal object: an eventfd, or a pipe pair (see the class comment). */
     public static SignalFile open(int initialValue, boolean semaphore, boolean closeOnExec)
             throws IOException {
-        requireLinux("open");
-        return EventFdFile.create(initialValue, semaphore, closeOnExec);
+        return name().equals(PIPE)
+                ? PipeFile.create(Integer.toUnsignedLong(initialValue), semaphore, closeOnExec)
+                : EventFdFile.create(initialValue, semaphore, closeOnExec);
     }
 
     /**
@@ -21,6 +58,10 @@ public final class Backends {
      * @param expectSemaphore the caller's word on the mode, or null to learn it from fdinfo
      */
     public static SignalFile adopt(int fd, Boolean expectSemaphore) throws IOException {
+        if (name().equals(PIPE)) {
+            throw new UnsupportedOperationException("EventFd.adopt(" + fd + "): the pipe backend ("
+                    + describe() + ") keeps its count in this JVM, so it cannot take over a foreign eventfd");
+        }
         requireLinux("adopt");
         if (fd < 0) {
             throw new IllegalArgumentException("adopt(" + fd + "): an fd must be >= 0");
@@ -56,10 +97,18 @@ public final class Backends {
 
     /** A new fd for the same kernel object; not critical, since the description is now shared. */
     public static SignalFile duplicate(SignalFile file) throws IOException {
-        if (!(file instanceof EventFdFile)) {
-            throw new UnsupportedOperationException("duplicate: the " + file.kind() + " backend cannot be duplicated");
-        }
-        return new EventFdFile(FdCalls.dupCloexec(file.fd()), file.semaphore(), false);
+        return switch (file) {
+            case EventFdFile e -> new EventFdFile(FdCalls.dupCloexec(e.fd()), e.semaphore(), false);
+            case PipeFile p -> p.duplicate(); // same pipe, same in-JVM count
+            default -> throw new UnsupportedOperationException(
+                    "duplicate: the " + file.kind() + " backend cannot be duplicated");
+        };
+    }
+
+    /** For messages: how this JVM's backend came to be chosen, e.g. "chosen by -Dwakefd.backend=pipe". */
+    public static String describe() {
+        name(); // an unusable property value fails here too
+        return CHOICE.reason();
     }
 
     private static void requireLinux(String what) {

@@ -4,29 +4,36 @@ import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.FdGuard;
 import dev.wakefd.ipc.internal.UnixSockets;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * A listening Unix domain socket that hands out {@link FdSocket}s to admitted peers. A socket
  * file is made mode 0600 (owner only) right after bind; every peer is also checked against a
  * {@link PeerPolicy} (default: same user) by its SO_PEERCRED credentials, so the instant between
- * bind and chmod admits no one else either. A refused peer is disconnected, gets nothing, and is
- * logged at WARNING.
+ * bind and chmod admits no one else either. A refused peer is disconnected before anything is
+ * sent to it, and logged at WARNING on the {@code System.Logger} named after this class.
  *
  * <pre>{@code
  * try (FdListener l = FdListener.bind(Path.of(dir, "wake.sock"));
- *      FdSocket peer = l.accept()) {
+ *      FdSocket peer = l.accept(Duration.ofSeconds(30))) {
  *     peer.send(waker);
  * }
  * }</pre>
  */
 public final class FdListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FdListener.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final int fd;
     private final FdGuard guard;
+    private final Cleaner.Cleanable cleanable;
     private final PeerPolicy policy;
     private final Path path; // null in the abstract namespace
     private final String name;
@@ -43,6 +50,8 @@ public final class FdListener implements AutoCloseable {
                 // released either way
             }
         });
+        FdGuard g = guard;
+        this.cleanable = CLEANER.register(this, g::markClosed);
     }
 
     /** Binds a socket file at {@code path} (mode 0600), admitting peers of the same user. */
@@ -50,6 +59,10 @@ public final class FdListener implements AutoCloseable {
         return bind(path, PeerPolicy.sameUser());
     }
 
+    /**
+     * Binds a socket file at {@code path} (mode 0600), admitting the peers {@code policy} admits.
+     * The file must not exist (bind fails with EADDRINUSE); {@link #close()} removes it.
+     */
     public static FdListener bind(Path path, PeerPolicy policy) throws IOException {
         Objects.requireNonNull(path, "bind: path is null");
         return open(path.toString(), false, path, policy);
@@ -77,54 +90,89 @@ public final class FdListener implements AutoCloseable {
         }
     }
 
-    /** Blocks until an admitted peer connects. Refused peers are closed and logged; it goes on waiting. */
+    /** As {@link #accept(Duration)} without a time limit. */
     public FdSocket accept() throws IOException {
+        return accept(null);
+    }
+
+    /**
+     * Waits until an admitted peer connects. Refused peers are disconnected and logged, and the
+     * wait goes on within the same time limit.
+     *
+     * @param timeout how long to wait, or null for no limit
+     * @throws SocketTimeoutException if no admitted peer came in time
+     * @throws AsynchronousCloseException if the listener was closed while waiting
+     */
+    public FdSocket accept(Duration timeout) throws IOException {
+        long millis = FdSocket.millis(timeout);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
         while (true) {
             if (!guard.acquire()) {
                 throw new ClosedChannelException();
             }
             int s;
             try {
+                if (millis >= 0) {
+                    long left = Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    if (!UnixSockets.awaitReadable(fd, left)) {
+                        throw new SocketTimeoutException("accept: no admitted peer on " + this + " within " + timeout);
+                    }
+                }
                 s = UnixSockets.accept(fd);
             } catch (IOException e) {
-                if (guard.isClosing()) {
-                    throw new java.nio.channels.AsynchronousCloseException();
+                if (guard.isClosing() && !(e instanceof SocketTimeoutException)) {
+                    throw FdSocket.closedWhileWaiting(e);
                 }
                 throw e;
             } finally {
                 guard.release();
             }
-            FdSocket socket = new FdSocket(s);
+            FdSocket socket;
+            try {
+                socket = new FdSocket(s);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "wakefd: dropped a peer on " + where() + " whose credentials could not be read", e);
+                continue;
+            }
             if (policy.admits(socket.peer())) {
                 return socket;
             }
-            LOG.log(System.Logger.Level.WARNING, "wakefd: refused a peer on " + name + ": pid " + socket.peer().pid()
-                    + ", uid " + socket.peer().uid() + " is not admitted by the policy");
+            LOG.log(System.Logger.Level.WARNING, "wakefd: refused a peer on " + where() + ": pid " + socket.peer().pid()
+                    + ", uid " + socket.peer().uid() + ", gid " + socket.peer().gid() + " is not admitted by the policy");
             socket.close();
         }
     }
 
-    /** Stops listening (a blocked accept ends with AsynchronousCloseException) and removes the socket file. */
+    /**
+     * Stops listening (a blocked accept ends with AsynchronousCloseException) and removes the
+     * socket file. Idempotent.
+     */
     @Override
     public void close() {
-        if (guard.acquire()) {
+        boolean leased = guard.acquire(); // false: closed already
+        cleanable.clean();
+        if (leased) {
             try {
-                UnixSockets.shutdown(fd);
+                UnixSockets.shutdown(fd); // wakes a blocked accept4 (EINVAL), which then sees "closing"
             } finally {
                 guard.release();
             }
         }
-        if (guard.markClosed() && path != null) {
+        if (leased && path != null) {
             try {
                 Files.deleteIfExists(path);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "removing " + path, e);
+                LOG.log(System.Logger.Level.WARNING, "wakefd: could not remove the socket file " + path, e);
             }
         }
     }
 
+    private String where() {
+        return path != null ? path.toString() : "@" + name;
+    }
+
     @Override
     public String toString() {
-        return "FdListener[" + (path != null ? path : "@" + name) + ", fd=" + fd + "]";
+        return "FdListener[" + where() + ", fd=" + fd + "]";
     }
 }

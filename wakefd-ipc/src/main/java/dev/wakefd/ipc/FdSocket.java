@@ -2,19 +2,31 @@ package dev.wakefd.ipc;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.WakeSignal;
+import dev.wakefd.internal.Backends;
+import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.FdGuard;
 import dev.wakefd.internal.Internals;
+import dev.wakefd.internal.NativeIOException;
+import dev.wakefd.internal.ProcFs;
+import dev.wakefd.ipc.internal.ScmRights;
 import dev.wakefd.ipc.internal.UnixSockets;
+import java.io.EOFException;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A connected Unix domain stream socket that carries wake signals between processes: each
- * {@link #send} passes one fd (SCM_RIGHTS) with one byte; {@link #receive} takes one and returns
- * it as an {@link EventFd}, validated exactly as {@link EventFd#adopt(int)} does. Any peer that
- * speaks SCM_RIGHTS works: Python's {@code socket.send_fds}/{@code recv_fds}, C {@code sendmsg}.
+ * {@link #send} passes one fd (SCM_RIGHTS) with one byte; {@link #receive} takes one message and
+ * returns its fd as an {@link EventFd}, validated exactly as {@link EventFd#adopt(int)} does. Any
+ * peer that speaks SCM_RIGHTS works: Python's {@code socket.send_fds}/{@code recv_fds}, C
+ * {@code sendmsg}. The payload that travels with an fd is ignored (up to 256 bytes per message).
  *
  * <pre>{@code
  * try (FdSocket s = FdSocket.connect(Path.of("/run/user/1000/app.sock"));
@@ -25,13 +37,20 @@ import java.nio.file.Path;
  * }</pre>
  *
  * <p>Calls block the calling thread in the kernel (a virtual thread pins its carrier while it
- * does); {@link #close()} from another thread wakes a blocked {@code receive} with an exception.
+ * does); {@link #receive(Duration)} bounds the wait, and {@link #close()} from another thread
+ * wakes a blocked {@code receive} with {@link AsynchronousCloseException}.
  */
 public final class FdSocket implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Room for this many fds per message: one is expected, more are taken only to be closed. */
+    private static final int MAX_FDS = 4;
+
     private final int fd;
     private final FdGuard guard;
+    private final Cleaner.Cleanable cleanable;
     private final PeerCredentials peer;
 
+    /** Takes ownership of a connected socket {@code fd}: closed here if the peer cannot be identified. */
     FdSocket(int fd) throws IOException {
         this.fd = fd;
         this.guard = new FdGuard(() -> {
@@ -41,11 +60,13 @@ public final class FdSocket implements AutoCloseable {
                 // nothing to do: the number is released either way
             }
         });
+        FdGuard g = guard;
+        this.cleanable = CLEANER.register(this, g::markClosed); // a forgotten socket is closed too
         int[] c;
         try {
             c = UnixSockets.peerCredentials(fd);
         } catch (IOException e) {
-            guard.markClosed();
+            cleanable.clean();
             throw e;
         }
         this.peer = new PeerCredentials(c[0], Integer.toUnsignedLong(c[1]), Integer.toUnsignedLong(c[2]));
@@ -53,11 +74,13 @@ public final class FdSocket implements AutoCloseable {
 
     /** Connects to a listener bound at {@code path}. */
     public static FdSocket connect(Path path) throws IOException {
+        Objects.requireNonNull(path, "connect: path is null");
         return connect(path.toString(), false);
     }
 
     /** Connects to a listener bound in the Linux abstract namespace under {@code name}. */
     public static FdSocket connectAbstract(String name) throws IOException {
+        Objects.requireNonNull(name, "connectAbstract: name is null");
         return connect(name, true);
     }
 
@@ -65,28 +88,38 @@ public final class FdSocket implements AutoCloseable {
         int fd = UnixSockets.socket();
         try {
             UnixSockets.connect(fd, name, abstractName);
-            return new FdSocket(fd);
         } catch (IOException | RuntimeException e) {
             FdCalls.close(fd);
             throw e;
         }
+        return new FdSocket(fd);
     }
 
     /**
      * Sends the signal's fd to the peer (the peer gets a new fd for the same eventfd: one
-     * counter, shared). The signal stays ours and open.
+     * counter, shared). The signal stays ours and open; it is leased for the call, so a
+     * concurrent close cannot hand its fd number to another file mid-send.
      *
      * @throws ClosedChannelException if this socket or the signal is closed
+     * @throws UnsupportedOperationException if the signal uses the pipe backend, whose count
+     *     lives in this JVM where no peer can reach it
      */
     public void send(WakeSignal signal) throws IOException {
+        Objects.requireNonNull(signal, "send: signal is null");
         Internals.Access access = Internals.access();
         if (!access.acquire(signal)) {
             throw new ClosedChannelException();
         }
         try {
+            String target = ProcFs.fdTarget("self", signal.fd());
+            if (target != null && target.startsWith("pipe:")) {
+                throw new UnsupportedOperationException("send: " + signal + " uses the pipe backend ("
+                        + Backends.describe() + "): its count lives in this JVM, so a peer given the fd could"
+                        + " neither see nor add to it; pass signals to other processes with the eventfd backend");
+            }
             lease();
             try {
-                UnixSockets.sendFd(fd, signal.fd(), (byte) 'W');
+                ScmRights.sendFd(fd, signal.fd(), (byte) 'W');
             } finally {
                 guard.release();
             }
@@ -95,38 +128,76 @@ public final class FdSocket implements AutoCloseable {
         }
     }
 
-    /**
-     * Blocks until the peer sends one fd, and returns it as an EventFd that we own. A message with
-     * no fd, several fds, a truncated control message, or an fd that is not an eventfd is refused
-     * with an IOException, and every fd it carried is closed.
-     *
-     * @throws java.io.EOFException if the peer closed the connection
-     */
+    /** As {@link #receive(Duration)} without a time limit. */
     public EventFd receive() throws IOException {
+        return receive(null);
+    }
+
+    /**
+     * Waits for the peer's next message and returns its fd as an EventFd that we own. A message
+     * that is not exactly one eventfd is refused with an IOException, and every fd it carried is
+     * closed first: no fd, several fds, a truncated (MSG_CTRUNC) or malformed control message, an
+     * fd that is not an eventfd.
+     *
+     * @param timeout how long to wait for a message, or null for no limit
+     * @throws EOFException if the peer closed the connection
+     * @throws SocketTimeoutException if no message came within {@code timeout}
+     * @throws AsynchronousCloseException if this socket was closed while waiting
+     * @throws UnsupportedOperationException with the pipe backend, which cannot adopt an eventfd
+     */
+    public EventFd receive(Duration timeout) throws IOException {
+        long millis = millis(timeout);
         lease();
-        UnixSockets.Received r;
+        ScmRights.Received r;
         try {
-            r = UnixSockets.receive(fd, 4);
+            if (millis >= 0 && !UnixSockets.awaitReadable(fd, millis)) {
+                throw new SocketTimeoutException("receive: no message from the peer (pid " + peer.pid()
+                        + ") within " + timeout);
+            }
+            r = ScmRights.receive(fd, MAX_FDS);
+        } catch (NativeIOException e) {
+            if (guard.isClosing()) {
+                throw closedWhileWaiting(e);
+            }
+            if (e.errno() == Errno.ECONNRESET) {
+                throw new IOException("receive: the peer (pid " + peer.pid()
+                        + ") reset the connection, closing it with data of ours unread: " + e.getMessage(), e);
+            }
+            throw e;
         } finally {
             guard.release();
         }
+        return adopt(r);
+    }
+
+    /** Turns one received message into an EventFd, or closes every fd it carried and says why. */
+    private EventFd adopt(ScmRights.Received r) throws IOException {
+        int[] fds = r.fds();
         try {
-            if (r.bytes() == 0 && r.fds().length == 0) {
-                throw new java.io.EOFException("receive: the peer (pid " + peer.pid() + ") closed the connection");
+            if (r.bytes() == 0 && fds.length == 0) {
+                if (guard.isClosing()) {
+                    throw new AsynchronousCloseException();
+                }
+                throw new EOFException("receive: the peer (pid " + peer.pid() + ") closed the connection");
             }
-            if ((r.flags() & UnixSockets.MSG_CTRUNC) != 0) {
-                throw new IOException("receive: the control message was truncated (MSG_CTRUNC): the peer sent more fds than one message may carry");
+            if ((r.flags() & ScmRights.MSG_CTRUNC) != 0) {
+                throw new IOException("receive: the control message was truncated (MSG_CTRUNC): the peer sent more than "
+                        + MAX_FDS + " fds in one message; the " + fds.length + " that arrived are closed");
             }
-            if (r.fds().length != 1) {
-                throw new IOException("receive: expected exactly 1 fd in the message, got " + r.fds().length);
+            if (r.problem() != null) {
+                throw new IOException("receive: " + r.problem() + "; the " + fds.length + " fds that arrived are closed");
             }
-            return EventFd.adopt(r.fds()[0]);
+            if (fds.length != 1) {
+                throw new IOException("receive: expected exactly 1 fd in a message, got " + fds.length
+                        + " (with " + r.bytes() + " payload bytes)" + (fds.length > 1 ? "; all are closed" : ""));
+            }
+            return EventFd.adopt(fds[0]);
         } catch (IOException | RuntimeException e) {
-            for (int f : r.fds()) {
+            for (int f : fds) {
                 FdCalls.close(f);
             }
             if (e instanceof IllegalArgumentException iae) {
-                throw new IOException("receive: the peer sent an fd that is not an eventfd: " + iae.getMessage(), iae);
+                throw new IOException("receive: the peer sent an fd that is not an eventfd, closed: " + iae.getMessage(), iae);
             }
             throw e;
         }
@@ -137,8 +208,13 @@ public final class FdSocket implements AutoCloseable {
         return peer;
     }
 
+    /** The socket's fd number, owned by this FdSocket. */
     public int fd() {
         return fd;
+    }
+
+    public boolean isOpen() {
+        return !guard.isClosing();
     }
 
     private void lease() throws ClosedChannelException {
@@ -147,21 +223,47 @@ public final class FdSocket implements AutoCloseable {
         }
     }
 
-    /** Closes the socket; a thread blocked in {@link #receive} is woken with an exception. Idempotent. */
+    static AsynchronousCloseException closedWhileWaiting(Throwable cause) {
+        AsynchronousCloseException e = new AsynchronousCloseException();
+        e.initCause(cause);
+        return e;
+    }
+
+    /** -1 for null (no limit), else whole milliseconds, rounded up. */
+    static long millis(Duration timeout) {
+        if (timeout == null) {
+            return -1;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout " + timeout + ": must not be negative");
+        }
+        try {
+            return timeout.plusNanos(999_999).toMillis();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Closes the socket; a thread blocked in {@link #receive} is woken with
+     * {@link AsynchronousCloseException}: the closing mark is set first, then shutdown(2) wakes it,
+     * under our own lease so the number is still ours when we poke it. Idempotent.
+     */
     @Override
     public void close() {
-        if (guard.acquire()) { // shutdown under a lease: the number is still ours
+        boolean leased = guard.acquire(); // false: closed already
+        cleanable.clean(); // closing from now on; the fd goes with the last lease, ours at the latest
+        if (leased) {
             try {
-                UnixSockets.shutdown(fd);
+                UnixSockets.shutdown(fd); // a woken receive sees "closing" and says so
             } finally {
                 guard.release();
             }
         }
-        guard.markClosed();
     }
 
     @Override
     public String toString() {
-        return "FdSocket[fd=" + fd + ", peer pid=" + peer.pid() + " uid=" + peer.uid() + "]";
+        return "FdSocket[fd=" + fd + ", peer pid=" + peer.pid() + " uid=" + peer.uid() + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.wakefd.ipc.internal;
 
 import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.FdCalls;
+import dev.wakefd.internal.Poll;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -15,9 +16,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * AF_UNIX stream sockets and SCM_RIGHTS fd passing: socket, bind, listen, accept4, connect,
- * sendmsg, recvmsg, getsockopt(SO_PEERCRED), chmod. Blocking calls, no policy. x86_64/aarch64
- * Linux layouts ({@code struct msghdr} is 56 bytes, {@code cmsghdr} 16).
+ * AF_UNIX stream sockets: socket, bind, chmod, listen, accept4, connect, getsockopt(SO_PEERCRED),
+ * shutdown, and poll for bounded waits. Blocking calls, no policy; the caller keeps the fd open
+ * for the whole call. Passing fds over them is {@link ScmRights}.
  */
 public final class UnixSockets {
     private UnixSockets() {}
@@ -30,11 +31,10 @@ public final class UnixSockets {
     private static final java.lang.foreign.AddressLayout P = ValueLayout.ADDRESS;
 
     static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = FdCalls.O_CLOEXEC;
-    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17;
-    public static final int MSG_CTRUNC = 0x8, MSG_CMSG_CLOEXEC = 0x40000000, MSG_NOSIGNAL = 0x4000;
+    static final int SOL_SOCKET = 1, SO_PEERCRED = 17;
     static final long SUN_PATH_MAX = 108;
 
-    private static MethodHandle h(String name, FunctionDescriptor d) {
+    static MethodHandle h(String name, FunctionDescriptor d) {
         return L.downcallHandle(L.defaultLookup().find(name).orElseThrow(), d, Linker.Option.captureCallState("errno"));
     }
 
@@ -58,12 +58,41 @@ public final class UnixSockets {
         }
     }
 
-    private static int errno(MemorySegment capture) {
+    static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    private static IOException fail(String call, MemorySegment capture) {
+    static MemorySegment capture(Arena a) {
+        return a.allocate(CAPTURE);
+    }
+
+    static IOException fail(String call, MemorySegment capture) {
         return Errno.exception(call, errno(capture));
+    }
+
+    /**
+     * Waits until {@code fd} is readable (a message, EOF, or for a listener a pending connection),
+     * at most {@code millis} ms (-1: no limit). Returns false on timeout. EINTR retries with the
+     * time left.
+     */
+    public static boolean awaitReadable(int fd, long millis) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(millis, 0));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(Poll.POLLFD_SIZE, 4);
+            MemorySegment c = capture(a);
+            while (true) {
+                int wait = millis < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE,
+                        Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999)));
+                Poll.set(pfd, 0, fd, Poll.POLLIN);
+                int r = Poll.poll(pfd, 1, wait, c);
+                if (r > 0) {
+                    return true; // POLLIN, or POLLHUP/POLLERR, which the following call reports
+                }
+                if (r == 0 && millis >= 0 && deadline - System.nanoTime() <= 0) {
+                    return false;
+                }
+            }
+        }
     }
 
     /** A new, close-on-exec AF_UNIX stream socket. */
@@ -182,101 +211,6 @@ public final class UnixSockets {
                 throw fail("getsockopt(SO_PEERCRED)", c);
             }
             return new int[] {cred.get(I, 0), cred.get(I, 4), cred.get(I, 8)};
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    private static final long MSGHDR = 56, CMSGHDR = 16;
-
-    /** Sends one byte of payload with one fd attached (SCM_RIGHTS). */
-    public static void sendFd(int socket, int fdToSend, byte payload) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment data = a.allocate(1);
-            data.set(ValueLayout.JAVA_BYTE, 0, payload);
-            MemorySegment iov = a.allocate(16, 8);
-            iov.set(P, 0, data);
-            iov.set(J, 8, 1);
-            long space = CMSGHDR + 8; // CMSG_SPACE(sizeof(int))
-            MemorySegment control = a.allocate(space, 8);
-            control.set(J, 0, CMSGHDR + 4); // CMSG_LEN(sizeof(int))
-            control.set(I, 8, SOL_SOCKET);
-            control.set(I, 12, SCM_RIGHTS);
-            control.set(I, 16, fdToSend);
-            MemorySegment msg = a.allocate(MSGHDR, 8);
-            msg.set(P, 16, iov);
-            msg.set(J, 24, 1);
-            msg.set(P, 32, control);
-            msg.set(J, 40, space);
-            MemorySegment c = a.allocate(CAPTURE);
-            while (true) {
-                long r = (long) SENDMSG.invokeExact(c, socket, msg, MSG_NOSIGNAL);
-                if (r == 1) {
-                    return;
-                }
-                if (r < 0 && errno(c) == Errno.EINTR) {
-                    continue;
-                }
-                if (r < 0) {
-                    throw fail("sendmsg", c);
-                }
-                throw new IOException("sendmsg: sent " + r + " bytes, expected 1");
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /** What one recvmsg brought: payload byte count, the fds attached (already owned by us), flags. */
-    public record Received(long bytes, int[] fds, int flags) {}
-
-    /** Receives one message with room for up to {@code maxFds} fds, close-on-exec. */
-    public static Received receive(int socket, int maxFds) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment data = a.allocate(16);
-            MemorySegment iov = a.allocate(16, 8);
-            iov.set(P, 0, data);
-            iov.set(J, 8, 1);
-            long space = CMSGHDR + ((4L * maxFds + 7) & ~7L);
-            MemorySegment control = a.allocate(space, 8);
-            MemorySegment msg = a.allocate(MSGHDR, 8);
-            msg.set(P, 16, iov);
-            msg.set(J, 24, 1);
-            msg.set(P, 32, control);
-            msg.set(J, 40, space);
-            MemorySegment c = a.allocate(CAPTURE);
-            long r;
-            while (true) {
-                r = (long) RECVMSG.invokeExact(c, socket, msg, MSG_CMSG_CLOEXEC);
-                if (r >= 0 || errno(c) != Errno.EINTR) {
-                    break;
-                }
-            }
-            if (r < 0) {
-                throw fail("recvmsg", c);
-            }
-            int flags = msg.get(I, 48);
-            long controlLen = msg.get(J, 40);
-            java.util.List<Integer> fds = new java.util.ArrayList<>();
-            long off = 0;
-            while (off + CMSGHDR <= controlLen) { // walk every cmsghdr: take every fd we were given
-                long len = control.get(J, off);
-                if (len < CMSGHDR || off + len > controlLen) {
-                    break;
-                }
-                int level = control.get(I, off + 8), type = control.get(I, off + 12);
-                if (level == SOL_SOCKET && type == SCM_RIGHTS) {
-                    for (long p = off + CMSGHDR; p + 4 <= off + len; p += 4) {
-                        fds.add(control.get(I, p));
-                    }
-                }
-                off += (len + 7) & ~7L;
-            }
-            return new Received(r, fds.stream().mapToInt(Integer::intValue).toArray(), flags);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {

@@ -1,0 +1,22 @@
+package dev.wakefd;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** Which backend this test run exercises (surefire's second execution sets wakefd.backend=pipe). */
+final class TestBackend {
+    private TestBackend() {}
+
+    static boolean isPipe() {
+        return "pipe".equals(System.getProperty("wakefd.backend"));
+    }
+
+    /** Skips a test that is about eventfd itself (fdinfo, adopt, a foreign eventfd writer). */
+    static void assumeEventFd(String why) {
+        assumeFalse(isPipe(), "eventfd backend only: " + why);
+    }
+
+    /** What {@code toString} and /proc call our fds: "eventfd" or "pipe". */
+    static String kind() {
+        return isPipe() ? "pipe" : "eventfd";
+    }
+}
