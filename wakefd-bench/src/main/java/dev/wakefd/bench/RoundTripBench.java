@@ -252,19 +252,33 @@ public class RoundTripBench {
         }
     }
 
-    /** A Netty epoll loop with a wakefd registration whose handler signals pong. */
+    /** A Netty loop (epoll or io_uring) with a wakefd-netty registration whose handler signals pong. */
     @State(Scope.Thread)
     public static class NettyWakefdEcho {
+        @Param({"epoll", "io_uring"})
+        String transport;
+
         MultiThreadIoEventLoopGroup group;
         EventFd ping;
         EventFd pong;
 
         @Setup(Level.Trial)
         public void setup() throws Exception {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            IoHandlerFactory factory = switch (transport) {
+                case "epoll" -> {
+                    Epoll.ensureAvailability();
+                    yield EpollIoHandler.newFactory();
+                }
+                case "io_uring" -> {
+                    IoUring.ensureAvailability();
+                    yield IoUringIoHandler.newFactory();
+                }
+                default -> throw new IllegalArgumentException("transport '" + transport + "': use epoll or io_uring");
+            };
+            group = new MultiThreadIoEventLoopGroup(1, factory);
             ping = EventFd.open();
             pong = EventFd.open();
-            dev.wakefd.netty.NettyWake.register((io.netty.channel.IoEventLoop) group.next(), ping, n -> {
+            dev.wakefd.netty.NettyWake.register(group.next(), ping, n -> {
                 try {
                     pong.signal();
                 } catch (IOException e) {
