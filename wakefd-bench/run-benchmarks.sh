@@ -66,6 +66,7 @@ pin "$cfloor" $cmode pingpong >"$out/c-1cpu.jsonl"
 run_jmh cost 'bench\.(NotifyBench|ReadBench|FfmFloorBench)\.'
 run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
+run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
 if [ "$cpus" -ge 2 ]; then

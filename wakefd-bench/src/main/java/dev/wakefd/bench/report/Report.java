@@ -205,6 +205,21 @@ public final class Report {
                     : withError(m) + " | " + ratio(m.score(), abq == null ? Double.NaN : abq.score()) + " |").append('\n');
         }
         b.append('\n');
+        b.append("**Latency: a burst through a channel to an echo thread and back, from idle (ns per op)**\n\n");
+        b.append("| Channel | burst | p50 | p99 |\n|---|---:|---:|---:|\n");
+        for (String burst : new String[] {"1", "64"}) {
+            String[][] lat = {
+                {"bridge-latency/BridgeLatencyBench.bridge[burst=" + burst + "]", "wakefd-bridge"},
+                {"bridge-latency/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue`"},
+                {"bridge-latency/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
+            };
+            for (String[] row : lat) {
+                Measurement m = r.get(row[0]);
+                b.append("| ").append(row[1]).append(" | ").append(burst).append(" | ")
+                        .append(m == null ? "not run | |" : num(m.p50()) + " | " + num(m.p99()) + " |").append('\n');
+            }
+        }
+        b.append('\n');
     }
 
     static String dispatchKey(int registered) {

@@ -1,0 +1,129 @@
+package dev.wakefd.bench;
+
+import dev.wakefd.bridge.Bridge;
+import dev.wakefd.bridge.Receiver;
+import dev.wakefd.bridge.Sender;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * End-to-end latency through a channel pair with an echo thread, sampled per op (p50, p99): the
+ * JMH thread sends {@code burst} items into one channel, the echo thread takes each and sends it
+ * back through a second channel, and the op ends when the last comes back. Between ops the
+ * channels are empty, so every op starts from sleeping sides: burst=1 is the wake latency of an
+ * idle stream, burst=64 a burst after an idle gap. The same for ArrayBlockingQueue and
+ * LinkedTransferQueue; {@link BridgeBench} has the steady-stream throughput.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class BridgeLatencyBench {
+    static final Integer ITEM = 1;
+
+    @State(Scope.Benchmark)
+    public static class BridgeEcho {
+        @Param({"1", "64"})
+        int burst;
+        Sender<Integer> toEcho;
+        Receiver<Integer> fromEcho;
+        Thread echo;
+        Bridge<Integer> there;
+        Bridge<Integer> back;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            there = Bridge.open(256);
+            back = Bridge.open(256);
+            toEcho = there.sender();
+            fromEcho = back.receiver();
+            Receiver<Integer> in = there.receiver();
+            Sender<Integer> out = back.sender();
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (Integer x; (x = in.receive()) != null; ) {
+                        out.send(x);
+                    }
+                } catch (Exception over) {
+                    // closed
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            toEcho.close();
+            echo.join(10_000);
+            fromEcho.close();
+        }
+    }
+
+    @Benchmark
+    public Integer bridge(BridgeEcho s) throws Exception {
+        for (int i = 0; i < s.burst; i++) {
+            s.toEcho.send(ITEM);
+        }
+        Integer last = null;
+        for (int i = 0; i < s.burst; i++) {
+            last = s.fromEcho.receive();
+        }
+        return last;
+    }
+
+    @State(Scope.Benchmark)
+    public static class QueueEcho {
+        @Param({"1", "64"})
+        int burst;
+        @Param({"ArrayBlockingQueue", "LinkedTransferQueue"})
+        String queue;
+        BlockingQueue<Integer> there;
+        BlockingQueue<Integer> back;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            there = queue.equals("ArrayBlockingQueue") ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>();
+            back = queue.equals("ArrayBlockingQueue") ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>();
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        back.put(there.take());
+                    }
+                } catch (InterruptedException over) {
+                    // done
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            echo.interrupt();
+            echo.join(10_000);
+        }
+    }
+
+    @Benchmark
+    public Integer jdkQueue(QueueEcho s) throws Exception {
+        for (int i = 0; i < s.burst; i++) {
+            s.there.put(ITEM);
+        }
+        Integer last = null;
+        for (int i = 0; i < s.burst; i++) {
+            last = s.back.take();
+        }
+        return last;
+    }
+
+}
