@@ -226,17 +226,7 @@ public class RoundTripBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            IoHandlerFactory factory = switch (transport) {
-                case "epoll" -> {
-                    Epoll.ensureAvailability();
-                    yield EpollIoHandler.newFactory();
-                }
-                case "io_uring" -> {
-                    IoUring.ensureAvailability(); // says why when the kernel refuses io_uring
-                    yield IoUringIoHandler.newFactory();
-                }
-                default -> throw new IllegalArgumentException("transport '" + transport + "': use epoll or io_uring");
-            };
+            IoHandlerFactory factory = nettyFactory(transport);
             group = new MultiThreadIoEventLoopGroup(1, factory);
             loop = group.next();
             bench = Thread.currentThread();
@@ -252,6 +242,21 @@ public class RoundTripBench {
         }
     }
 
+    /** Netty's handler factory for a transport, failing with the kernel's reason when it is unavailable. */
+    static IoHandlerFactory nettyFactory(String transport) {
+        return switch (transport) {
+            case "epoll" -> {
+                Epoll.ensureAvailability();
+                yield EpollIoHandler.newFactory();
+            }
+            case "io_uring" -> {
+                IoUring.ensureAvailability(); // says why when the kernel refuses io_uring
+                yield IoUringIoHandler.newFactory();
+            }
+            default -> throw new IllegalArgumentException("transport '" + transport + "': use epoll or io_uring");
+        };
+    }
+
     /** A Netty loop (epoll or io_uring) with a wakefd-netty registration whose handler signals pong. */
     @State(Scope.Thread)
     public static class NettyWakefdEcho {
@@ -264,17 +269,7 @@ public class RoundTripBench {
 
         @Setup(Level.Trial)
         public void setup() throws Exception {
-            IoHandlerFactory factory = switch (transport) {
-                case "epoll" -> {
-                    Epoll.ensureAvailability();
-                    yield EpollIoHandler.newFactory();
-                }
-                case "io_uring" -> {
-                    IoUring.ensureAvailability();
-                    yield IoUringIoHandler.newFactory();
-                }
-                default -> throw new IllegalArgumentException("transport '" + transport + "': use epoll or io_uring");
-            };
+            IoHandlerFactory factory = nettyFactory(transport);
             group = new MultiThreadIoEventLoopGroup(1, factory);
             ping = EventFd.open();
             pong = EventFd.open();
