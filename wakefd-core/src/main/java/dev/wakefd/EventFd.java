@@ -82,6 +82,11 @@ public final class EventFd implements WakeSignal {
             public void removeOnClose(WakeSignal s, Runnable listener) {
                 base(s).waiters.remove(listener);
             }
+
+            @Override
+            public void shared(WakeSignal s) {
+                base(s).file.shared();
+            }
         });
     }
 

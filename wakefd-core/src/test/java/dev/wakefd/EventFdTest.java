@@ -130,6 +130,23 @@ class EventFdTest {
     }
 
     @Test
+    void criticalCallsStopOnceTheDescriptionIsShared() throws IOException {
+        TestBackend.assumeEventFd("critical downcalls are an eventfd-backend matter");
+        try (EventFd e = EventFd.open(); EventFd inheritable = EventFd.builder().closeOnExec(false).open()) {
+            var file = (dev.wakefd.internal.EventFdFile) e.file;
+            assertThat(file.critical()).isTrue();
+            assertThat(((dev.wakefd.internal.EventFdFile) inheritable.file).critical())
+                    .as("an fd a child may inherit is never critical").isFalse();
+            try (EventFd dup = e.duplicate()) {
+                assertThat(file.critical()).isFalse();
+                assertThat(((dev.wakefd.internal.EventFdFile) dup.file).critical()).isFalse();
+            }
+            e.signal();
+            assertThat(e.tryRead()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void toStringHelpsInADebugger() throws IOException {
         try (EventFd e = EventFd.builder().semaphore(true).open()) {
             assertThat(e.toString()).isEqualTo("EventFd[fd=" + e.fd() + ", semaphore, " + TestBackend.kind() + ", open]");

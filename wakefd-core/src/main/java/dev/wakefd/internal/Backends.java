@@ -98,7 +98,10 @@ public final class Backends {
     /** A new fd for the same kernel object; not critical, since the description is now shared. */
     public static SignalFile duplicate(SignalFile file) throws IOException {
         return switch (file) {
-            case EventFdFile e -> new EventFdFile(FdCalls.dupCloexec(e.fd()), e.semaphore(), false);
+            case EventFdFile e -> {
+                e.shared(); // the original's description is shared from now on too
+                yield new EventFdFile(FdCalls.dupCloexec(e.fd()), e.semaphore(), false);
+            }
             case PipeFile p -> p.duplicate(); // same pipe, same in-JVM count
             default -> throw new UnsupportedOperationException(
                     "duplicate: the " + file.kind() + " backend cannot be duplicated");

@@ -6,8 +6,14 @@ import java.io.IOException;
 public final class EventFdFile implements SignalFile {
     private final int fd;
     private final boolean semaphore;
-    /** True for fds this JVM created non-blocking and never handed out: their calls cannot block. */
-    private final boolean critical;
+    /**
+     * True while the fd is one this JVM created non-blocking and close-on-exec and never handed
+     * out: its calls cannot block, so they may skip the thread transition (a blocked critical call
+     * would stall every safepoint). Cleared for good by {@link #shared()} before the open file
+     * description can reach anyone who might clear O_NONBLOCK; a call that read the old value is
+     * one that started before the fd was handed out, when it still could not block.
+     */
+    private volatile boolean critical;
 
     public EventFdFile(int fd, boolean semaphore, boolean critical) {
         this.fd = fd;
@@ -20,7 +26,18 @@ public final class EventFdFile implements SignalFile {
         int flags = EventFdCalls.EFD_NONBLOCK
                 | (semaphore ? EventFdCalls.EFD_SEMAPHORE : 0)
                 | (closeOnExec ? EventFdCalls.EFD_CLOEXEC : 0);
-        return new EventFdFile(EventFdCalls.create(initialValue, flags), semaphore, true);
+        return new EventFdFile(EventFdCalls.create(initialValue, flags), semaphore, closeOnExec);
+    }
+
+    /** The description is about to be shared (duplicated, sent to a peer): no more critical calls. */
+    @Override
+    public void shared() {
+        critical = false;
+    }
+
+    /** Whether calls skip the thread transition; for tests. */
+    public boolean critical() {
+        return critical;
     }
 
     @Override

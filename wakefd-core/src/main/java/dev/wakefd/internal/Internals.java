@@ -20,6 +20,9 @@ public final class Internals {
         void onClose(WakeSignal s, Runnable listener);
 
         void removeOnClose(WakeSignal s, Runnable listener);
+
+        /** Before the signal's fd is handed to another process: see {@code SignalFile.shared()}. */
+        void shared(WakeSignal s);
     }
 
     private static volatile Access access;

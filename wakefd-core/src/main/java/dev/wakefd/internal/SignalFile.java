@@ -26,6 +26,9 @@ public interface SignalFile {
     /** Releases the kernel object. Called once. */
     void close() throws IOException;
 
+    /** Called before the fd's open file description is shared with another holder. */
+    default void shared() {}
+
     /** A short name for toString and errors: "eventfd", "pipe". */
     String kind();
 }

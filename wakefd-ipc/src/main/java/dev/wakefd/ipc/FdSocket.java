@@ -117,6 +117,7 @@ public final class FdSocket implements AutoCloseable {
                         + Backends.describe() + "): its count lives in this JVM, so a peer given the fd could"
                         + " neither see nor add to it; pass signals to other processes with the eventfd backend");
             }
+            access.shared(signal); // the peer may clear O_NONBLOCK: no more critical calls on it
             lease();
             try {
                 ScmRights.sendFd(fd, signal.fd(), (byte) 'W');
