@@ -1,29 +1,22 @@
 package dev.wakefd.cli;
 
 import dev.wakefd.EventFd;
-import io.netty.channel.IoEvent;
+import dev.wakefd.netty.NettyWake;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoEvent;
-import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringIoOps;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Netty 4.2 event loop (epoll or io_uring) waiting on the eventfd through Netty's public
- * {@code IoHandle} API: the loop's own epoll set, or a POLL_ADD on its io_uring ring. The handler
- * runs on the loop thread, reads the EventFd with {@code tryRead()} and signals the next hop.
+ * A Netty 4.2 event loop (epoll or io_uring) waiting on the eventfd through wakefd-netty's
+ * {@code NettyWake.register}: the loop's own epoll set, or a multishot POLL_ADD on its io_uring
+ * ring. The handler runs on the loop thread with the consumed count and signals the next hop.
  *
  * <p>The ring closes its eventfds only after {@link #close()} has shut the loop down, so the loop
  * never polls an fd number that was released.
@@ -38,9 +31,6 @@ final class NettyHop implements Hop {
             this.hopName = hopName;
         }
     }
-
-    private static final byte IORING_OP_POLL_ADD = 6; // include/uapi/linux/io_uring.h
-    private static final int POLLIN = 0x1;
 
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup group;
@@ -84,8 +74,8 @@ final class NettyHop implements Hop {
     @Override
     public String how() {
         return transport == Transport.EPOLL
-                ? "a Netty 4.2 epoll event loop: IoEventLoop.register(EpollIoHandle), EPOLLIN on the eventfd"
-                : "a Netty 4.2 io_uring event loop: IoEventLoop.register(IoUringIoHandle), POLL_ADD on the eventfd";
+                ? "a Netty 4.2 epoll event loop: NettyWake.register(loop, eventFd, handler), EPOLLIN on the eventfd"
+                : "a Netty 4.2 io_uring event loop: NettyWake.register(loop, eventFd, handler), multishot POLL_ADD";
     }
 
     @Override
@@ -93,16 +83,11 @@ final class NettyHop implements Hop {
         long[] t = new long[laps];
         times = t;
         Forwarder forward = new Forwarder(in, out, t, laps);
-        Object handle = transport == Transport.EPOLL ? new EpollHandle(in.fd(), forward) : new UringHandle(in.fd(), forward);
-        IoRegistration reg = loop.register((io.netty.channel.IoHandle) handle).get(10, TimeUnit.SECONDS);
-        // Interest is submitted on the loop thread, as Netty's own channels do.
-        loop.submit(() -> {
-            if (transport == Transport.EPOLL) {
-                reg.submit(EpollIoOps.EPOLLIN);
-            } else {
-                reg.submit(UringHandle.pollIn(in.fd()));
-            }
-        }).get(10, TimeUnit.SECONDS);
+        var reg = NettyWake.register(loop, in, forward::accept);
+        if (!reg.await(10, TimeUnit.SECONDS) || !reg.isSuccess()) {
+            throw new Main.Failure(name() + ": registering the eventfd with the loop failed: " + reg.cause(), reg.cause());
+        }
+        forward.registration = reg.getNow();
     }
 
     /** The per-wake work, on the loop thread only, so {@code lap} needs no synchronization. */
@@ -120,16 +105,14 @@ final class NettyHop implements Hop {
             this.laps = laps;
         }
 
-        /** Returns whether to keep waiting. */
-        boolean readable() {
+        volatile NettyWake.Registration registration;
+
+        /** The handler: wakefd-netty consumed {@code n} from the eventfd on the loop thread. */
+        void accept(long n) {
             if (lap >= laps) {
-                return false;
+                return;
             }
             try {
-                long n = in.tryRead();
-                if (n == 0) {
-                    return true; // nothing after all: wait on
-                }
                 t[lap] = System.nanoTime();
                 if (n != 1) {
                     throw new IllegalStateException("lap " + lap + ": read a count of " + n + ", expected the one wake");
@@ -138,12 +121,13 @@ final class NettyHop implements Hop {
                 passed = ++lap;
                 if (lap == laps) {
                     done.countDown();
-                    return false;
+                    NettyWake.Registration r = registration;
+                    if (r != null) {
+                        r.cancel();
+                    }
                 }
-                return true;
             } catch (Throwable e) {
                 fail(e);
-                return false;
             }
         }
 
@@ -153,73 +137,6 @@ final class NettyHop implements Hop {
             }
             lap = laps;
             done.countDown();
-        }
-    }
-
-    private static final class EpollHandle implements EpollIoHandle {
-        private final FileDescriptor fd;
-        private final Forwarder forward;
-
-        EpollHandle(int fd, Forwarder forward) {
-            this.fd = new FileDescriptor(fd); // a view of the ring's fd: close() below never closes it
-            this.forward = forward;
-        }
-
-        @Override
-        public FileDescriptor fd() {
-            return fd;
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            if (!forward.readable()) {
-                registration.cancel();
-            }
-        }
-
-        @Override
-        public void close() {
-            // the EventFd belongs to the ring, which closes it after the loop has stopped
-        }
-    }
-
-    private static final class UringHandle implements IoUringIoHandle {
-        private final int fd;
-        private final Forwarder forward;
-
-        UringHandle(int fd, Forwarder forward) {
-            this.fd = fd;
-            this.forward = forward;
-        }
-
-        /** A one-shot POLL_ADD for POLLIN: re-submitted after each completion. */
-        static IoUringIoOps pollIn(int fd) {
-            return new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L, 0, POLLIN,
-                    (short) 0, (short) 0, (short) 0, 0, 0L);
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            IoUringIoEvent e = (IoUringIoEvent) event;
-            if (e.opcode() != IORING_OP_POLL_ADD) {
-                return;
-            }
-            if (e.res() < 0) {
-                if (registration.isValid()) {
-                    forward.fail(new java.io.IOException("io_uring POLL_ADD on fd " + fd + " completed with errno " + -e.res()));
-                }
-                return;
-            }
-            if (forward.readable()) {
-                registration.submit(pollIn(fd));
-            } else {
-                registration.cancel();
-            }
-        }
-
-        @Override
-        public void close() {
-            // as above: the ring owns the fd
         }
     }
 
