@@ -98,14 +98,12 @@ final class Waiting {
             throws IOException, InterruptedException {
         WakeSignal signal = signalOf(base, consume);
         for (boolean waited = false; ; waited = true) {
-            long v = consumeOrAsyncClose(consume, waited);
-            if (v != 0) {
-                return v;
-            }
             long left = timed ? deadline - System.nanoTime() : 0;
             if (timed && left <= 0) {
-                return 0;
+                return consumeOrAsyncClose(consume, waited); // a last look, without registering
             }
+            // readAsync consumes at once when something is pending, so no separate look first:
+            // one read(2) per wait, not two.
             CompletableFuture<Long> f = Poller.shared().readAsync(signal);
             try {
                 return timed ? f.get(left, TimeUnit.NANOSECONDS) : f.get();

@@ -43,13 +43,7 @@ public class PollerDispatchBench {
         for (int i = 0; i < registered; i++) {
             EventFd e = EventFd.open();
             fds.add(e);
-            poller.register(e, n -> {
-                try {
-                    pong.signal();
-                } catch (IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
-                }
-            });
+            poller.register(e, Echo.signalling(pong));
         }
     }
 

@@ -126,13 +126,7 @@ public class RoundTripBench {
             poller = Poller.open();
             ping = EventFd.open();
             pong = EventFd.open();
-            poller.register(ping, n -> {
-                try {
-                    pong.signal();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            poller.register(ping, Echo.signalling(pong));
         }
 
         @TearDown(Level.Trial)
@@ -273,13 +267,7 @@ public class RoundTripBench {
             group = new MultiThreadIoEventLoopGroup(1, factory);
             ping = EventFd.open();
             pong = EventFd.open();
-            dev.wakefd.netty.NettyWake.register(group.next(), ping, n -> {
-                try {
-                    pong.signal();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).sync();
+            dev.wakefd.netty.NettyWake.register(group.next(), ping, Echo.signalling(pong)).sync();
         }
 
         @TearDown(Level.Trial)

@@ -35,8 +35,6 @@ public final class FdCalls {
             Native.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
     private static final MethodHandle DUP3 =
             Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
-    private static final MethodHandle FCNTL_DUPFD =
-            Native.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
 
     public static final int F_DUPFD_CLOEXEC = 1030, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
     public static final int FD_CLOEXEC = 1;
@@ -160,7 +158,7 @@ public final class FdCalls {
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) FCNTL_DUPFD.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
+            r = (int) FCNTL.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
