@@ -85,6 +85,7 @@ public final class EventFd implements WakeSignal {
 
             @Override
             public void shared(WakeSignal s) {
+                base(s).guard.stopShortCalls();
                 base(s).file.shared();
             }
         });
@@ -115,7 +116,7 @@ public final class EventFd implements WakeSignal {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing " + file.kind() + " fd " + file.fd(), e);
             }
-        });
+        }, file.callsCannotBlock());
     }
 
     /**
@@ -170,6 +171,8 @@ public final class EventFd implements WakeSignal {
             throw closed();
         }
         try {
+            guard.stopShortCalls(); // the description is about to be shared
+            file.shared();
             return new EventFd(Backends.duplicate(file));
         } finally {
             guard.release();
@@ -183,13 +186,19 @@ public final class EventFd implements WakeSignal {
      * @throws ClosedChannelException if this EventFd is closed
      */
     public void signal() throws IOException {
-        if (!guard.acquire()) {
+        int call = guard.enter();
+        if (call == FdGuard.REFUSED) {
             throw closed();
         }
         try {
-            file.add(1); // false: counter full, a wake is pending already, which is all 1 asks for
+            // false: counter full, a wake is pending already, which is all 1 asks for
+            if (FdGuard.isShort(call)) {
+                file.addShort(1);
+            } else {
+                file.add(1);
+            }
         } finally {
-            guard.release();
+            guard.exit(call);
         }
     }
 
@@ -207,14 +216,15 @@ public final class EventFd implements WakeSignal {
             throw new IllegalArgumentException(
                     "signal(" + n + "): n must be between 1 and Long.MAX_VALUE (2^63-1)");
         }
-        if (!guard.acquire()) {
+        int call = guard.enter();
+        if (call == FdGuard.REFUSED) {
             throw closed();
         }
         boolean added;
         try {
-            added = file.add(n);
+            added = FdGuard.isShort(call) ? file.addShort(n) : file.add(n);
         } finally {
-            guard.release();
+            guard.exit(call);
         }
         if (!added) {
             throw new CounterFullException(fd, n);
@@ -228,13 +238,14 @@ public final class EventFd implements WakeSignal {
      * @throws ClosedChannelException if this EventFd is closed
      */
     public long tryRead() throws IOException {
-        if (!guard.acquire()) {
+        int call = guard.enter();
+        if (call == FdGuard.REFUSED) {
             throw closed();
         }
         try {
-            return file.take();
+            return FdGuard.isShort(call) ? file.takeShort() : file.take();
         } finally {
-            guard.release();
+            guard.exit(call);
         }
     }
 

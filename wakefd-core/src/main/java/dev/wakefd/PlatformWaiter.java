@@ -74,7 +74,7 @@ final class PlatformWaiter {
     /** Ends this thread's current or next poll early. Any thread; never blocks. */
     void wakeUp() {
         try {
-            FdCalls.write8(wakeFd, 1, false, Native.scratch(), "write");
+            FdCalls.write8(wakeFd, 1, "write");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -98,7 +98,7 @@ final class PlatformWaiter {
             interrupted = in.exit();
         }
         if ((Poll.revents(pollfds, 1) & Poll.POLLIN) != 0) {
-            FdCalls.read8(wakeFd, false, Native.scratch(), "read");
+            FdCalls.read8(wakeFd, "read");
         }
         if (interrupted) {
             interruptor = new Interruptor(this); // an interrupted channel stays closed

@@ -2,7 +2,6 @@ package dev.wakefd.bench;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.internal.FdCalls;
-import dev.wakefd.internal.Native;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,8 +15,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Where signal()'s time goes: the bare FFM write(2) without wakefd's close-race guard, with and
- * without Linker.Option.critical. Compare with NotifyBench.eventFdSignal.
+ * Where signal()'s and tryRead()'s time goes: the bare FFM write(2) and read(2) without wakefd's
+ * close-race guard, as the short-call path makes them (critical, no errno capture) and, for
+ * write, as a shared fd's lease path makes them. Compare with NotifyBench.eventFdSignal and
+ * ReadBench.tryReadEmpty.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,11 +41,17 @@ public class FfmFloorBench {
 
     @Benchmark
     public long bareWriteCritical() throws IOException {
-        return FdCalls.write8(fd, 1, true, Native.scratch(), "write");
+        return FdCalls.write8Critical(fd, 1, "write");
+    }
+
+    /** On an empty eventfd: EAGAIN. */
+    @Benchmark
+    public long bareReadCritical() throws IOException {
+        return FdCalls.read8Critical(fd, "read");
     }
 
     @Benchmark
     public long bareWrite() throws IOException {
-        return FdCalls.write8(fd, 1, false, Native.scratch(), "write");
+        return FdCalls.write8(fd, 1, "write");
     }
 }

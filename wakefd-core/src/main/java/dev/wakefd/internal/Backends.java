@@ -99,7 +99,7 @@ public final class Backends {
     public static SignalFile duplicate(SignalFile file) throws IOException {
         return switch (file) {
             case EventFdFile e -> {
-                e.shared(); // the original's description is shared from now on too
+                // The caller (EventFd.duplicate) has stopped the original's short calls.
                 yield new EventFdFile(FdCalls.dupCloexec(e.fd()), e.semaphore(), false);
             }
             case PipeFile p -> p.duplicate(); // same pipe, same in-JVM count

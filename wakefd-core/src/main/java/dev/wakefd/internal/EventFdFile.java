@@ -6,19 +6,16 @@ import java.io.IOException;
 public final class EventFdFile implements SignalFile {
     private final int fd;
     private final boolean semaphore;
-    /**
-     * True while the fd is one this JVM created non-blocking and close-on-exec and never handed
-     * out: its calls cannot block, so they may skip the thread transition (a blocked critical call
-     * would stall every safepoint). Cleared for good by {@link #shared()} before the open file
-     * description can reach anyone who might clear O_NONBLOCK; a call that read the old value is
-     * one that started before the fd was handed out, when it still could not block.
-     */
-    private volatile boolean critical;
+    private final boolean exclusive;
 
-    public EventFdFile(int fd, boolean semaphore, boolean critical) {
+    /**
+     * @param exclusive whether this JVM created the fd non-blocking and nobody else holds its open
+     *     file description (so no one can make it blocking): short calls may then be critical
+     */
+    public EventFdFile(int fd, boolean semaphore, boolean exclusive) {
         this.fd = fd;
         this.semaphore = semaphore;
-        this.critical = critical;
+        this.exclusive = exclusive;
     }
 
     public static EventFdFile create(int initialValue, boolean semaphore, boolean closeOnExec)
@@ -26,18 +23,13 @@ public final class EventFdFile implements SignalFile {
         int flags = EventFdCalls.EFD_NONBLOCK
                 | (semaphore ? EventFdCalls.EFD_SEMAPHORE : 0)
                 | (closeOnExec ? EventFdCalls.EFD_CLOEXEC : 0);
+        // An inheritable fd may reach a child that clears O_NONBLOCK: never exclusive.
         return new EventFdFile(EventFdCalls.create(initialValue, flags), semaphore, closeOnExec);
     }
 
-    /** The description is about to be shared (duplicated, sent to a peer): no more critical calls. */
     @Override
-    public void shared() {
-        critical = false;
-    }
-
-    /** Whether calls skip the thread transition; for tests. */
-    public boolean critical() {
-        return critical;
+    public boolean callsCannotBlock() {
+        return exclusive;
     }
 
     @Override
@@ -53,12 +45,23 @@ public final class EventFdFile implements SignalFile {
     @Override
     public boolean add(long n) throws IOException {
         // EAGAIN on a non-blocking eventfd write means count + n would pass 2^64 - 2.
-        return FdCalls.write8(fd, n, critical, Native.scratch(), "write") != FdCalls.WOULD_BLOCK;
+        return FdCalls.write8(fd, n, "write") != FdCalls.WOULD_BLOCK;
     }
 
     @Override
     public long take() throws IOException {
-        long v = FdCalls.read8(fd, critical, Native.scratch(), "read");
+        long v = FdCalls.read8(fd, "read");
+        return v == FdCalls.WOULD_BLOCK ? 0 : v;
+    }
+
+    @Override
+    public boolean addShort(long n) throws IOException {
+        return FdCalls.write8Critical(fd, n, "write") != FdCalls.WOULD_BLOCK;
+    }
+
+    @Override
+    public long takeShort() throws IOException {
+        long v = FdCalls.read8Critical(fd, "read");
         return v == FdCalls.WOULD_BLOCK ? 0 : v;
     }
 

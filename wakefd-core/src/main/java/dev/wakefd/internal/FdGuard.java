@@ -2,34 +2,62 @@ package dev.wakefd.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Keeps an fd number open while any system call or registration may still use it, and closes it
  * exactly once after {@link #markClosed()}, whoever finishes last.
  *
- * <p>State is one long: bit 63 says "closing", bit 62 says "released", the low bits count
- * <em>leases</em>. A lease is taken around every system call on the fd and held by every waiter
- * or poller registration. Taking and returning one is a single atomic add each (no load-then-CAS
- * loop), which is all the hot path ({@code signal}, {@code tryRead}) pays for this guarantee.
+ * <p>Two kinds of user. <em>Leases</em> ({@link #acquire()}/{@link #release()}) are for anything
+ * that may last: waiters, poller registrations, calls that may block. <em>Short calls</em>
+ * ({@link #enter()}/{@link #exit(int)}) are for {@code signal} and {@code tryRead} on an fd whose
+ * calls cannot block; they cost one atomic instruction instead of a lease's two, which is a tenth
+ * of a system call's cost (see docs/benchmarks.md).
+ *
+ * <p>Lease state is one long: bit 63 says "closing", bit 62 says "released", the low bits count
+ * leases. Taking and returning one is a single atomic add each (no load-then-CAS loop).
+ * A short call owns one byte of {@link #slots}: it takes the byte with a CAS and gives it back with
+ * a plain release store, which needs no atomic instruction because nobody else writes an owned
+ * byte.
  *
  * <h2>Why no system call reaches a released fd number</h2>
  * <ul>
  *   <li>{@link #acquire()} adds 1 and looks at the previous state: if the closing bit was set the
- *       lease is refused and given back at once, before the caller touches the fd. Once
- *       {@link #markClosed()} has set the bit, no caller proceeds.</li>
+ *       lease is refused and given back at once, before the caller touches the fd.</li>
  *   <li>The fd is released only by the thread whose CAS moves the state from exactly
- *       {@code CLOSING | 0 leases} to {@code CLOSING | RELEASED}: the closer if no lease was held,
- *       otherwise whoever returns the last lease (including a refused acquirer giving its
- *       increment back). Every caller that was allowed through holds a lease until its call has
- *       returned, so the count is 0 only when no call is in flight; the CAS succeeds exactly once
- *       because RELEASED is never cleared.</li>
+ *       {@code CLOSING | 0 leases} to {@code CLOSING | RELEASED}. Every lease holder holds its
+ *       lease until its call has returned, so the count is 0 only when none is in flight; the CAS
+ *       succeeds once because RELEASED is never cleared.</li>
+ *   <li>Short calls against close are a Dekker pair of sequentially consistent accesses: a caller
+ *       CASes its slot, <em>then</em> reads the closing bit; {@link #markClosed()} sets the bit
+ *       (taking a lease of its own), <em>then</em> reads every slot and waits until each is free.
+ *       In the single order of those accesses one of the two reads comes second and sees the
+ *       other's write: either the caller sees "closing" and backs out without a call, or the closer
+ *       sees the slot taken and waits for the caller's release store, which follows its system
+ *       call. Only then does the closer return its lease, so the release above comes after every
+ *       short call too.</li>
+ *   <li>The same pair orders short calls against {@link #stopShortCalls()}: a caller reads the
+ *       {@code shortCalls} flag after taking its slot, and the stopper clears the flag before it
+ *       waits for the slots, so when it returns no call that skipped the thread transition is in
+ *       flight and none will start (calls that may block from then on hold leases, which close
+ *       never waits for).</li>
  * </ul>
+ * The closer waits only for short calls, which cannot block; a holder that the scheduler has
+ * descheduled delays close by that long. A slot another thread holds (two threads whose ids share
+ * the low bits, at the same instant) sends the caller down the lease path: correct, just slower.
  */
 public final class FdGuard {
     private static final long CLOSING = Long.MIN_VALUE;
     private static final long RELEASED = 1L << 62;
     private static final long COUNT = RELEASED - 1;
     private static final VarHandle STATE;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final int SLOTS = 8; // a power of two
+
+    /** {@link #enter()}: refused, the fd is closing. */
+    public static final int REFUSED = -1;
+    /** {@link #enter()}: a lease was taken; the call may block, so it must not be critical. */
+    public static final int LEASE = SLOTS;
 
     static {
         try {
@@ -47,9 +75,59 @@ public final class FdGuard {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile long state;
     private final Release onRelease;
+    private final byte[] slots = new byte[SLOTS];
+    private volatile boolean shortCalls;
 
+    /** A guard whose calls all take leases. */
     public FdGuard(Release onRelease) {
+        this(onRelease, false);
+    }
+
+    /**
+     * @param shortCalls whether calls on the fd cannot block (a non-blocking fd whose description
+     *     nobody else holds), so that {@link #enter()} may hand out slots until
+     *     {@link #stopShortCalls()}
+     */
+    public FdGuard(Release onRelease, boolean shortCalls) {
         this.onRelease = onRelease;
+        this.shortCalls = shortCalls;
+    }
+
+    /**
+     * Admits one system call. Returns a slot (0 .. {@code LEASE-1}: the call cannot block and may
+     * be critical), {@link #LEASE} (a lease: it may block), or {@link #REFUSED} (closing: make no
+     * call). Pass the result to {@link #exit(int)} unless it was REFUSED.
+     */
+    public int enter() {
+        if (shortCalls) {
+            int k = (int) Thread.currentThread().threadId() & (SLOTS - 1);
+            if (SLOT.compareAndSet(slots, k, (byte) 0, (byte) 1)) {
+                // The CAS comes before both reads below: see the class comment.
+                if ((long) STATE.getVolatile(this) < 0) {
+                    SLOT.setRelease(slots, k, (byte) 0);
+                    return REFUSED;
+                }
+                if (shortCalls) {
+                    return k;
+                }
+                SLOT.setRelease(slots, k, (byte) 0); // stopped meanwhile: fall back to a lease
+            }
+        }
+        return acquire() ? LEASE : REFUSED;
+    }
+
+    /** Whether a call admitted with this token may skip the thread transition (cannot block). */
+    public static boolean isShort(int token) {
+        return token >= 0 && token < LEASE;
+    }
+
+    /** Ends a call admitted by {@link #enter()}. */
+    public void exit(int token) {
+        if (token == LEASE) {
+            release();
+        } else {
+            SLOT.setRelease(slots, token, (byte) 0); // after the call: the closer may proceed
+        }
     }
 
     /** Takes a lease; false if the fd is closing or closed (then no lease is held). */
@@ -71,18 +149,52 @@ public final class FdGuard {
     }
 
     /**
-     * Sets the closing bit. Returns false if it was already set (close is idempotent). The fd is
-     * released now if no lease is held, otherwise by the last {@link #release()}.
+     * Sets the closing bit. Returns false if it was already set (close is idempotent). Waits for
+     * short calls in flight (they cannot block); the fd is released now if no lease is held,
+     * otherwise by the last {@link #release()}.
      */
     public boolean markClosed() {
-        long prev = (long) STATE.getAndBitwiseOr(this, CLOSING);
-        if (prev < 0) {
-            return false;
-        }
-        if ((prev & COUNT) == 0) {
-            tryRelease();
-        }
+        long prev;
+        do {
+            prev = (long) STATE.getVolatile(this);
+            if (prev < 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, prev, (prev | CLOSING) + 1)); // closing, plus our lease
+        awaitSlotsFree();
+        release();
         return true;
+    }
+
+    /**
+     * From now on every call takes a lease and may block; returns once no short call is in
+     * flight. Call before the fd's open file description can reach another holder. Must not be
+     * called from inside a short call.
+     */
+    public void stopShortCalls() {
+        shortCalls = false;
+        awaitSlotsFree();
+    }
+
+    /** Whether {@link #enter()} still hands out slots; for tests. */
+    public boolean shortCalls() {
+        return shortCalls;
+    }
+
+    private void awaitSlotsFree() {
+        for (int k = 0; k < SLOTS; k++) {
+            for (int spins = 0; (byte) SLOT.getVolatile(slots, k) != 0; spins++) {
+                // A holder is inside one non-blocking system call: spin briefly, then give way
+                // (it may be a virtual thread on our carrier, or descheduled).
+                if (spins < 100) {
+                    Thread.onSpinWait();
+                } else if (spins < 200) {
+                    Thread.yield();
+                } else {
+                    LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, (spins - 200) / 8)));
+                }
+            }
+        }
     }
 
     private void tryRelease() {

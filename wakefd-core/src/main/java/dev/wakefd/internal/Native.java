@@ -42,6 +42,16 @@ public final class Native {
                 : LINKER.downcallHandle(symbol, fd, capture);
     }
 
+    /**
+     * A critical downcall handle without errno capture, for calls that cannot block and whose
+     * only possible failure is known in advance (see {@link FdCalls#read8Critical}).
+     */
+    static MethodHandle criticalDowncall(String name, FunctionDescriptor fd) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, fd, Linker.Option.critical(false));
+    }
+
     /** A downcall handle without errno capture, for functions that cannot fail. */
     static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)

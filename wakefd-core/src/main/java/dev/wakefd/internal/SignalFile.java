@@ -23,10 +23,31 @@ public interface SignalFile {
     /** Consumes the count (1 in semaphore mode); 0 if none is pending. Unsigned 64-bit. */
     long take() throws IOException;
 
+    /**
+     * Whether calls on a new guard's fd cannot block until {@link #shared()}: the fd is
+     * non-blocking and nobody else holds its open file description. Fixed at creation.
+     */
+    default boolean callsCannotBlock() {
+        return false;
+    }
+
+    /** {@link #add}, admitted by the guard as a short call: may skip the thread transition. */
+    default boolean addShort(long n) throws IOException {
+        return add(n);
+    }
+
+    /** {@link #take}, admitted by the guard as a short call: may skip the thread transition. */
+    default long takeShort() throws IOException {
+        return take();
+    }
+
     /** Releases the kernel object. Called once. */
     void close() throws IOException;
 
-    /** Called before the fd's open file description is shared with another holder. */
+    /**
+     * Called before the fd's open file description is shared with another holder, after the
+     * guard has stopped short calls.
+     */
     default void shared() {}
 
     /** A short name for toString and errors: "eventfd", "pipe". */

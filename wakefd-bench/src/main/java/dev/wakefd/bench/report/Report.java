@@ -34,8 +34,8 @@ public final class Report {
             new Row("cost/NotifyBench.eventFdSignal", "wakefd `EventFd.signal()`", Who.WAKEFD),
             new Row("cost/NotifyBench.nettyEventFdWrite", "Netty 4.2 `Native.eventFdWrite` (JNI)", Who.PEER),
             new Row("cost/NotifyBench.pipeWrite", "JDK `Pipe` 1-byte write", Who.PEER),
-            new Row("cost/FfmFloorBench.bareWriteCritical", "detail: bare FFM `write(2)`, critical, no close guard", Who.DETAIL),
-            new Row("cost/FfmFloorBench.bareWrite", "detail: bare FFM `write(2)`, not critical, no close guard", Who.DETAIL));
+            new Row("cost/FfmFloorBench.bareWriteCritical", "detail: bare FFM `write(2)`, critical, no errno capture, no close guard", Who.DETAIL),
+            new Row("cost/FfmFloorBench.bareWrite", "detail: bare FFM `write(2)`, not critical, errno captured, no close guard", Who.DETAIL));
     private static final List<Row> NOTIFY_PENDING = List.of(
             new Row("c/c.flag_load", "C acquire-load of a set flag (floor)", Who.FLOOR),
             new Row("cost/NotifyBench.wakerWakePending", "wakefd `Waker.wake()`, wake pending", Who.WAKEFD),
@@ -48,7 +48,8 @@ public final class Report {
             new Row("c/c.read_empty", "C `read(2)` on an empty eventfd (floor)", Who.FLOOR),
             new Row("cost/ReadBench.tryReadEmpty", "wakefd `EventFd.tryRead()`", Who.WAKEFD),
             new Row("cost/ReadBench.wakerDrainEmpty", "wakefd `Waker.drain()`", Who.WAKEFD),
-            new Row("cost/ReadBench.pipeReadEmpty", "JDK `Pipe` source read, non-blocking", Who.PEER));
+            new Row("cost/ReadBench.pipeReadEmpty", "JDK `Pipe` source read, non-blocking", Who.PEER),
+            new Row("cost/FfmFloorBench.bareReadCritical", "detail: bare FFM `read(2)`, critical, no errno capture, no close guard", Who.DETAIL));
     private static final List<Row> ROUND_TRIP = List.of(
             new Row("c-{cpus}/c.roundtrip_poll_read", "C `poll(2)`+`read(2)` ping-pong (floor)", Who.FLOOR),
             new Row("roundtrip-{cpus}/RoundTripBench.awaitPlatform", "wakefd `EventFd.await()`, platform threads", Who.WAKEFD),
