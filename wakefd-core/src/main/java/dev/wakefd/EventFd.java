@@ -59,7 +59,7 @@ public final class EventFd implements WakeSignal {
     private final int fd;
     private final boolean semaphore;
     private final Cleaner.Cleanable cleanable;
-    final Waiters waiters = new Waiters(this);
+    final Waiters waiters;
 
     static {
         Internals.install(new Internals.Access() {
@@ -104,9 +104,19 @@ public final class EventFd implements WakeSignal {
         this.fd = file.fd();
         this.semaphore = file.semaphore();
         this.guard = newGuard(file);
-        FdGuard g = this.guard;
-        // The cleaning action captures the guard only, never this EventFd.
-        this.cleanable = CLEANER.register(this, g::markClosed);
+        this.waiters = new Waiters(guard);
+        this.cleanable = CLEANER.register(this, closing(guard, waiters));
+    }
+
+    /**
+     * What close() and the Cleaner do, once: refuse new calls, then tell the listeners (blocked
+     * threads, futures, registrations). Captures neither this EventFd nor anything that holds it.
+     */
+    private static Runnable closing(FdGuard guard, Waiters waiters) {
+        return () -> {
+            guard.markClosed();
+            waiters.closed();
+        };
     }
 
     private static FdGuard newGuard(SignalFile file) {
@@ -302,8 +312,7 @@ public final class EventFd implements WakeSignal {
      */
     @Override
     public void close() {
-        cleanable.clean(); // runs guard.markClosed() once, here or already by the Cleaner
-        waiters.closed();
+        cleanable.clean(); // runs closing() once, here or already by the Cleaner
     }
 
     /** For example {@code EventFd[fd=7, counter, eventfd, open]}. */

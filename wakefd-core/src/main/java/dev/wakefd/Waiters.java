@@ -1,5 +1,7 @@
 package dev.wakefd;
 
+import dev.wakefd.internal.FdGuard;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,26 +27,26 @@ final class Waiters {
         }
     }
 
-    private final EventFd owner;
+    private final FdGuard guard; // not the EventFd: an EventFd's Cleaner runs closed()
     /** The common case, one listener, without the set's allocation: taken and cleared by CAS. */
     @SuppressWarnings("unused") // through SOLE
     private volatile Runnable sole;
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
 
-    Waiters(EventFd owner) {
-        this.owner = owner;
+    Waiters(FdGuard guard) {
+        this.guard = guard;
     }
 
     /** Adds a close listener; runs it now if the EventFd is already closed. Returns it for {@link #remove}. */
     Runnable add(Runnable onClose) {
         if (SOLE.compareAndSet(this, null, onClose)) {
-            if (owner.guard.isClosing() && SOLE.compareAndSet(this, onClose, null)) {
+            if (guard.isClosing() && SOLE.compareAndSet(this, onClose, null)) {
                 onClose.run();
             }
             return onClose;
         }
         listeners.add(onClose);
-        if (owner.guard.isClosing() && listeners.remove(onClose)) {
+        if (guard.isClosing() && listeners.remove(onClose)) {
             onClose.run();
         }
         return onClose;
@@ -59,6 +61,24 @@ final class Waiters {
     /** Listeners registered now: waiting threads and futures; for tests and diagnostics. */
     int count() {
         return listeners.size() + (SOLE.getVolatile(this) != null ? 1 : 0);
+    }
+
+    /**
+     * Listeners that stand for a wait in progress: futures, registrations and platform threads
+     * inside epoll_wait (a thread's standing {@link PlatformWaiter.Watch} counts only while it
+     * blocks); for tests and diagnostics.
+     */
+    int waiting() {
+        int n = 0;
+        Runnable first = (Runnable) SOLE.getVolatile(this);
+        for (Runnable r : listeners) {
+            n += waits(r);
+        }
+        return n + (first != null ? waits(first) : 0);
+    }
+
+    private static int waits(Runnable r) {
+        return r instanceof PlatformWaiter.Watch w ? (w.isBlocked() ? 1 : 0) : 1;
     }
 
     void closed() {

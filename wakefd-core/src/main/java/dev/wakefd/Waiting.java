@@ -13,8 +13,8 @@ import java.util.concurrent.TimeoutException;
  * Blocking waits, for each kind of thread.
  *
  * <ul>
- *   <li>Platform threads block in poll(2) ({@link PlatformWaiter}): the lowest latency, one
- *       system call per wait.</li>
+ *   <li>Platform threads block in epoll_wait(2) on their own epoll set ({@link PlatformWaiter}):
+ *       the lowest latency, one system call per wait.</li>
  *   <li>Virtual threads must not block in a native call (it would pin their carrier), so they
  *       wait on a future that the shared {@link Poller} completes, and park in
  *       {@link CompletableFuture#get()}.</li>
@@ -49,8 +49,8 @@ final class Waiting {
     }
 
     /*
-     * poll first, read when ready (as C does): a wait that blocks costs poll + read, not a
-     * speculative read as well. poll returns at once when a count is already pending.
+     * Wait first, read when ready (as a C poll loop does): a wait that blocks costs epoll_wait +
+     * read, not a speculative read as well; a count already pending is reported at once.
      */
     private static long awaitPolling(EventFd base, Consume consume, boolean timed, long deadline)
             throws IOException, InterruptedException {
@@ -61,20 +61,18 @@ final class Waiting {
                 long left = deadline - System.nanoTime();
                 millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
-            if (!base.guard.acquire()) {
+            if (!w.watch(base)) {
                 throw waited ? new AsynchronousCloseException() : base.closed();
             }
-            int outcome;
-            try {
-                base.waiters.add(w.wakeUp); // close() writes our wake fd from here on
-                try {
-                    outcome = w.pollOnce(base.fd(), millis);
-                } finally {
-                    base.waiters.remove(w.wakeUp);
+            if (w.takeUnconsumedEdge()) {
+                // An edge reported to an earlier wait that ended without reading: look now,
+                // since epoll will not report it again.
+                long v = consumeOrAsyncClose(consume, waited);
+                if (v != 0) {
+                    return v;
                 }
-            } finally {
-                base.guard.release();
             }
+            int outcome = w.waitOnce(millis);
             if (outcome == PlatformWaiter.INTERRUPTED) {
                 Thread.interrupted(); // InterruptedException clears the status, as in the JDK
                 throw new InterruptedException();

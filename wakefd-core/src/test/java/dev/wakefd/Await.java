@@ -23,9 +23,9 @@ final class Await {
 
     /**
      * Returns once a thread is blocked in await (or a future waits) on {@code e}: it has
-     * registered the close listener that wakes it, which happens just before it blocks.
+     * registered the close listener that wakes it (a platform thread: is inside epoll_wait).
      */
     static void blockedOn(EventFd e) {
-        until("a thread blocks on " + e, () -> e.waiters.count() > 0);
+        until("a thread blocks on " + e, () -> e.waiters.waiting() > 0);
     }
 }

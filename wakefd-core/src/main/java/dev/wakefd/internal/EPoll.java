@@ -17,7 +17,7 @@ public final class EPoll {
     private EPoll() {}
 
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    public static final int EPOLLIN = 0x001, EPOLLERR = 0x008, EPOLLHUP = 0x010, EPOLLONESHOT = 1 << 30;
+    public static final int EPOLLIN = 0x001, EPOLLERR = 0x008, EPOLLHUP = 0x010, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
     public static final int EPOLL_CLOEXEC = FdCalls.O_CLOEXEC;
 
     private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"))

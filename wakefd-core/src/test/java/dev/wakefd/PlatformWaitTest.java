@@ -1,0 +1,110 @@
+package dev.wakefd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A platform thread's standing epoll registration (PlatformWaiter.Watch): it outlives the wait,
+ * moves with the thread, and never keeps an fd open or an edge unread that it should not.
+ */
+class PlatformWaitTest {
+
+    /** Runs {@code body} on a fresh platform thread (its own waiter) and returns its result. */
+    private static <T> T onFreshThread(java.util.concurrent.Callable<T> body) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        T v = f.get(60, TimeUnit.SECONDS);
+        t.join(60_000);
+        return v;
+    }
+
+    @Test
+    void anEdgeSeenByAnInterruptedWaitIsNotLost() throws Exception {
+        // One epoll_wait reports both the wake (interrupt) and the signal's edge; the wait ends
+        // with InterruptedException. Edge-triggered epoll will not report that edge again, so the
+        // next await must look before it blocks, or it sleeps on a pending count.
+        long got = onFreshThread(() -> {
+            try (EventFd e = EventFd.open()) {
+                PlatformWaiter w = PlatformWaiter.current();
+                assertThat(w.watch(e)).isTrue();
+                e.signal(5);
+                Thread.currentThread().interrupt(); // the interruptor writes the wake fd at once
+                assertThat(w.waitOnce(-1)).isEqualTo(PlatformWaiter.INTERRUPTED);
+                assertThat(Thread.interrupted()).isTrue();
+                return e.await(Duration.ofSeconds(30)); // 0 after 30 s if the edge were lost
+            }
+        });
+        assertThat(got).isEqualTo(5);
+    }
+
+    @Test
+    void closingASignalAThreadNoLongerWaitsOnReleasesItsFd() throws Exception {
+        EventFd e = EventFd.open();
+        int fd = e.fd();
+        e.signal();
+        long first = onFreshThread(() -> e.await());
+        assertThat(first).isEqualTo(1); // the thread is gone, its watch is not
+        assertThat(e.guard.leases()).as("the standing registration's lease").isEqualTo(1);
+        e.close();
+        assertThat(e.guard.leases()).isZero();
+        assertThat(e.guard.isReleased()).as("fd %d handed back", fd).isTrue();
+    }
+
+    @Test
+    void theWatchMovesWithTheThreadAndCountsStayExact() throws Exception {
+        try (EventFd a = EventFd.open(); EventFd b = EventFd.open()) {
+            long total = onFreshThread(() -> {
+                long sum = 0;
+                for (int i = 1; i <= 50; i++) {
+                    EventFd on = i % 2 == 0 ? a : b;
+                    on.signal(i);
+                    sum += on.await();
+                }
+                return sum;
+            });
+            assertThat(total).isEqualTo(50 * 51 / 2);
+            assertThat(a.guard.leases() + b.guard.leases()).as("one standing registration at most").isLessThanOrEqualTo(1);
+            assertThat(a.tryRead()).isZero();
+            assertThat(b.tryRead()).isZero();
+        }
+    }
+
+    @Test
+    void aSignalForgottenAfterAPlatformWaitIsStillClosedByTheCleaner() throws Exception {
+        List<Integer> fds = onFreshThread(() -> {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                EventFd e = EventFd.open();
+                e.signal();
+                e.await(); // leaves this thread's registration (and its lease) on e
+                out.add(e.fd());
+            }
+            return out;
+        });
+        Await.until("the Cleaner closes 20 forgotten eventfds that threads had waited on", () -> {
+            System.gc();
+            return fds.stream().noneMatch(TestFds::isSignalFd);
+        });
+    }
+
+    @Test
+    void semaphoreModeReportsTheRestOfTheCount() throws Exception {
+        try (EventFd e = EventFd.builder().semaphore(true).open()) {
+            e.signal(3);
+            long sum = onFreshThread(() -> e.await() + e.await() + e.await());
+            assertThat(sum).isEqualTo(3);
+        }
+    }
+}
