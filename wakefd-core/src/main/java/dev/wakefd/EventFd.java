@@ -60,6 +60,18 @@ public final class EventFd implements WakeSignal {
     private final boolean semaphore;
     private final Cleaner.Cleanable cleanable;
     final Waiters waiters;
+    /** The standing poller registration for virtual-thread waits, made on the first one. */
+    volatile VirtualWatch virtualWatch;
+    static final java.lang.invoke.VarHandle VIRTUAL_WATCH;
+
+    static {
+        try {
+            VIRTUAL_WATCH = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(EventFd.class, "virtualWatch", VirtualWatch.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     static {
         Internals.install(new Internals.Access() {

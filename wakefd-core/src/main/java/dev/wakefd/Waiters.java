@@ -65,8 +65,8 @@ final class Waiters {
 
     /**
      * Listeners that stand for a wait in progress: futures, registrations and platform threads
-     * inside epoll_wait (a thread's standing {@link PlatformWaiter.Watch} counts only while it
-     * blocks); for tests and diagnostics.
+     * inside epoll_wait and enlisted virtual threads (standing registrations count only while
+     * someone waits through them); for tests and diagnostics.
      */
     int waiting() {
         int n = 0;
@@ -78,7 +78,11 @@ final class Waiters {
     }
 
     private static int waits(Runnable r) {
-        return r instanceof PlatformWaiter.Watch w ? (w.isBlocked() ? 1 : 0) : 1;
+        return switch (r) {
+            case PlatformWaiter.Watch w -> w.isBlocked() ? 1 : 0;
+            case VirtualWatch v -> v.enlisted();
+            default -> 1;
+        };
     }
 
     void closed() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Blocking waits, for each kind of thread.
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>Platform threads block in epoll_wait(2) on their own epoll set ({@link PlatformWaiter}):
  *       the lowest latency, one system call per wait.</li>
  *   <li>Virtual threads must not block in a native call (it would pin their carrier), so they
- *       wait on a future that the shared {@link Poller} completes, and park in
- *       {@link CompletableFuture#get()}.</li>
+ *       park, and the shared {@link Poller} unparks them: through the signal's standing
+ *       {@link VirtualWatch} for counter-mode eventfds, else through a future it completes.</li>
  * </ul>
  * Both consume only at the top of their loop, so a wait that throws has consumed nothing.
  */
@@ -43,9 +44,16 @@ final class Waiting {
             throw new InterruptedException();
         }
         long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
-        return Thread.currentThread().isVirtual()
-                ? awaitParked(base, consume, timeout != null, deadline)
-                : awaitPolling(base, consume, timeout != null, deadline);
+        if (!Thread.currentThread().isVirtual()) {
+            return awaitPolling(base, consume, timeout != null, deadline);
+        }
+        VirtualWatch vw = VirtualWatch.fits(base) ? VirtualWatch.of(base) : null;
+        if (vw == null && VirtualWatch.fits(base)) {
+            throw base.closed();
+        }
+        return vw != null
+                ? awaitWatched(base, vw, consume, timeout != null, deadline)
+                : awaitParked(base, consume, timeout != null, deadline);
     }
 
     /*
@@ -88,6 +96,42 @@ final class Waiting {
                 // spurious: another holder consumed it first; wait again
             } else if (outcome == PlatformWaiter.TIMED_OUT && timed && deadline - System.nanoTime() <= 0) {
                 return 0;
+            }
+        }
+    }
+
+    /**
+     * A virtual thread on a counter-mode eventfd: enlist with the signal's {@link VirtualWatch},
+     * read, park until the poller sees an edge. The argument for why no wake is lost is in
+     * VirtualWatch. Consumes only at the top of the loop, so an interrupt or close consumes nothing.
+     */
+    private static long awaitWatched(EventFd base, VirtualWatch vw, Consume consume, boolean timed, long deadline)
+            throws IOException, InterruptedException {
+        Thread me = Thread.currentThread();
+        for (boolean waited = false; ; waited = true) {
+            vw.enlist(me);
+            try {
+                long v = consumeOrAsyncClose(consume, waited);
+                if (v != 0) {
+                    return v;
+                }
+                if (vw.isDead() && base.isOpen()) {
+                    return awaitParked(base, consume, timed, deadline); // only if the poller died
+                }
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return 0;
+                    }
+                    LockSupport.parkNanos(vw, left);
+                } else {
+                    LockSupport.park(vw);
+                }
+            } finally {
+                vw.delist(me);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException(); // status cleared, as the JDK does; nothing consumed
             }
         }
     }

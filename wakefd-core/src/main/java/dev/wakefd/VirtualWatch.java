@@ -1,0 +1,162 @@
+package dev.wakefd;
+
+import dev.wakefd.internal.EPoll;
+import dev.wakefd.internal.FdGuard;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A counter-mode eventfd's standing, edge-triggered registration with the shared {@link Poller},
+ * made on the first virtual-thread wait and kept until the signal closes. Virtual threads that
+ * wait on the signal enlist here and park; on each edge (a write: epoll queues one even while
+ * nobody waits) the poller thread unparks them, and each reads the fd itself. So a virtual-thread
+ * wait costs no epoll_ctl, no future and no read on the poller thread.
+ *
+ * <p><b>No lost wake-up.</b> A waiter enlists (a CAS, which orders it before everything after it)
+ * and only then reads the fd; it parks only if that read found nothing. A count added after that
+ * read is a write the kernel makes after the waiter was enlisted, and its edge reaches
+ * {@link #ready()} later still, which reads the enlisted threads and unparks ours. A count added
+ * before the read is returned by the read. An unpark that comes before the park is kept as the
+ * thread's permit, so the park returns. Edges that find nobody enlisted are dropped; the count they
+ * announce stays in the kernel for the next waiter's read. Several waiters are all unparked; those
+ * whose read finds nothing (another took the count) enlist and park again.
+ *
+ * <p><b>Close.</b> The watch holds a lease on the fd and is the signal's close listener; when the
+ * signal closes (its {@code close()} or its Cleaner), the listener removes the registration
+ * (epoll_ctl DEL under the lease), returns the lease and unparks everyone, who then find the
+ * signal closed. It references no EventFd, so a forgotten EventFd is still collected.
+ *
+ * <p>Only for counter-mode eventfds: a semaphore-mode read leaves the rest of the count, which
+ * would need an edge that never comes; those waits (and the pipe backend's) use
+ * {@link WakeSignal#readAsync()}.
+ */
+final class VirtualWatch implements Poller.Ready, Runnable {
+    private static final VarHandle SOLE;
+    private static final VarHandle DEAD;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SOLE = l.findVarHandle(VirtualWatch.class, "sole", Thread.class);
+            DEAD = l.findVarHandle(VirtualWatch.class, "dead", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Poller poller;
+    private final FdGuard guard;
+    private final Waiters waiters;
+    private final int fd;
+    private long id; // set once, before the watch is published
+    @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
+    private volatile Thread sole;
+    private final Set<Thread> more = ConcurrentHashMap.newKeySet();
+    @SuppressWarnings("unused") // through DEAD
+    private volatile boolean dead;
+
+    private VirtualWatch(Poller poller, EventFd base) {
+        this.poller = poller;
+        this.guard = base.guard;
+        this.waiters = base.waiters;
+        this.fd = base.fd();
+    }
+
+    /** Whether virtual-thread waits on {@code base} can use a watch. */
+    static boolean fits(EventFd base) {
+        return base.file instanceof dev.wakefd.internal.EventFdFile && !base.isSemaphore();
+    }
+
+    /** The signal's watch, made on first use; null if the signal is closed. */
+    static VirtualWatch of(EventFd base) throws IOException {
+        VirtualWatch w = base.virtualWatch;
+        if (w != null) {
+            return w;
+        }
+        if (!base.guard.acquire()) {
+            return null;
+        }
+        VirtualWatch fresh = new VirtualWatch(Poller.shared(), base);
+        try {
+            fresh.id = fresh.poller.add(fresh.fd, EPoll.EPOLLIN | EPoll.EPOLLET, fresh);
+        } catch (IOException | RuntimeException e) {
+            base.guard.release();
+            throw e;
+        }
+        if (!EventFd.VIRTUAL_WATCH.compareAndSet(base, null, fresh)) {
+            fresh.kill(); // another thread's watch won
+            return base.virtualWatch;
+        }
+        base.waiters.add(fresh); // runs it now (DEL, lease back) if the signal closed meanwhile
+        return fresh;
+    }
+
+    boolean isDead() {
+        return dead;
+    }
+
+    /** Before the waiter's read: from here on an edge unparks it. */
+    void enlist(Thread t) {
+        if (!SOLE.compareAndSet(this, null, t)) {
+            more.add(t);
+            VarHandle.fullFence(); // the set's add may be a plain store; the read must follow it
+        }
+    }
+
+    void delist(Thread t) {
+        if (!SOLE.compareAndSet(this, t, null)) {
+            more.remove(t);
+        }
+    }
+
+    /** Waiting threads enlisted now; for tests and diagnostics. */
+    int enlisted() {
+        return more.size() + (SOLE.getVolatile(this) != null ? 1 : 0);
+    }
+
+    /** An edge: on the poller thread. */
+    @Override
+    public void ready() {
+        unparkAll();
+    }
+
+    /** The signal closed: a close listener. */
+    @Override
+    public void run() {
+        kill();
+        unparkAll();
+    }
+
+    /** The shared poller never closes, but if it did: let go, and wake everyone to look. */
+    @Override
+    public void pollerClosed() {
+        if (DEAD.compareAndSet(this, false, true)) {
+            guard.release(); // the poller has dropped its epoll set, and our entry with it
+        }
+        unparkAll();
+    }
+
+    private void unparkAll() {
+        Thread t = (Thread) SOLE.getVolatile(this);
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        for (Thread m : more) {
+            LockSupport.unpark(m);
+        }
+    }
+
+    private void kill() {
+        if (DEAD.compareAndSet(this, false, true)) {
+            try {
+                poller.remove(id, fd); // under our lease: the number is still ours
+            } finally {
+                guard.release();
+            }
+        }
+    }
+}
