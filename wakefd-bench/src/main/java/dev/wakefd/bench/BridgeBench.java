@@ -1,6 +1,7 @@
 package dev.wakefd.bench;
 
 import dev.wakefd.bridge.Bridge;
+import dev.wakefd.bridge.BridgeMetrics;
 import dev.wakefd.bridge.Receiver;
 import dev.wakefd.bridge.Sender;
 import java.util.ArrayList;
@@ -119,7 +120,8 @@ public class BridgeBench {
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public void bridge(BridgePair p, Syscalls c) throws Exception {
-        long before = p.bridge.metrics().systemCalls();
+        BridgeMetrics m0 = p.bridge.metrics();
+        long before = m0.systemCalls() + m0.unparks();
         if (p.mode.equals("batched")) {
             for (int i = 0; i < ITEMS; i += BATCH) {
                 p.sender.sendMany(p.batch);
@@ -131,7 +133,8 @@ public class BridgeBench {
         }
         p.sent += ITEMS;
         p.awaitTaken(p.sent);
-        c.wakeSyscalls += p.bridge.metrics().systemCalls() - before;
+        BridgeMetrics m1 = p.bridge.metrics();
+        c.wakeSyscalls += m1.systemCalls() + m1.unparks() - before;
         c.items += ITEMS;
     }
 

@@ -44,6 +44,8 @@ public final class Bridge<T> {
     private final Ring ring;
     private final Waker notEmpty;
     private final Waker notFull;
+    final Sleeper consumerSleeper;
+    final Sleeper producerSleeper;
     private final Sender<T> sender;
     private final Receiver<T> receiver;
     private final long elevatedAt; // slots
@@ -55,7 +57,9 @@ public final class Bridge<T> {
         this.elevatedAt = (long) Math.ceil(b.elevated * b.capacity);
         this.criticalAt = (long) Math.ceil(b.critical * b.capacity);
         int resume = b.resume > 0 ? b.resume : Math.max(1, b.capacity / 8);
-        this.ring = new Ring(b.capacity, resume, () -> wake(notEmpty), () -> wake(notFull));
+        this.consumerSleeper = new Sleeper(() -> wake(notEmpty));
+        this.producerSleeper = new Sleeper(() -> wake(notFull));
+        this.ring = new Ring(b.capacity, resume, consumerSleeper::wake, producerSleeper::wake);
         this.sender = new Sender<>(this);
         this.receiver = new Receiver<>(this);
     }
@@ -96,6 +100,7 @@ public final class Bridge<T> {
                 ring.consumerWakes,
                 ring.producerWakes,
                 notEmpty.writes() + notFull.writes(),
+                consumerSleeper.unparks() + producerSleeper.unparks(),
                 ring.consumerWaits,
                 ring.producerWaits,
                 Duration.ofNanos(ring.fullNanosSoFar()));

@@ -64,8 +64,8 @@ public final class Receiver<T> implements AutoCloseable {
     }
 
     /**
-     * The next item, waiting while the bridge is empty (a platform thread blocks in poll(2), a
-     * virtual thread parks without pinning its carrier); null at end of stream.
+     * The next item, waiting while the bridge is empty (the thread parks, a virtual thread without
+     * pinning its carrier, and the producer unparks it); null at end of stream.
      *
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      */
@@ -143,25 +143,21 @@ public final class Receiver<T> implements AutoCloseable {
         }
     }
 
-    /** One announce/re-check/wait round; false if the deadline passed. */
+    /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
     private boolean awaitItems(boolean untimed, long deadline) throws InterruptedException {
-        if (!ring.consumerPrepareToWait()) {
-            return true; // an item or a close appeared meanwhile
-        }
+        Sleeper sleeper = bridge.consumerSleeper;
+        sleeper.parking(Thread.currentThread()); // before the announcement
         try {
-            if (untimed) {
-                signal.await();
-                return true;
+            if (!ring.consumerPrepareToWait()) {
+                return true; // an item or a close appeared meanwhile
             }
-            long left = deadline - System.nanoTime();
-            return left > 0 && signal.await(Duration.ofNanos(left)) != 0;
-        } catch (ClosedChannelException e) {
-            ring.checkReceivable(); // closed by the bridge: say so
-            throw new UncheckedIOException("the bridge's consumer wake signal was closed from outside", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("waiting for items in " + bridge, e);
+            try {
+                return sleeper.park(untimed, deadline);
+            } finally {
+                ring.consumerWithdraw();
+            }
         } finally {
-            ring.consumerWithdraw();
+            sleeper.awake();
         }
     }
 

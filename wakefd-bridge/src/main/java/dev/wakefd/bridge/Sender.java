@@ -43,7 +43,7 @@ public final class Sender<T> implements AutoCloseable {
     }
 
     /**
-     * Adds {@code item}, waiting while the bridge is full: a platform thread blocks in poll(2), a
+     * Adds {@code item}, waiting while the bridge is full: a platform thread parks, a
      * virtual thread parks without pinning its carrier.
      *
      * @throws InterruptedException if interrupted while waiting (the item was not added)
@@ -112,27 +112,23 @@ public final class Sender<T> implements AutoCloseable {
         return ring.offerMany(items, 0, items.size());
     }
 
-    /** One announce/re-check/wait round; false if the deadline passed. */
+    /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
     private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
-        if (!ring.producerPrepareToWait()) {
-            ring.checkSendable();
-            return true; // room appeared meanwhile
-        }
+        Sleeper sleeper = bridge.producerSleeper;
+        sleeper.parking(Thread.currentThread()); // before the announcement
         try {
-            if (untimed) {
-                signal.await();
-                return true;
+            if (!ring.producerPrepareToWait()) {
+                ring.checkSendable();
+                return true; // room appeared meanwhile
             }
-            long left = deadline - System.nanoTime();
-            return left > 0 && signal.await(Duration.ofNanos(left)) != 0;
-        } catch (ClosedChannelException e) {
-            ring.checkSendable(); // closed by the bridge: says which side
-            throw new UncheckedIOException("the bridge's producer wake signal was closed from outside", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("waiting for room in " + bridge, e);
+            try {
+                return sleeper.park(untimed, deadline);
+            } finally {
+                ring.producerWithdraw();
+                ring.checkSendable(); // a close wakes the waiter: report it
+            }
         } finally {
-            ring.producerWithdraw();
-            ring.checkSendable(); // a close wakes the waiter: report it
+            sleeper.awake();
         }
     }
 

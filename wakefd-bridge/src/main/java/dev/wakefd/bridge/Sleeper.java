@@ -1,0 +1,77 @@
+package dev.wakefd.bridge;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How one side of a bridge is woken, in the runtime it sleeps in. A Java thread blocked in
+ * {@code send}/{@code receive} (platform or virtual) parks and is unparked, the JVM's own hand-off
+ * with no system call for a virtual thread and one futex call for a platform thread. Anything
+ * else that waits (a poller handler, a Netty loop, a future, another process) waits on the side's
+ * {@link dev.wakefd.Waker}, an eventfd, and is woken through it.
+ *
+ * <p><b>Which one a wake uses.</b> A blocking caller sets {@link #parking} to itself before it
+ * announces its sleep in the ring (S1, a volatile store) and clears it after it withdraws the
+ * announcement. The ring asks for a wake only after its CAS took that announcement away, and the
+ * CAS read the value S1 wrote, so the wake reads {@code parking} after the caller set it: it
+ * unparks that thread, whose park then returns (at once if the unpark came first: the permit).
+ * When nobody blocking announced, {@code parking} is null and the Waker is written. A bridge side
+ * has one consumer (one producer), so a side never sleeps both ways at once; a wake that reads a
+ * thread which has already woken leaves it a spare permit, which park's contract allows
+ * (every park here re-checks the ring when it returns).
+ */
+final class Sleeper {
+    private final Runnable wakeSignal;
+    private volatile Thread parking;
+    private final java.util.concurrent.atomic.AtomicLong unparks = new java.util.concurrent.atomic.AtomicLong();
+
+    Sleeper(Runnable wakeSignal) {
+        this.wakeSignal = wakeSignal;
+    }
+
+    /** Called by the ring, after its CAS took a sleeper's announcement. */
+    void wake() {
+        Thread t = parking;
+        if (t != null) {
+            unparks.incrementAndGet(); // off the hot path: only when a sleeper announced
+            LockSupport.unpark(t);
+        } else {
+            wakeSignal.run();
+        }
+    }
+
+    long unparks() {
+        return unparks.get();
+    }
+
+    /** Before the caller announces: wakes for this announcement unpark {@code t}. */
+    void parking(Thread t) {
+        parking = t;
+    }
+
+    /** After the caller withdrew its announcement. */
+    void awake() {
+        parking = null;
+    }
+
+    /**
+     * Parks the calling thread until unparked, interrupted or (if {@code deadline} is not 0) the
+     * deadline passes. Returns false only when the deadline has passed.
+     *
+     * @throws InterruptedException if interrupted (the status is cleared, as the JDK does)
+     */
+    boolean park(boolean untimed, long deadline) throws InterruptedException {
+        if (untimed) {
+            LockSupport.park(this);
+        } else {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return untimed || deadline - System.nanoTime() > 0;
+    }
+}
