@@ -67,6 +67,7 @@ run_jmh cost 'bench\.(NotifyBench|ReadBench|FfmFloorBench)\.'
 run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
+run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
 if [ "$cpus" -ge 2 ]; then

@@ -27,20 +27,40 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Throughput of one producer (the JMH thread) and one consumer thread, steady stream, items per
- * second: the wakefd bridge (single items and batches of 64) against ArrayBlockingQueue,
- * LinkedTransferQueue and a plain SPSC array with LockSupport park/unpark. Each op is one item;
- * an invocation sends {@value #ITEMS} items and waits until the consumer has taken them all.
- * The bridge also reports its wake system calls per item (secondary metric).
+ * Throughput of one producer (the JMH thread) and one consumer thread, items per second: the
+ * wakefd bridge (single items and batches of 64) against ArrayBlockingQueue, LinkedTransferQueue
+ * and a plain SPSC array with LockSupport park/unpark. Each op is one item; an invocation sends
+ * {@value #ITEMS} items and waits until the consumer has taken them all. Two load patterns: a
+ * steady stream, and bursts of {@value #BURST} with an idle gap after each (the producer waits
+ * until the consumer has taken the burst, so the consumer goes to sleep and every burst pays a
+ * wake). With two CPUs or more, the producer runs on CPU 0 and the consumer on CPU 1, the same
+ * for every channel. The bridge also reports its wake system calls per item (secondary metric).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class BridgeBench {
-    static final int ITEMS = 100_000;
+    static final int ITEMS = 102_400; // a multiple of BURST and BATCH
     static final int CAPACITY = 1024;
     static final int BATCH = 64;
     static final Object ITEM = new Object();
+    static final int BURST = 64;
+
+    /** The load pattern, and the producer's CPU. */
+    @State(Scope.Thread)
+    public static class Load {
+        @Param({"steady", "bursts"})
+        String pattern;
+
+        @Setup(Level.Iteration)
+        public void pin() {
+            Affinity.pin(0);
+        }
+
+        boolean bursts() {
+            return pattern.equals("bursts");
+        }
+    }
 
     /** The consumer side counts what it took; the producer waits for the count after each invocation. */
     abstract static class Consumer {
@@ -50,7 +70,27 @@ public class BridgeBench {
         volatile Thread producer;
 
         void start(Runnable loop) {
-            thread = Thread.ofPlatform().daemon().start(loop);
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                Affinity.pin(1);
+                loop.run();
+            });
+        }
+
+        /** Sends {@code ITEMS} with {@code send}, in bursts with idle gaps if the load says so. */
+        void run(Load load, long sentBefore, Producer one) throws Exception {
+            int step = load.bursts() ? BURST : ITEMS;
+            for (int i = 0; i < ITEMS; i += step) {
+                one.send(i, Math.min(step, ITEMS - i));
+                if (load.bursts()) {
+                    awaitTaken(sentBefore + i + Math.min(step, ITEMS - i));
+                }
+            }
+            awaitTaken(sentBefore + ITEMS);
+        }
+
+        /** Sends {@code n} items; {@code from} is the running index. */
+        interface Producer {
+            void send(int from, int n) throws Exception;
         }
 
         void awaitTaken(long target) {
@@ -119,20 +159,22 @@ public class BridgeBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void bridge(BridgePair p, Syscalls c) throws Exception {
+    public void bridge(BridgePair p, Load load, Syscalls c) throws Exception {
         BridgeMetrics m0 = p.bridge.metrics();
         long before = m0.systemCalls() + m0.unparks();
-        if (p.mode.equals("batched")) {
-            for (int i = 0; i < ITEMS; i += BATCH) {
-                p.sender.sendMany(p.batch);
+        boolean batched = p.mode.equals("batched");
+        p.run(load, p.sent, (from, n) -> {
+            if (batched) {
+                for (int i = 0; i < n; i += BATCH) {
+                    p.sender.sendMany(p.batch);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    p.sender.send(ITEM);
+                }
             }
-        } else {
-            for (int i = 0; i < ITEMS; i++) {
-                p.sender.send(ITEM);
-            }
-        }
+        });
         p.sent += ITEMS;
-        p.awaitTaken(p.sent);
         BridgeMetrics m1 = p.bridge.metrics();
         c.wakeSyscalls += m1.systemCalls() + m1.unparks() - before;
         c.items += ITEMS;
@@ -170,12 +212,13 @@ public class BridgeBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void jdkQueue(QueuePair p) throws Exception {
-        for (int i = 0; i < ITEMS; i++) {
-            p.q.put(ITEM);
-        }
+    public void jdkQueue(QueuePair p, Load load) throws Exception {
+        p.run(load, p.sent, (from, n) -> {
+            for (int i = 0; i < n; i++) {
+                p.q.put(ITEM);
+            }
+        });
         p.sent += ITEMS;
-        p.awaitTaken(p.sent);
     }
 
     /** A plain SPSC array; each side parks when it must wait and is unparked by the other. */
@@ -237,12 +280,13 @@ public class BridgeBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void spscParkUnpark(ParkPair p) {
+    public void spscParkUnpark(ParkPair p, Load load) throws Exception {
         p.producer = Thread.currentThread();
-        for (int i = 0; i < ITEMS; i++) {
-            p.put(ITEM);
-        }
+        p.run(load, p.sent, (from, n) -> {
+            for (int i = 0; i < n; i++) {
+                p.put(ITEM);
+            }
+        });
         p.sent += ITEMS;
-        p.awaitTaken(p.sent);
     }
 }

@@ -24,8 +24,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * JMH thread sends {@code burst} items into one channel, the echo thread takes each and sends it
  * back through a second channel, and the op ends when the last comes back. Between ops the
  * channels are empty, so every op starts from sleeping sides: burst=1 is the wake latency of an
- * idle stream, burst=64 a burst after an idle gap. The same for ArrayBlockingQueue and
- * LinkedTransferQueue; {@link BridgeBench} has the steady-stream throughput.
+ * idle stream, burst=64 a burst after an idle gap. The same for ArrayBlockingQueue,
+ * LinkedTransferQueue and a plain SPSC ring with park/unpark ({@link ParkChannel});
+ * {@link BridgeBench} has the throughput. Run it on one CPU (taskset) to measure the software,
+ * and unpinned for the cost of waking another CPU.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -126,4 +128,46 @@ public class BridgeLatencyBench {
         return last;
     }
 
+    /** The same echo over two plain SPSC rings with park/unpark: the JVM's own hand-off. */
+    @State(Scope.Benchmark)
+    public static class ParkEcho {
+        @Param({"1", "64"})
+        int burst;
+        ParkChannel<Integer> there;
+        ParkChannel<Integer> back;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            there = new ParkChannel<>(256);
+            back = new ParkChannel<>(256);
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        back.put(there.take());
+                    }
+                } catch (InterruptedException over) {
+                    // done
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            echo.interrupt();
+            echo.join(10_000);
+        }
+    }
+
+    @Benchmark
+    public Integer spscParkUnpark(ParkEcho s) throws Exception {
+        for (int i = 0; i < s.burst; i++) {
+            s.there.put(ITEM);
+        }
+        Integer last = null;
+        for (int i = 0; i < s.burst; i++) {
+            last = s.back.take();
+        }
+        return last;
+    }
 }

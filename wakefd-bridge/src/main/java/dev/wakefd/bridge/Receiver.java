@@ -145,6 +145,9 @@ public final class Receiver<T> implements AutoCloseable {
 
     /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
     private boolean awaitItems(boolean untimed, long deadline) throws InterruptedException {
+        if (Sleeper.spin(bridge.spinNanos, ring::isEmpty)) {
+            return true; // an item arrived while we looked: no sleep, no wake
+        }
         Sleeper sleeper = bridge.consumerSleeper;
         sleeper.parking(Thread.currentThread()); // before the announcement
         try {

@@ -324,6 +324,10 @@ final class Ring extends RingPad2 {
         return tail == head;
     }
 
+    boolean isFull() {
+        return tail - head >= capacity;
+    }
+
     void checkReceivable() {
         if ((consumerGate & RECEIVER_CLOSED) != 0) {
             throw new BridgeClosedException("receive after close(): this bridge's receiver is closed", true);

@@ -43,6 +43,37 @@ final class Sleeper {
         return unparks.get();
     }
 
+    /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
+    private static final long LOOK_EVERY_NANOS = 1_000;
+
+    /**
+     * Spins up to {@code nanos}, looking every microsecond whether {@code nothing} still holds
+     * (the ring is still empty, or still full); returns true once it stops holding, so the caller
+     * need not sleep.
+     */
+    static boolean spin(long nanos, java.util.function.BooleanSupplier nothing) {
+        if (nanos <= 0) {
+            return false;
+        }
+        long start = System.nanoTime();
+        long next = start + LOOK_EVERY_NANOS;
+        while (true) {
+            for (int i = 0; i < 16; i++) {
+                Thread.onSpinWait();
+            }
+            long now = System.nanoTime();
+            if (now - next >= 0) {
+                if (!nothing.getAsBoolean()) {
+                    return true;
+                }
+                if (now - start >= nanos) {
+                    return false;
+                }
+                next = now + LOOK_EVERY_NANOS;
+            }
+        }
+    }
+
     /** Before the caller announces: wakes for this announcement unpark {@code t}. */
     void parking(Thread t) {
         parking = t;

@@ -57,6 +57,21 @@ final class Goals {
         }
         row(b, "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
                 times(hi / lo), hi / lo <= 1.3);
+
+        for (String pattern : new String[] {"steady", "bursts"}) {
+            double abq = score(r, "bridge/BridgeBench.jdkQueue[pattern=" + pattern + ",queue=ArrayBlockingQueue]");
+            for (String mode : new String[] {"batched", "single"}) {
+                double bridge = score(r, "bridge/BridgeBench.bridge[mode=" + mode + ",pattern=" + pattern + "]");
+                row(b, "bridge throughput at least 5x `ArrayBlockingQueue`'s (" + mode + ", " + pattern + ")",
+                        times(bridge / abq), bridge / abq >= 5);
+            }
+        }
+        for (String burst : new String[] {"1", "64"}) {
+            double bridge = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.bridge[burst=" + burst + "]");
+            double park = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]");
+            row(b, "bridge latency from idle no more than a park/unpark hand-off (one CPU, burst " + burst + ", p50)" + pin,
+                    times(bridge / park) + " of park/unpark's", bridge <= park);
+        }
         b.append('\n');
     }
 

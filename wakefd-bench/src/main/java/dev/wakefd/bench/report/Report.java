@@ -186,41 +186,58 @@ public final class Report {
         return b.toString();
     }
 
-    /** Bridge throughput (issue 8): items per microsecond between two threads, steady stream. */
+    /** Bridge throughput and latency (issue 8). */
     private static void bridge(StringBuilder b, Results r) {
         String[][] rows = {
-            {"bridge/BridgeBench.bridge[mode=batched]", "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"},
-            {"bridge/BridgeBench.bridge[mode=single]", "wakefd-bridge, one item at a time (`send`/`receive`)"},
-            {"bridge/BridgeBench.spscParkUnpark", "plain SPSC array with `LockSupport` park/unpark"},
-            {"bridge/BridgeBench.jdkQueue[queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
-            {"bridge/BridgeBench.jdkQueue[queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue` (capacity 1024)"},
+            {"bridge/BridgeBench.bridge[mode=batched,pattern=%s]", "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"},
+            {"bridge/BridgeBench.bridge[mode=single,pattern=%s]", "wakefd-bridge, one item at a time (`send`/`receive`)"},
+            {"bridge/BridgeBench.spscParkUnpark[pattern=%s]", "plain SPSC array with `LockSupport` park/unpark"},
+            {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
+            {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue` (capacity 1024)"},
         };
-        Measurement abq = r.get(rows[4][0]);
         b.append("## Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)\n\n");
-        b.append("Capacity 1024 everywhere; each invocation sends 100,000 items and waits until all are taken.\n");
-        b.append("The bridge's wake system calls per item are in the JMH log (`wakeSyscalls` / `items`).\n\n");
-        b.append("| Channel | items/us | vs ArrayBlockingQueue |\n|---|---:|---:|\n");
+        b.append("Capacity 1024 everywhere; each invocation sends 102,400 items and waits until all are taken.\n");
+        b.append("The producer runs on CPU 0 and the consumer on CPU 1 (`sched_setaffinity`), for every channel.\n");
+        b.append("Steady: the producer sends without pause. Bursts: 64 items, then the producer waits until the\n");
+        b.append("consumer has taken them, so the consumer goes idle and each burst pays a wake. The bridge's wake\n");
+        b.append("system calls per item are in the JMH log (`wakeSyscalls` / `items`).\n\n");
+        b.append("| Channel | steady, items/us | vs ArrayBlockingQueue | bursts, items/us | vs ArrayBlockingQueue |\n");
+        b.append("|---|---:|---:|---:|---:|\n");
         for (String[] row : rows) {
-            Measurement m = r.get(row[0]);
-            b.append("| ").append(row[1]).append(" | ").append(m == null ? "not run | |"
-                    : withError(m) + " | " + ratio(m.score(), abq == null ? Double.NaN : abq.score()) + " |").append('\n');
-        }
-        b.append('\n');
-        b.append("**Latency: a burst through a channel to an echo thread and back, from idle (ns per op)**\n\n");
-        b.append("| Channel | burst | p50 | p99 |\n|---|---:|---:|---:|\n");
-        for (String burst : new String[] {"1", "64"}) {
-            String[][] lat = {
-                {"bridge-latency/BridgeLatencyBench.bridge[burst=" + burst + "]", "wakefd-bridge"},
-                {"bridge-latency/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue`"},
-                {"bridge-latency/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
-            };
-            for (String[] row : lat) {
-                Measurement m = r.get(row[0]);
-                b.append("| ").append(row[1]).append(" | ").append(burst).append(" | ")
-                        .append(m == null ? "not run | |" : num(m.p50()) + " | " + num(m.p99()) + " |").append('\n');
+            b.append("| ").append(row[1]);
+            for (String pattern : new String[] {"steady", "bursts"}) {
+                Measurement m = r.get(row[0].formatted(pattern));
+                Measurement abq = r.get(rows[4][0].formatted(pattern));
+                b.append(" | ").append(m == null ? "not run | "
+                        : withError(m) + " | " + ratio(m.score(), abq == null ? Double.NaN : abq.score()));
             }
+            b.append(" |\n");
         }
         b.append('\n');
+        for (String where : new String[] {"1cpu", ""}) {
+            String file = where.isEmpty() ? "bridge-latency" : "bridge-latency-" + where;
+            b.append(where.isEmpty()
+                    ? "**Latency across two CPUs (not pinned): a burst to an echo thread and back, from idle (ns per op)**\n\n"
+                    : "**Latency on one CPU (`taskset -c 0`): a burst to an echo thread and back, from idle (ns per op)**\n\n");
+            b.append("| Channel | burst | p50 | p99 | p50 vs park/unpark |\n|---|---:|---:|---:|---:|\n");
+            for (String burst : new String[] {"1", "64"}) {
+                String park = file + "/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]";
+                String[][] lat = {
+                    {file + "/BridgeLatencyBench.bridge[burst=" + burst + "]", "wakefd-bridge"},
+                    {park, "plain SPSC ring with `LockSupport` park/unpark"},
+                    {file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue`"},
+                    {file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
+                };
+                Measurement pm = r.get(park);
+                for (String[] row : lat) {
+                    Measurement m = r.get(row[0]);
+                    b.append("| ").append(row[1]).append(" | ").append(burst).append(" | ")
+                            .append(m == null ? "not run | | |" : num(m.p50()) + " | " + num(m.p99()) + " | "
+                                    + ratio(m.p50(), pm == null ? Double.NaN : pm.p50()) + " |").append('\n');
+                }
+            }
+            b.append('\n');
+        }
     }
 
     static String dispatchKey(int registered) {
