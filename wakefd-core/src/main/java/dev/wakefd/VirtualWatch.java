@@ -52,7 +52,7 @@ final class VirtualWatch implements Poller.Ready, Runnable {
     private final FdGuard guard;
     private final Waiters waiters;
     private final int fd;
-    private long id; // set once, before the watch is published
+    private long id; // set by the creator after its ADD, before the watch becomes a close listener
     @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
     private volatile Thread sole;
     private final Set<Thread> more = ConcurrentHashMap.newKeySet();
@@ -71,7 +71,13 @@ final class VirtualWatch implements Poller.Ready, Runnable {
         return base.file instanceof dev.wakefd.internal.EventFdFile && !base.isSemaphore();
     }
 
-    /** The signal's watch, made on first use; null if the signal is closed. */
+    /**
+     * The signal's watch, made on first use; null if the signal is closed. The first thread to
+     * publish a watch (CAS) registers it; others use it at once, even before its epoll_ctl ADD:
+     * a count added before the ADD is reported by the ADD itself (epoll queues an fd that is
+     * already readable), and a count added after it is an edge. If the ADD fails, the watch is
+     * dead from birth and its waiters fall back to futures.
+     */
     static VirtualWatch of(EventFd base) throws IOException {
         VirtualWatch w = base.virtualWatch;
         if (w != null) {
@@ -81,16 +87,19 @@ final class VirtualWatch implements Poller.Ready, Runnable {
             return null;
         }
         VirtualWatch fresh = new VirtualWatch(Poller.shared(), base);
+        if (!EventFd.VIRTUAL_WATCH.compareAndSet(base, null, fresh)) {
+            base.guard.release(); // another thread's watch won: use it
+            return base.virtualWatch;
+        }
         try {
             fresh.id = fresh.poller.add(fresh.fd, EPoll.EPOLLIN | EPoll.EPOLLET, fresh);
         } catch (IOException | RuntimeException e) {
+            fresh.dead = true;
             base.guard.release();
+            fresh.unparkAll(); // threads that enlisted meanwhile look again, then fall back
             throw e;
         }
-        if (!EventFd.VIRTUAL_WATCH.compareAndSet(base, null, fresh)) {
-            fresh.kill(); // another thread's watch won
-            return base.virtualWatch;
-        }
+        // Only now can anyone kill it (as a close listener, or through the poller): after the ADD.
         base.waiters.add(fresh); // runs it now (DEL, lease back) if the signal closed meanwhile
         return fresh;
     }

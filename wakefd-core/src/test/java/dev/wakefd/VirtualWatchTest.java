@@ -61,6 +61,48 @@ class VirtualWatchTest {
     }
 
     @Test
+    void virtualThreadsWaitingForTheFirstTimeTogetherShareOneRegistration() throws Exception {
+        // Racing first waits must make one registration: a second epoll_ctl ADD of the same fd
+        // fails (EEXIST), which once surfaced as an exception in ConservationStressTest.
+        for (int round = 0; round < 50; round++) {
+            try (EventFd e = EventFd.open()) {
+                int waiters = 8;
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<CompletableFuture<Long>> got = new ArrayList<>();
+                for (int w = 0; w < waiters; w++) {
+                    CompletableFuture<Long> f = new CompletableFuture<>();
+                    got.add(f);
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            go.await();
+                            f.complete(e.await());
+                        } catch (Throwable t) {
+                            f.completeExceptionally(t);
+                        }
+                    });
+                }
+                go.countDown();
+                // Keep signalling until every waiter has returned: one read takes the whole
+                // count, so a waiter may need a later signal than the one it saw.
+                long sent = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!got.stream().allMatch(CompletableFuture::isDone)) {
+                    assertThat(System.nanoTime()).as("every first-time waiter returns").isLessThan(deadline);
+                    e.signal();
+                    sent++;
+                    Thread.onSpinWait();
+                }
+                long sum = 0;
+                for (CompletableFuture<Long> f : got) {
+                    sum += f.get(); // rethrows a waiter's failure, e.g. a second registration
+                }
+                assertThat(sum + e.tryRead()).as("nothing lost or counted twice").isEqualTo(sent);
+                assertThat(e.guard.leases()).as("one standing registration").isLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void manyVirtualWaitersOnOneSignalShareTheCountExactly() throws Exception {
         try (EventFd e = EventFd.open()) {
             int waiters = 8;

@@ -324,8 +324,14 @@ final class Ring extends RingPad2 {
         return tail == head;
     }
 
-    boolean isFull() {
-        return tail - head >= capacity;
+    /** Nothing for a blocked consumer to do yet: empty and neither side closed. */
+    boolean quietForConsumer() {
+        return tail == head && consumerGate == 0;
+    }
+
+    /** Nothing for a blocked producer to do yet: full and neither side closed. */
+    boolean quietForProducer() {
+        return tail - head >= capacity && producerGate == 0;
     }
 
     void checkReceivable() {

@@ -22,8 +22,10 @@ final class SideOwner {
         }
     }
 
+    /** Only the claimer calls this, after its claim succeeded, so a plain release store will do. */
     void release(Object who) {
-        holder.compareAndSet(who, null);
+        assert holder.get() == who;
+        holder.setRelease(null);
     }
 
     private static String describe(Object who) {

@@ -21,6 +21,17 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sleeper {
     private final Runnable wakeSignal;
+    private static final java.lang.invoke.VarHandle PARKING;
+
+    static {
+        try {
+            PARKING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Sleeper.class, "parking", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through PARKING; read with a volatile load by wake()
     private volatile Thread parking;
     private final java.util.concurrent.atomic.AtomicLong unparks = new java.util.concurrent.atomic.AtomicLong();
 
@@ -76,12 +87,14 @@ final class Sleeper {
 
     /** Before the caller announces: wakes for this announcement unpark {@code t}. */
     void parking(Thread t) {
-        parking = t;
+        // A release store is enough: S1, the volatile announcement, comes after it in program
+        // order, and the waker reads this only after its CAS read S1's value.
+        PARKING.setRelease(this, t);
     }
 
     /** After the caller withdrew its announcement. */
     void awake() {
-        parking = null;
+        PARKING.setRelease(this, (Thread) null); // a waker that still reads the old value leaves a spare permit
     }
 
     /**

@@ -32,6 +32,36 @@ class BridgeTest {
     }
 
     @Test
+    void spinBeforeSleepRefusesNegativeAndNull() {
+        assertThatThrownBy(() -> Bridge.builder().spinBeforeSleep(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-0.000000001S")
+                .hasMessageContaining("must not be negative");
+        assertThatThrownBy(() -> Bridge.builder().spinBeforeSleep(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("spinBeforeSleep");
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void aLongSpinStillEndsAtOnceOnCloseAndDeliversEverything(boolean virtual) throws Exception {
+        // A consumer spinning for up to a minute must still see the items and the close at once;
+        // the bounded get fails the test if the spin ignored the close.
+        Bridge<Integer> b = Bridge.builder().capacity(8).spinBeforeSleep(Duration.ofMinutes(1)).open();
+        CompletableFuture<Long> sum = Bounded.start(virtual, () -> {
+            long total = 0;
+            for (Integer x; (x = b.receiver().receive()) != null; ) {
+                total += x;
+            }
+            return total;
+        });
+        for (int i = 1; i <= 100; i++) {
+            b.sender().send(i);
+        }
+        b.sender().close();
+        assertThat(Bounded.get(sum, "the spinning consumer saw every item and the end of stream")).isEqualTo(5050);
+        b.receiver().close();
+    }
+
+    @Test
     void fifoUntilFullThenOfferFails() throws Exception {
         Bridge<Integer> b = Bridge.open(4);
         for (int i = 0; i < 4; i++) {
