@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("wakefd demo: one wake signal around a ring of runtimes, " + String.format("%,d", laps)
                     + " laps (after " + String.format("%,d", warm) + " warm-up laps)");
             out.println();
-            out.printf("  %-16s %s%n", Ring.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (poll(2))");
+            out.printf("  %-16s %s%n", Ring.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
             for (Hop h : hops) {
                 out.printf("  %-16s %s%n", h.name(), h.how());
             }

@@ -10,7 +10,7 @@ import org.HdrHistogram.Histogram;
 /**
  * Passes one wake around a ring: the calling platform thread signals the first hop's eventfd,
  * each hop wakes and signals the next, the last signals back, and the caller (waiting in
- * {@code EventFd.await(Duration)}, poll(2) on a platform thread) times the lap.
+ * {@code EventFd.await(Duration)}, epoll_wait(2) on a platform thread) times the lap.
  *
  * <p>Hop k's latency on a lap is the time from when the runtime before it woke to when it woke
  * (so it includes the previous runtime's signal() call and this one's wake-up and read); the hops
