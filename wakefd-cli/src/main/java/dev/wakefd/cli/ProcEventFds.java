@@ -1,5 +1,7 @@
 package dev.wakefd.cli;
 
+import dev.wakefd.internal.ProcFs;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -21,7 +23,6 @@ import java.util.Map;
  * Processes and fds come and go while we read: one that vanishes mid-read is skipped.
  */
 final class ProcEventFds {
-    static final String EVENTFD_TARGET = "anon_inode:[eventfd]";
 
     /** One eventfd as one process holds it. Unknown fields (older kernels) are null. */
     record Entry(long pid, int fd, long count, Boolean semaphore, Long id) {}
@@ -124,10 +125,10 @@ final class ProcEventFds {
                 } catch (NoSuchFileException e) {
                     continue; // closed meanwhile
                 }
-                if (!EVENTFD_TARGET.equals(target)) {
+                if (!ProcFs.EVENTFD_TARGET.equals(target)) {
                     continue;
                 }
-                Map<String, String> info = fdInfo(base.resolve("fdinfo").resolve(name));
+                Map<String, String> info = ProcFs.fdInfo(base.resolve("fdinfo").resolve(name));
                 if (info == null) {
                     continue;
                 }
@@ -146,23 +147,6 @@ final class ProcEventFds {
                 count == null ? 0 : Long.parseUnsignedLong(count.strip(), 16), // the kernel prints it in hex
                 sem == null ? null : !"0".equals(sem.strip()),
                 id == null ? null : Long.parseLong(id.strip()));
-    }
-
-    private static Map<String, String> fdInfo(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-        Map<String, String> fields = new HashMap<>();
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
-            }
-        }
-        return fields;
     }
 
     private static boolean isPid(String s) {

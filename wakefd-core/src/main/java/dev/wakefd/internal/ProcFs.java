@@ -22,9 +22,14 @@ public final class ProcFs {
 
     /** The {@code key: value} lines of {@code /proc/<pid>/fdinfo/<fd>}; null if the fd is not open. */
     public static Map<String, String> fdInfo(String pid, int fd) throws IOException {
+        return fdInfo(Path.of("/proc", pid, "fdinfo", Integer.toString(fd)));
+    }
+
+    /** The {@code key: value} lines of an fdinfo file (any proc root); null if it does not exist. */
+    public static Map<String, String> fdInfo(Path file) throws IOException {
         String text;
         try {
-            text = Files.readString(Path.of("/proc", pid, "fdinfo", Integer.toString(fd)));
+            text = Files.readString(file);
         } catch (NoSuchFileException e) {
             return null;
         }
