@@ -84,20 +84,39 @@ public class BridgeLatencyBench {
         return last;
     }
 
+    /** What the echo needs of a baseline channel: a blocking put and take. */
+    interface Handoff<T> {
+        void put(T x) throws InterruptedException;
+
+        T take() throws InterruptedException;
+
+        static <T> Handoff<T> of(BlockingQueue<T> q) {
+            return new Handoff<>() {
+                @Override
+                public void put(T x) throws InterruptedException {
+                    q.put(x);
+                }
+
+                @Override
+                public T take() throws InterruptedException {
+                    return q.take();
+                }
+            };
+        }
+    }
+
+    /** Two baseline channels and an echo thread that takes from one and puts into the other. */
     @State(Scope.Benchmark)
-    public static class QueueEcho {
+    public abstract static class HandoffEcho {
         @Param({"1", "64"})
         int burst;
-        @Param({"ArrayBlockingQueue", "LinkedTransferQueue"})
-        String queue;
-        BlockingQueue<Integer> there;
-        BlockingQueue<Integer> back;
+        Handoff<Integer> there;
+        Handoff<Integer> back;
         Thread echo;
 
-        @Setup(Level.Trial)
-        public void setup() {
-            there = queue.equals("ArrayBlockingQueue") ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>();
-            back = queue.equals("ArrayBlockingQueue") ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>();
+        void start(Handoff<Integer> there, Handoff<Integer> back) {
+            this.there = there;
+            this.back = back;
             echo = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     while (true) {
@@ -113,61 +132,49 @@ public class BridgeLatencyBench {
         public void tearDown() throws Exception {
             echo.interrupt();
             echo.join(10_000);
+        }
+
+        Integer trip() throws InterruptedException {
+            for (int i = 0; i < burst; i++) {
+                there.put(ITEM);
+            }
+            Integer last = null;
+            for (int i = 0; i < burst; i++) {
+                last = back.take();
+            }
+            return last;
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class QueueEcho extends HandoffEcho {
+        @Param({"ArrayBlockingQueue", "LinkedTransferQueue"})
+        String queue;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            boolean abq = queue.equals("ArrayBlockingQueue");
+            start(Handoff.of(abq ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>()),
+                    Handoff.of(abq ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>()));
         }
     }
 
     @Benchmark
     public Integer jdkQueue(QueueEcho s) throws Exception {
-        for (int i = 0; i < s.burst; i++) {
-            s.there.put(ITEM);
-        }
-        Integer last = null;
-        for (int i = 0; i < s.burst; i++) {
-            last = s.back.take();
-        }
-        return last;
+        return s.trip();
     }
 
     /** The same echo over two plain SPSC rings with park/unpark: the JVM's own hand-off. */
     @State(Scope.Benchmark)
-    public static class ParkEcho {
-        @Param({"1", "64"})
-        int burst;
-        ParkChannel<Integer> there;
-        ParkChannel<Integer> back;
-        Thread echo;
-
+    public static class ParkEcho extends HandoffEcho {
         @Setup(Level.Trial)
         public void setup() {
-            there = new ParkChannel<>(256);
-            back = new ParkChannel<>(256);
-            echo = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        back.put(there.take());
-                    }
-                } catch (InterruptedException over) {
-                    // done
-                }
-            });
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws Exception {
-            echo.interrupt();
-            echo.join(10_000);
+            start(new ParkChannel<>(256), new ParkChannel<>(256));
         }
     }
 
     @Benchmark
     public Integer spscParkUnpark(ParkEcho s) throws Exception {
-        for (int i = 0; i < s.burst; i++) {
-            s.there.put(ITEM);
-        }
-        Integer last = null;
-        for (int i = 0; i < s.burst; i++) {
-            last = s.back.take();
-        }
-        return last;
+        return s.trip();
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * are unparked by the other (announce, re-check, park; Dekker through volatile accesses). No
  * eventfd, so it can only connect two Java threads.
  */
-final class ParkChannel<T> {
+final class ParkChannel<T> implements BridgeLatencyBench.Handoff<T> {
     private final Object[] ring;
     private final int mask;
     private final AtomicLong head = new AtomicLong(); // next to take
@@ -21,7 +21,8 @@ final class ParkChannel<T> {
         mask = capacity - 1;
     }
 
-    void put(T x) {
+    @Override
+    public void put(T x) {
         long t = tail.get();
         while (t - head.get() == ring.length) {
             sleepingProducer = Thread.currentThread();
@@ -38,8 +39,9 @@ final class ParkChannel<T> {
         }
     }
 
+    @Override
     @SuppressWarnings("unchecked")
-    T take() throws InterruptedException {
+    public T take() throws InterruptedException {
         long h = head.get();
         while (h == tail.get()) {
             sleepingConsumer = Thread.currentThread();
