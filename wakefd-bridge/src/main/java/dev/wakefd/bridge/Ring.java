@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * <h2>Sleeping: one word per sleeper</h2>
  * {@code consumerWakeAt} holds the {@code tail} value the sleeping consumer waits for
  * ({@code head + 1}), {@code producerWakeAt} the {@code head} value the sleeping producer waits
- * for (the head it saw when full, plus {@code resume}); {@link #NONE} (Long.MAX_VALUE) means
+ * for (the head at which {@code resume} slots are free: {@code tail - capacity + resume}; the
+ * producer's tail cannot move while it sleeps); {@link #NONE} (Long.MAX_VALUE) means
  * "nobody sleeps", so the check after every publication is one compare: {@code index >= wakeAt}.
  *
  * <p><b>Sleeper</b> (consumer shown; the producer's side is the mirror image):
@@ -57,38 +58,28 @@ import java.util.function.Consumer;
  * sleeper had already seen) is harmless: the sleeper looks, finds nothing, announces again.
  * Only the CAS winner wakes, so each announcement costs at most one {@code wake()}.
  *
- * <p><b>Producer side, with hysteresis.</b> The producer announces {@code producerWakeAt = h0 +
- * resume} where {@code h0} is the head it saw when full; the consumer, after each volatile store
- * of {@code head = h}, wakes it when {@code h >= producerWakeAt}. The re-check S2 withdraws if
- * {@code head} moved at all. The same argument shows that the consumer's publication reaching the
- * target sees the announcement, or the producer's re-check sees the new head. The consumer never
- * stops short of the target while the producer sleeps: it only sleeps itself when the ring is
- * empty, and an empty ring means {@code head = h0 + capacity >= target}.
+ * <p><b>Producer side, with hysteresis.</b> The producer announces {@code producerWakeAt =
+ * tail - capacity + resume}; the consumer, after each volatile store of {@code head = h}, wakes
+ * it when {@code h >= producerWakeAt}. The re-check S2 withdraws if {@code head} already reached
+ * the target. The same argument shows that the consumer's publication reaching the target sees
+ * the announcement, or the producer's re-check sees the new head. The consumer never stops short
+ * of the target while the producer sleeps: it only sleeps itself when the ring is empty, and an
+ * empty ring means {@code head = tail >= target}. A producer that spins before sleeping waits
+ * for the same {@code resume} free slots ({@link #quietForProducer}), so it never resumes into
+ * the cache line the consumer is working in.
  *
  * <p><b>Close.</b> {@code close} sets a bit in both gates (volatile), then wakes both sides
  * unconditionally; a sleeper's re-check S2 reads its gate after S1, so by the same argument it
  * either sees the bit or gets the wake. End of stream is "sender closed and empty", evaluated as
  * gate first, then {@code tail}: every item published before the close bit is then visible.
  */
-final class Ring extends RingPad2 {
+final class Ring extends RingPad3 {
     static final long NONE = Long.MAX_VALUE;
     static final int SENDER_CLOSED = 1, RECEIVER_CLOSED = 2;
     private static final long NOT_FULL = Long.MIN_VALUE;
 
-    final Object[] buffer;
-    final int capacity;
-    final int mask;
-    final long resume;
-    private final Runnable wakeConsumer;
-    private final Runnable wakeProducer;
-
     Ring(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
-        this.buffer = new Object[capacity];
-        this.capacity = capacity;
-        this.mask = capacity - 1;
-        this.resume = resume;
-        this.wakeConsumer = wakeConsumer;
-        this.wakeProducer = wakeProducer;
+        super(capacity, resume, wakeConsumer, wakeProducer);
         this.consumerWakeAt = NONE;
         this.producerWakeAt = NONE;
         this.fullSince = NOT_FULL;
@@ -177,13 +168,13 @@ final class Ring extends RingPad2 {
 
     /**
      * The producer found the ring full and is about to wait: announces it and re-checks. True if
-     * it may now wait for the producer wake; false if room appeared or a side closed (the
-     * announcement is withdrawn: try again).
+     * it may now wait for the producer wake, which comes once {@code resume} slots are free; false
+     * if they already are or a side closed (the announcement is withdrawn: try again).
      */
     boolean producerPrepareToWait() {
-        long h = head;
-        producerWakeAt = h + resume; // S1
-        if (tail - head < capacity || producerGate != 0) { // S2
+        long target = tail - capacity + resume; // the head at which resume slots are free
+        producerWakeAt = target; // S1
+        if (head >= target || producerGate != 0) { // S2
             producerWakeAt = NONE;
             return false;
         }
@@ -203,7 +194,7 @@ final class Ring extends RingPad2 {
     }
 
     void checkSendable() {
-        int g = producerGate;
+        int g = (int) producerGate;
         if (g != 0) {
             throw closedForSender(g);
         }
@@ -329,9 +320,14 @@ final class Ring extends RingPad2 {
         return tail == head && consumerGate == 0;
     }
 
-    /** Nothing for a blocked producer to do yet: full and neither side closed. */
+    /**
+     * Nothing for a blocked producer to do yet: fewer than {@code resume} slots free and neither
+     * side closed. The same hysteresis as a sleeping producer's wake target: a producer that
+     * resumed at the first free slot would write into the cache line the consumer is reading,
+     * refill it, block again, and chase the consumer slot by slot.
+     */
     boolean quietForProducer() {
-        return tail - head >= capacity && producerGate == 0;
+        return capacity - (tail - head) < resume && producerGate == 0;
     }
 
     void checkReceivable() {
@@ -347,8 +343,8 @@ final class Ring extends RingPad2 {
      * exactly one caller learns that both sides are now closed.
      */
     int close(int bit) {
-        int before = (int) CONSUMER_GATE.getAndBitwiseOr(this, bit);
-        PRODUCER_GATE.getAndBitwiseOr(this, bit);
+        int before = (int) (long) CONSUMER_GATE.getAndBitwiseOr(this, (long) bit);
+        PRODUCER_GATE.getAndBitwiseOr(this, (long) bit);
         if ((before & bit) == 0) {
             wakeConsumer.run();
             wakeProducer.run();
@@ -357,7 +353,7 @@ final class Ring extends RingPad2 {
     }
 
     int gate() {
-        return consumerGate | producerGate;
+        return (int) (consumerGate | producerGate);
     }
 
     long size() {
@@ -377,9 +373,9 @@ final class Ring extends RingPad2 {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             CONSUMER_WAKE_AT = l.findVarHandle(RingProducerLine.class, "consumerWakeAt", long.class);
-            PRODUCER_GATE = l.findVarHandle(RingProducerLine.class, "producerGate", int.class);
+            PRODUCER_GATE = l.findVarHandle(RingProducerLine.class, "producerGate", long.class);
             PRODUCER_WAKE_AT = l.findVarHandle(RingConsumerLine.class, "producerWakeAt", long.class);
-            CONSUMER_GATE = l.findVarHandle(RingConsumerLine.class, "consumerGate", int.class);
+            CONSUMER_GATE = l.findVarHandle(RingConsumerLine.class, "consumerGate", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -387,41 +383,91 @@ final class Ring extends RingPad2 {
 }
 
 /*
- * Field layout. HotSpot places a superclass's fields before its subclass's, so each side's hot
- * fields sit between 128-byte pads (two cache lines, against the adjacent-line prefetcher):
- * the producer's line holds what the producer touches on every send (its tail, its cached head,
- * the consumer's announcement, its gate), the consumer's line the mirror image. The other side
- * writes into a line only to announce a sleep or to close, which is rare by construction.
+ * Field layout. HotSpot places a superclass's fields before its subclass's, but it also fills an
+ * alignment hole in a superclass (such as the 4 bytes after a 12-byte object header) with a
+ * subclass's int or reference field. So every class below is a whole number of 8-byte words and
+ * RingPad0 fills the header hole itself: each group then sits between 128-byte pads (two cache
+ * lines, against the adjacent-line prefetcher), away from the object header too, whose line the
+ * neighbouring object in the heap may share. The groups: the read-only configuration both sides
+ * read on every call; the producer's line (what the producer touches on every send: its tail, its
+ * cached head, the consumer's announcement, its gate); the consumer's line, the mirror image. The
+ * other side writes into a line only to announce a sleep or to close, which is rare by
+ * construction. RingLayoutTest checks the offsets.
  */
 abstract class RingPad0 {
+    int headerHole;
     long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 }
 
-abstract class RingProducerLine extends RingPad0 {
+abstract class RingConfig extends RingPad0 {
+    final long resume;
+    final int capacity;
+    final int mask;
+    final Object[] buffer;
+    final Runnable wakeConsumer;
+    final Runnable wakeProducer;
+    final int wordFill; // keeps this class a whole number of words (see above)
+
+    RingConfig(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        this.buffer = new Object[capacity];
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.resume = resume;
+        this.wakeConsumer = wakeConsumer;
+        this.wakeProducer = wakeProducer;
+        this.wordFill = 0;
+    }
+}
+
+abstract class RingPad1 extends RingConfig {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    RingPad1(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        super(capacity, resume, wakeConsumer, wakeProducer);
+    }
+}
+
+abstract class RingProducerLine extends RingPad1 {
     volatile long tail; // written by the producer only
     long headCache; // producer only
     volatile long consumerWakeAt; // the consumer announces, the producer takes
-    volatile int producerGate; // close bits, read by the producer on every send
+    volatile long producerGate; // close bits, read by the producer on every send
     // producer-written statistics, updated off the fast path
     volatile long fullSince;
     volatile long fullNanos;
     volatile long consumerWakes;
     volatile long producerWaits;
+
+    RingProducerLine(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        super(capacity, resume, wakeConsumer, wakeProducer);
+    }
 }
 
-abstract class RingPad1 extends RingProducerLine {
-    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+abstract class RingPad2 extends RingProducerLine {
+    long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
+
+    RingPad2(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        super(capacity, resume, wakeConsumer, wakeProducer);
+    }
 }
 
-abstract class RingConsumerLine extends RingPad1 {
+abstract class RingConsumerLine extends RingPad2 {
     volatile long head; // written by the consumer only
     long tailCache; // consumer only
     volatile long producerWakeAt; // the producer announces, the consumer takes
-    volatile int consumerGate; // close bits, read by the consumer on every receive
+    volatile long consumerGate; // close bits, read by the consumer on every receive
     volatile long producerWakes;
     volatile long consumerWaits;
+
+    RingConsumerLine(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        super(capacity, resume, wakeConsumer, wakeProducer);
+    }
 }
 
-abstract class RingPad2 extends RingConsumerLine {
-    long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
+abstract class RingPad3 extends RingConsumerLine {
+    long s00, s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15;
+
+    RingPad3(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+        super(capacity, resume, wakeConsumer, wakeProducer);
+    }
 }

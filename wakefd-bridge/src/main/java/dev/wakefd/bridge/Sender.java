@@ -198,7 +198,8 @@ public final class Sender<T> implements AutoCloseable {
     /**
      * For event loops: the producer found the bridge full ({@link #offer} returned false) and
      * will wait for {@link #signal()} to turn readable. Announces it and re-checks: true if it
-     * may now wait; false if room appeared meanwhile (offer again). Throws if a side closed.
+     * may now wait (the signal comes once {@link Bridge.Builder#resumeWhenFree} slots are free);
+     * false if that much room appeared meanwhile (offer again). Throws if a side closed.
      */
     public boolean prepareToWait() {
         boolean wait = ring.producerPrepareToWait();
