@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs wakefd's comparison suite (the C floor and JMH) and writes docs/benchmarks.md and
 # docs/benchmarks.svg from the results. Run from anywhere; see docs/benchmarking.md.
-#   wakefd-bench/run-benchmarks.sh           full run: 2 forks, 3 x 1 s warm-up, 5 x 1 s (about 15 min on 2 CPUs)
+#   wakefd-bench/run-benchmarks.sh           full run: 3 forks, 3 x 1 s warm-up, 5 x 1 s (about 40 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
@@ -43,7 +43,7 @@ if [ $quick = 1 ]; then
   jmh=(-f 0 -wi 1 -w 100ms -i 3 -r 100ms)
   cmode=quick
 else
-  jmh=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
+  jmh=(-f 3 -wi 3 -w 1s -i 5 -r 1s)
   cmode=full
 fi
 
