@@ -64,6 +64,8 @@ echo "C floor..." >&2
 "$cfloor" $cmode write,read,pair,flag >"$out/c.jsonl"
 pin "$cfloor" $cmode pingpong >"$out/c-1cpu.jsonl"
 run_jmh cost 'bench\.(NotifyBench|ReadBench|FfmFloorBench)\.'
+echo "C floor, again (the page averages the two runs)..." >&2
+"$cfloor" $cmode write,read,pair,flag >>"$out/c.jsonl"
 run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'

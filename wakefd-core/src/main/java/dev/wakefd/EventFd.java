@@ -100,6 +100,11 @@ public final class EventFd implements WakeSignal {
                 base(s).guard.stopShortCalls();
                 base(s).file.shared();
             }
+
+            @Override
+            public boolean criticalCalls(WakeSignal s) {
+                return base(s).guard.shortCalls();
+            }
         });
     }
 

@@ -23,6 +23,12 @@ public final class Internals {
 
         /** Before the signal's fd is handed to another process: see {@code SignalFile.shared()}. */
         void shared(WakeSignal s);
+
+        /**
+         * Whether calls on {@code s} may still be critical downcalls (no thread transition), which
+         * is only safe while no other holder can clear O_NONBLOCK; for tests.
+         */
+        boolean criticalCalls(WakeSignal s);
     }
 
     private static volatile Access access;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Waker;
+import dev.wakefd.internal.Internals;
 import dev.wakefd.ipc.internal.UnixSocketsTestAccess;
 import java.io.EOFException;
 import java.io.IOException;
@@ -335,8 +336,12 @@ class FdPassingTest {
              FdSocket c = FdSocket.connectAbstract(name);
              FdSocket s = l.accept(WAIT);
              EventFd e = EventFd.open()) {
+            assertThat(Internals.access().criticalCalls(e)).as("a new eventfd is ours alone").isTrue();
             c.send(e);
+            assertThat(Internals.access().criticalCalls(e))
+                    .as("after send the peer may clear O_NONBLOCK, so no more critical calls").isFalse();
             try (EventFd got = s.receive(WAIT)) {
+                assertThat(Internals.access().criticalCalls(got)).as("a received eventfd is shared").isFalse();
                 assertThat(got.fd()).isNotEqualTo(e.fd());
                 got.signal(4);
                 assertThat(e.tryRead()).as("one counter, two fds").isEqualTo(4);

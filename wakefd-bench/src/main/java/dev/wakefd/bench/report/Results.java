@@ -103,11 +103,22 @@ final class Results {
             if (!(r.get("name") instanceof String name)) {
                 throw new IOException(file + ":" + (i + 1) + ": C floor result without a name");
             }
-            byKey.put(run + "/" + name, new Measurement(
+            Measurement m = new Measurement(
                     Json.number(r.get("mean")), Json.number(r.get("ci999")),
                     Json.number(r.get("median")), Json.number(r.get("p99")),
-                    r.get("unit") + "/op"));
+                    r.get("unit") + "/op");
+            byKey.merge(run + "/" + name, m, Results::pooled);
         }
+    }
+
+    /**
+     * Two runs of the same C floor measurement (run-benchmarks.sh runs the per-call floors before
+     * and after the JMH cost group, so that a noisy minute on one side does not set the ratios):
+     * their average, with the error of an average of two independent means.
+     */
+    static Measurement pooled(Measurement a, Measurement b) {
+        return new Measurement((a.score() + b.score()) / 2, Math.hypot(a.error(), b.error()) / 2,
+                (a.p50() + b.p50()) / 2, (a.p99() + b.p99()) / 2, a.unit());
     }
 
     /** dev.wakefd.bench.NotifyBench.eventFdSignal -> NotifyBench.eventFdSignal */

@@ -31,6 +31,22 @@ class CFloorTest {
     }
 
     @Test
+    void twoRunsOfOneFloorAreAveraged(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.jsonl"), """
+                {"name": "c.write", "unit": "ns", "samples": 200, "mean": 200.0, "ci999": 3.0, "median": 198.0, "p90": 0, "p99": 230.0, "sd": 1}
+                {"name": "c.read_empty", "unit": "ns", "samples": 200, "mean": 190.0, "ci999": 1.0, "median": 189.0, "p90": 0, "p99": 195.0, "sd": 1}
+                {"name": "c.write", "unit": "ns", "samples": 200, "mean": 240.0, "ci999": 4.0, "median": 238.0, "p90": 0, "p99": 250.0, "sd": 1}
+                """);
+        Results r = Results.load(dir);
+        Measurement write = r.get("c/c.write");
+        assertThat(write.score()).isEqualTo(220.0);
+        assertThat(write.error()).isEqualTo(2.5); // hypot(3, 4) / 2
+        assertThat(write.p50()).isEqualTo(218.0);
+        assertThat(write.p99()).isEqualTo(240.0);
+        assertThat(r.get("c/c.read_empty").score()).as("a floor that ran once is as it ran").isEqualTo(190.0);
+    }
+
+    @Test
     void badModeIsRefusedWithUsage() throws Exception {
         Run run = run("fast");
         assertThat(run.exit).isEqualTo(2);
