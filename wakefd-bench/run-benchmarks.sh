@@ -27,6 +27,7 @@ cfloor=wakefd-bench/target/cfloor
 echo "building wakefd-bench (benchmarks.jar and the C floor)..." >&2
 mvn -B -q -pl wakefd-bench -am package -DskipTests >&2
 mkdir -p "$out"
+sync # the build's writes are flushed now, not by the kernel in the middle of the first measurements
 rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
 
 # Native access for wakefd (FFM) and Netty (JNI). JMH's forks inherit the host JVM's options.
@@ -71,10 +72,12 @@ run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
+pin "$cfloor" $cmode pingpong >>"$out/c-1cpu.jsonl" # again: the page averages the two runs
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
 if [ "$cpus" -ge 2 ]; then
   "$cfloor" $cmode pingpong >"$out/c-2cpu.jsonl"
   run_jmh roundtrip-2cpu 'bench\.RoundTripBench\.' ''
+  "$cfloor" $cmode pingpong >>"$out/c-2cpu.jsonl"
   run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
 

@@ -68,12 +68,15 @@ static void *idle_thread(void *arg) {
 }
 
 /* Per-call cost: batches of calls, one sample (ns per call) per batch. */
-#define BATCHES 200
+/* Full runs sample for about as long as a JMH group does (3 forks x 5 s): a second would let one
+   noisy second on a shared machine set the floor. */
+#define MAX_BATCHES 1000
+#define BATCHES (quick ? 200 : MAX_BATCHES)
 static void bench_write(void) {
     int fd = new_eventfd();
     uint64_t one = 1, sink;
     int per = quick ? 2000 : 20000;
-    double s[BATCHES];
+    double s[MAX_BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
         for (int i = 0; i < per; i++) {
@@ -90,7 +93,7 @@ static void bench_read_empty(void) {
     int fd = new_eventfd();
     uint64_t v;
     int per = quick ? 2000 : 20000;
-    double s[BATCHES];
+    double s[MAX_BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
         for (int i = 0; i < per; i++) {
@@ -107,7 +110,7 @@ static void bench_write_read(void) {
     int fd = new_eventfd();
     uint64_t one = 1, v;
     int per = quick ? 1000 : 10000;
-    double s[BATCHES];
+    double s[MAX_BATCHES];
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
         for (int i = 0; i < per; i++) {
@@ -123,7 +126,7 @@ static void bench_write_read(void) {
 static _Atomic int flag = 1;
 static void bench_flag(void) {
     long per = quick ? 1000000 : 10000000;
-    double s[BATCHES];
+    double s[MAX_BATCHES];
     long hits = 0;
     for (int b = 0; b < BATCHES; b++) {
         double t0 = now_ns();
@@ -159,7 +162,7 @@ static void *echo(void *arg) {
 static void bench_pingpong(void) {
     ping = new_eventfd();
     pong = new_eventfd();
-    int n = quick ? 20000 : 200000;
+    int n = quick ? 20000 : 1000000;
     double *s = malloc(sizeof(double) * n);
     if (!s) die("malloc");
     pthread_t t;

@@ -89,7 +89,7 @@ public final class Receiver<T> implements AutoCloseable {
     private Object receiveSlow(long timeoutNanos) throws InterruptedException {
         owner.claim(Thread.currentThread(), "receive");
         try {
-            long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+            long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
                 Object e = ring.poll();
                 if (e != null || ring.endOfStream()) {

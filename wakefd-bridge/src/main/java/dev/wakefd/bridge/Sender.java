@@ -66,7 +66,7 @@ public final class Sender<T> implements AutoCloseable {
     private boolean sendSlow(T item, long timeoutNanos) throws InterruptedException {
         owner.claim(Thread.currentThread(), "send");
         try {
-            long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+            long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
                 if (ring.offer(item)) {
                     return true;
