@@ -159,7 +159,7 @@ final class Ring extends RingPad3 {
     private void wakeConsumerIfAnnounced(long t) {
         for (long w; t >= (w = consumerWakeAt); ) {
             if (CONSUMER_WAKE_AT.compareAndSet(this, w, NONE)) {
-                consumerWakes++;
+                count(CONSUMER_WAKES);
                 wakeConsumer.run();
                 return;
             }
@@ -178,7 +178,7 @@ final class Ring extends RingPad3 {
             producerWakeAt = NONE;
             return false;
         }
-        producerWaits++;
+        count(PRODUCER_WAITS);
         return true;
     }
 
@@ -273,7 +273,7 @@ final class Ring extends RingPad3 {
     private void wakeProducerIfAnnounced(long h) {
         for (long w; h >= (w = producerWakeAt); ) {
             if (PRODUCER_WAKE_AT.compareAndSet(this, w, NONE)) {
-                producerWakes++;
+                count(PRODUCER_WAKES);
                 wakeProducer.run();
                 return;
             }
@@ -292,7 +292,7 @@ final class Ring extends RingPad3 {
             consumerWakeAt = NONE;
             return false;
         }
-        consumerWaits++;
+        count(CONSUMER_WAITS);
         return true;
     }
 
@@ -361,6 +361,15 @@ final class Ring extends RingPad3 {
         return Math.max(0, t - head);
     }
 
+    /**
+     * Adds one to a statistic that only one side writes (the producer's or the consumer's), so an
+     * opaque read and store will do: a {@code ++} on the volatile field would cost a fence, on the
+     * path that wakes or puts a side to sleep.
+     */
+    private void count(VarHandle counter) {
+        counter.setOpaque(this, (long) counter.getOpaque(this) + 1);
+    }
+
     long fullNanosSoFar() {
         long since = fullSince;
         long total = fullNanos;
@@ -368,6 +377,7 @@ final class Ring extends RingPad3 {
     }
 
     private static final VarHandle CONSUMER_WAKE_AT, PRODUCER_WAKE_AT, CONSUMER_GATE, PRODUCER_GATE;
+    private static final VarHandle CONSUMER_WAKES, PRODUCER_WAITS, PRODUCER_WAKES, CONSUMER_WAITS;
 
     static {
         try {
@@ -376,6 +386,10 @@ final class Ring extends RingPad3 {
             PRODUCER_GATE = l.findVarHandle(RingProducerLine.class, "producerGate", long.class);
             PRODUCER_WAKE_AT = l.findVarHandle(RingConsumerLine.class, "producerWakeAt", long.class);
             CONSUMER_GATE = l.findVarHandle(RingConsumerLine.class, "consumerGate", long.class);
+            CONSUMER_WAKES = l.findVarHandle(RingProducerLine.class, "consumerWakes", long.class);
+            PRODUCER_WAITS = l.findVarHandle(RingProducerLine.class, "producerWaits", long.class);
+            PRODUCER_WAKES = l.findVarHandle(RingConsumerLine.class, "producerWakes", long.class);
+            CONSUMER_WAITS = l.findVarHandle(RingConsumerLine.class, "consumerWaits", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

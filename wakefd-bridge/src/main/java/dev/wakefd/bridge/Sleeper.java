@@ -21,11 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sleeper {
     private final Runnable wakeSignal;
-    private static final java.lang.invoke.VarHandle PARKING;
+    private static final java.lang.invoke.VarHandle PARKING, UNPARKS;
 
     static {
         try {
-            PARKING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Sleeper.class, "parking", Thread.class);
+            var lookup = java.lang.invoke.MethodHandles.lookup();
+            PARKING = lookup.findVarHandle(Sleeper.class, "parking", Thread.class);
+            UNPARKS = lookup.findVarHandle(Sleeper.class, "unparks", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,7 +35,8 @@ final class Sleeper {
 
     @SuppressWarnings("unused") // through PARKING; read with a volatile load by wake()
     private volatile Thread parking;
-    private final java.util.concurrent.atomic.AtomicLong unparks = new java.util.concurrent.atomic.AtomicLong();
+    @SuppressWarnings("unused") // through UNPARKS
+    private volatile long unparks;
 
     Sleeper(Runnable wakeSignal) {
         this.wakeSignal = wakeSignal;
@@ -43,7 +46,12 @@ final class Sleeper {
     void wake() {
         Thread t = parking;
         if (t != null) {
-            unparks.incrementAndGet(); // off the hot path: only when a sleeper announced
+            // A parked side is unparked only by the other side's thread: by its publications,
+            // or by its close (a side's close also wakes its own sleeper, which finds nobody
+            // parked: that side is busy closing). One writer, so an opaque count will do, not an
+            // atomic add on the hand-off's path. A third thread closing a side while the other
+            // side wakes it could lose one count here, never a wake.
+            UNPARKS.setOpaque(this, (long) UNPARKS.getOpaque(this) + 1);
             LockSupport.unpark(t);
         } else {
             wakeSignal.run();
@@ -51,7 +59,7 @@ final class Sleeper {
     }
 
     long unparks() {
-        return unparks.get();
+        return unparks;
     }
 
     /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
