@@ -137,7 +137,8 @@ public final class Report {
         w.apply("extra idle thread, as a JVM always has) and JMH, then rewrites this page and `" + o.svgName() + "`.");
         w.apply("Costs are means ± the half-width of their 99.9% confidence interval (JMH's error; the C floor");
         w.apply("computes the same from its batches, and each of its figures averages a run before and one after");
-        w.apply("the JMH group it is compared with). Round trips are sampled one trip at a time: p50 and p99, and");
+        w.apply("the JMH group it is compared with; its error includes half the spread between the two). Round");
+        w.apply("trips are sampled one trip at a time: p50 and p99, and");
         w.apply("the mean with its error. \"vs C floor\" divides by the C program doing the same system calls;");
         w.apply("\"vs best peer\" by the fastest JDK or Netty mechanism in the same table (below 1.00x is faster).");
         w.apply("");

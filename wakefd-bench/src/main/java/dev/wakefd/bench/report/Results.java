@@ -113,11 +113,15 @@ final class Results {
 
     /**
      * Two runs of the same C floor measurement (run-benchmarks.sh runs the per-call floors before
-     * and after the JMH cost group, so that a noisy minute on one side does not set the ratios):
-     * their average, with the error of an average of two independent means.
+     * and after the JMH group it is compared with, so that a noisy minute on one side does not set
+     * the ratios): their average. Its error combines the error of an average of two independent
+     * means with half the distance between the two runs, which on a shared machine is often the
+     * larger: a floor that moved between its runs is only known that well.
      */
     static Measurement pooled(Measurement a, Measurement b) {
-        return new Measurement((a.score() + b.score()) / 2, Math.hypot(a.error(), b.error()) / 2,
+        double withinRuns = Math.hypot(a.error(), b.error()) / 2;
+        double betweenRuns = Math.abs(a.score() - b.score()) / 2;
+        return new Measurement((a.score() + b.score()) / 2, Math.hypot(withinRuns, betweenRuns),
                 (a.p50() + b.p50()) / 2, (a.p99() + b.p99()) / 2, a.unit());
     }
 
