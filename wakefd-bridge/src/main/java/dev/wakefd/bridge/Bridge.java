@@ -177,8 +177,11 @@ public final class Bridge<T> {
          * another (idle) CPU costs tens of microseconds under a hypervisor (docs/benchmarks.md), so
          * a short spin keeps a steady stream free of sleeps; a spin that finds nothing costs only
          * this much CPU. Default 10 µs on machines with more than one CPU and 0 (sleep at once) on
-         * one CPU, where spinning only delays the other side. Event-loop, poller and future waits
-         * never spin.
+         * one CPU, where spinning only delays the other side. The CPUs are counted by
+         * {@code Runtime.availableProcessors()} when the builder is made, which on Linux counts
+         * the calling thread's affinity: a bridge built on a thread pinned to one CPU does not
+         * spin, so set this explicitly if its two sides will run on different CPUs. Event-loop,
+         * poller and future waits never spin.
          *
          * @throws IllegalArgumentException if negative or null
          */

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Which one a wake uses.</b> A blocking caller sets {@link #parking} to itself before it
  * announces its sleep in the ring (S1, a volatile store) and clears it after it withdraws the
- * announcement. The ring asks for a wake only after its CAS took that announcement away, and the
- * CAS read the value S1 wrote, so the wake reads {@code parking} after the caller set it: it
+ * announcement. The ring asks for a wake only after its volatile read (P2) read the value S1
+ * wrote, so the wake reads {@code parking} after the caller set it (S1 happens-before P2): it
  * unparks that thread, whose park then returns (at once if the unpark came first: the permit).
  * When nobody blocking announced, {@code parking} is null and the Waker is written. A bridge side
  * has one consumer (one producer), so a side never sleeps both ways at once; a wake that reads a
@@ -42,7 +42,7 @@ final class Sleeper {
         this.wakeSignal = wakeSignal;
     }
 
-    /** Called by the ring, after its CAS took a sleeper's announcement. */
+    /** Called by the ring, after it read a sleeper's announcement that its publication satisfies. */
     void wake() {
         Thread t = parking;
         if (t != null) {
@@ -96,7 +96,7 @@ final class Sleeper {
     /** Before the caller announces: wakes for this announcement unpark {@code t}. */
     void parking(Thread t) {
         // A release store is enough: S1, the volatile announcement, comes after it in program
-        // order, and the waker reads this only after its CAS read S1's value.
+        // order, and the waker reads this only after its volatile read P2 read S1's value.
         PARKING.setRelease(this, t);
     }
 

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  *   <li>items arrive in order, each once.</li>
  * </ul>
  * Lincheck runs under sequential consistency, which is what the volatile accesses of the
- * protocol give (see {@link Ring}). Two broken sleepers (no re-check; re-check before the
- * announcement) must be caught by the same checks, which shows the test can fail.
+ * protocol give (see {@link Ring}). Broken variants (no re-check; re-check before the
+ * announcement, on either side; a waker that skips an announcement it never woke for) must be
+ * caught by the same checks, which shows the test can fail.
  */
 class RingModelCheckTest {
 
@@ -215,6 +216,25 @@ class RingModelCheckTest {
         }
     }
 
+    /**
+     * Broken dedup: the producer records an announcement as woken when it merely read it, before
+     * its publication satisfied it (the real ring records only the value it woke for). A sleeping
+     * announcement then gets skipped, which the check must catch.
+     */
+    public static class DedupRecordsUnwokenAnnouncement extends Model {
+        public DedupRecordsUnwokenAnnouncement() {
+            super(2, 1);
+        }
+
+        @Override
+        public void send() {
+            if (!producerAsleep) {
+                ring.consumerWokenFor = ring.consumerWakeAt;
+            }
+            super.send();
+        }
+    }
+
     /*
      * Small scenarios on purpose: a lost wake shows only if the waking side does nothing more
      * afterwards (any later publication would wake the sleeper), so short runs expose it far more
@@ -250,6 +270,12 @@ class RingModelCheckTest {
     void theCheckCatchesCheckThenAnnounce() {
         assertThatThrownBy(() -> options().check(CheckThenAnnounce.class)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost consumer wake");
+    }
+
+    @Test
+    void theCheckCatchesADedupThatSkipsASleepingAnnouncement() {
+        assertThatThrownBy(() -> options().check(DedupRecordsUnwokenAnnouncement.class))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("lost consumer wake");
     }
 
     @Test
