@@ -48,6 +48,8 @@ public final class Bridge<T> {
     final Sleeper producerSleeper;
     /** {@link Builder#spinBeforeSleep}, in nanoseconds. */
     final long spinNanos;
+    /** Whether a blocked side looks by yielding its CPU (one CPU) rather than spinning. */
+    final boolean lookByYielding;
     private final Sender<T> sender;
     private final Receiver<T> receiver;
     private final long elevatedAt; // slots
@@ -60,6 +62,7 @@ public final class Bridge<T> {
         this.criticalAt = (long) Math.ceil(b.critical * b.capacity);
         int resume = b.resume > 0 ? b.resume : Math.max(1, b.capacity / 8);
         this.spinNanos = b.spinNanos;
+        this.lookByYielding = b.lookByYielding;
         this.consumerSleeper = new Sleeper(() -> wake(notEmpty));
         this.producerSleeper = new Sleeper(() -> wake(notFull));
         this.ring = new Ring(b.capacity, resume, consumerSleeper::wake, producerSleeper::wake);
@@ -164,24 +167,28 @@ public final class Bridge<T> {
         private double elevated = 0.85;
         private double critical = 0.95;
         private int resume;
-        private long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? DEFAULT_SPIN_NANOS : 0;
+        private long spinNanos = DEFAULT_SPIN_NANOS;
+        private boolean lookByYielding = Runtime.getRuntime().availableProcessors() == 1;
 
-        /** The default {@link #spinBeforeSleep}: 10 µs, on machines with more than one CPU. */
+        /** The default {@link #spinBeforeSleep}: 10 µs. */
         static final long DEFAULT_SPIN_NANOS = 10_000;
 
         private Builder() {}
 
         /**
          * How long a thread blocked in {@code send}/{@code receive} keeps looking at the ring
-         * before it announces a sleep. A sleep costs the other side a wake, and waking a thread on
-         * another (idle) CPU costs tens of microseconds under a hypervisor (docs/benchmarks.md), so
-         * a short spin keeps a steady stream free of sleeps; a spin that finds nothing costs only
-         * this much CPU. Default 10 µs on machines with more than one CPU and 0 (sleep at once) on
-         * one CPU, where spinning only delays the other side. The CPUs are counted by
-         * {@code Runtime.availableProcessors()} when the builder is made, which on Linux counts
-         * the calling thread's affinity: a bridge built on a thread pinned to one CPU does not
-         * spin, so set this explicitly if its two sides will run on different CPUs. Event-loop,
-         * poller and future waits never spin.
+         * before it announces a sleep; 0 sleeps at once. Default 10 µs. A sleep costs the other
+         * side a wake, a system call, and waking a thread on another (idle) CPU costs tens of
+         * microseconds under a hypervisor (docs/benchmarks.md), so a short look keeps a steady
+         * stream, or a quick reply, free of sleeps and wakes. How it looks depends on the CPUs:
+         * with more than one it spins, looking once a microsecond; on one CPU, where spinning
+         * would only keep the other side from running, it gives the CPU away
+         * ({@code Thread.yield()}) and looks each time it gets it back, so the other side runs at
+         * once and its answer needs no wake. Either way a look that finds nothing costs only this
+         * much time. The CPUs are counted by {@code Runtime.availableProcessors()} when the
+         * builder is made, which on Linux counts the calling thread's affinity: build the bridge
+         * on a thread allowed the CPUs its sides will use. Event-loop, poller and future waits
+         * never look; they wait on the Waker at once.
          *
          * @throws IllegalArgumentException if negative or null
          */
@@ -191,6 +198,12 @@ public final class Bridge<T> {
                 throw new IllegalArgumentException("spinBeforeSleep(" + spin + "): must not be negative");
             }
             this.spinNanos = spin.compareTo(java.time.Duration.ofSeconds(1)) > 0 ? 1_000_000_000L : spin.toNanos();
+            return this;
+        }
+
+        /** Tests: look by yielding (as on one CPU) or by spinning, whatever the CPU count. */
+        Builder lookByYielding(boolean yield) {
+            this.lookByYielding = yield;
             return this;
         }
 

@@ -145,7 +145,7 @@ public final class Receiver<T> implements AutoCloseable {
 
     /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
     private boolean awaitItems(boolean untimed, long deadline) throws InterruptedException {
-        if (Sleeper.spin(bridge.spinNanos, ring::quietForConsumer)) {
+        if (Sleeper.look(bridge.spinNanos, bridge.lookByYielding, ring::quietForConsumer)) {
             return true; // an item arrived while we looked: no sleep, no wake
         }
         Sleeper sleeper = bridge.consumerSleeper;

@@ -114,7 +114,7 @@ public final class Sender<T> implements AutoCloseable {
 
     /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
     private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
-        if (Sleeper.spin(bridge.spinNanos, ring::quietForProducer)) {
+        if (Sleeper.look(bridge.spinNanos, bridge.lookByYielding, ring::quietForProducer)) {
             return true; // room appeared while we looked: no sleep, no wake
         }
         Sleeper sleeper = bridge.producerSleeper;

@@ -66,15 +66,25 @@ final class Sleeper {
     private static final long LOOK_EVERY_NANOS = 1_000;
 
     /**
-     * Spins up to {@code nanos}, looking every microsecond whether {@code nothing} still holds
-     * (the ring is still empty, or still full); returns true once it stops holding, so the caller
-     * need not sleep.
+     * Looks for up to {@code nanos} whether {@code nothing} still holds (the ring is still empty,
+     * or still full); returns true once it stops holding, so the caller need not sleep. Spins,
+     * looking every microsecond; or, with {@code yield} (one CPU, where a spin would only keep
+     * the other side off the CPU), gives the CPU away and looks each time it gets it back.
      */
-    static boolean spin(long nanos, java.util.function.BooleanSupplier nothing) {
+    static boolean look(long nanos, boolean yield, java.util.function.BooleanSupplier nothing) {
         if (nanos <= 0) {
             return false;
         }
         long start = System.nanoTime();
+        if (yield) {
+            do {
+                Thread.yield();
+                if (!nothing.getAsBoolean()) {
+                    return true;
+                }
+            } while (System.nanoTime() - start < nanos);
+            return false;
+        }
         long next = start + LOOK_EVERY_NANOS;
         while (true) {
             for (int i = 0; i < 16; i++) {

@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import dev.wakefd.Poller;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BridgeTest {
@@ -40,12 +41,15 @@ class BridgeTest {
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("spinBeforeSleep");
     }
 
-    @ParameterizedTest(name = "virtual={0}")
-    @ValueSource(booleans = {false, true})
-    void aLongSpinStillEndsAtOnceOnCloseAndDeliversEverything(boolean virtual) throws Exception {
-        // A consumer spinning for up to a minute must still see the items and the close at once;
-        // the bounded get fails the test if the spin ignored the close.
-        Bridge<Integer> b = Bridge.builder().capacity(8).spinBeforeSleep(Duration.ofMinutes(1)).open();
+    @ParameterizedTest(name = "virtual={0}, yielding={1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void aLongSpinStillEndsAtOnceOnCloseAndDeliversEverything(boolean virtual, boolean yielding) throws Exception {
+        // A consumer looking for up to a second at a time (spinning, or yielding as on one CPU)
+        // must still see the items and the close at once, and so must the producer blocked on a
+        // full ring (capacity 8, 100 items); the bounded get fails the test if a look ignored
+        // either: the consumer would then sleep with no wake coming after the close.
+        Bridge<Integer> b = Bridge.builder().capacity(8).spinBeforeSleep(Duration.ofMinutes(1))
+                .lookByYielding(yielding).open();
         CompletableFuture<Long> sum = Bounded.start(virtual, () -> {
             long total = 0;
             for (Integer x; (x = b.receiver().receive()) != null; ) {
