@@ -71,6 +71,16 @@ run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
+paired_jvms=5
+[ $quick = 1 ] && paired_jvms=1
+echo "paired comparisons, bridge against its baselines ($paired_jvms JVMs)..." >&2
+paired=("$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.Paired)
+paired_flag=()
+[ $quick = 1 ] && paired_flag=(--quick)
+for _ in $(seq "$paired_jvms"); do
+  pin "${paired[@]}" latency "${paired_flag[@]}" >>"$out/paired-1cpu.jsonl"
+  if [ "$cpus" -ge 2 ]; then "${paired[@]}" throughput "${paired_flag[@]}" >>"$out/paired.jsonl"; fi
+done
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
 pin "$cfloor" $cmode pingpong >>"$out/c-1cpu.jsonl" # again: the page averages the two runs
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL

@@ -19,9 +19,15 @@ final class Affinity {
             Linker.nativeLinker().defaultLookup().find("sched_setaffinity").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
 
+    /**
+     * The CPUs the process may use, counted once: the JDK counts them per calling thread (its
+     * affinity mask), and a thread started by an already pinned thread inherits that one CPU.
+     */
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+
     /** Whether there are CPUs enough to give each of two threads its own. */
     static boolean twoCpus() {
-        return Runtime.getRuntime().availableProcessors() >= 2;
+        return CPUS >= 2;
     }
 
     /** Pins the calling thread to {@code cpu}; returns whether it worked. */

@@ -242,6 +242,41 @@ public final class Report {
             }
             b.append('\n');
         }
+        pairedTable(b, r);
+    }
+
+    /** The paired, interleaved comparisons (dev.wakefd.bench.Paired) the bridge goals are judged by. */
+    private static void pairedTable(StringBuilder b, Results r) {
+        String[][] rows = {
+            {"paired/throughput_single_steady", "throughput, one item at a time, steady", "`ArrayBlockingQueue`"},
+            {"paired/throughput_batched_steady", "throughput, batches of 64, steady", "`ArrayBlockingQueue`"},
+            {"paired/throughput_single_bursts", "throughput, one item at a time, bursts of 64", "`ArrayBlockingQueue`"},
+            {"paired/throughput_batched_bursts", "throughput, batches of 64, bursts of 64", "`ArrayBlockingQueue`"},
+            {"paired-1cpu/latency_1cpu_burst1", "latency from idle on one CPU, burst 1 (p50)", "park/unpark SPSC ring"},
+            {"paired-1cpu/latency_1cpu_burst64", "latency from idle on one CPU, burst 64 (p50)", "park/unpark SPSC ring"},
+        };
+        b.append("## Bridge against its baselines, paired\n\n");
+        boolean any = false;
+        for (String[] row : rows) {
+            any |= r.paired(row[0]) != null;
+        }
+        if (!any) {
+            b.append("Not measured in this run.\n\n");
+            return;
+        }
+        b.append("Both channels in one JVM, taking turns in short rounds (order alternating), so each round\n");
+        b.append("compares them under the same machine conditions; each JVM reports the median of its per-round\n");
+        b.append("ratios, and the ratio below is the mean over the JVMs with its 95% confidence interval\n");
+        b.append("(`dev.wakefd.bench.Paired`). The bridge goals are judged by these. Values: the mean of the JVMs'\n");
+        b.append("medians (items/us for throughput, ns for latency).\n\n");
+        b.append("| Comparison | baseline | wakefd-bridge | baseline's | bridge / baseline |\n|---|---|---:|---:|---|\n");
+        for (String[] row : rows) {
+            PairedResult p = r.paired(row[0]);
+            b.append("| ").append(row[1]).append(" | ").append(row[2]).append(" | ");
+            b.append(p == null ? "not run | | |\n" : num(p.bridge()) + " | " + num(p.baseline()) + " | "
+                    + Goals.paired(p, "") + " |\n");
+        }
+        b.append('\n');
     }
 
     static String dispatchKey(int registered) {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
  */
 final class Results {
     private final Map<String, Measurement> byKey = new TreeMap<>();
+    private final Map<String, PairedResult> paired = new TreeMap<>();
     private String jdk = "unknown";
     private String jmh = "";
 
@@ -27,7 +28,9 @@ final class Results {
         try (Stream<Path> files = Files.list(dir).sorted()) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(".jsonl")) {
+                if (name.startsWith("paired") && name.endsWith(".jsonl")) {
+                    r.readPaired(name.substring(0, name.length() - 6), f);
+                } else if (name.endsWith(".jsonl")) {
                     r.readC(name.substring(0, name.length() - 6), f);
                 } else if (name.endsWith(".json")) {
                     r.readJmh(name.substring(0, name.length() - 5), f);
@@ -35,6 +38,11 @@ final class Results {
             }
         }
         return r;
+    }
+
+    /** The paired comparison under {@code key} (for example {@code paired/throughput_single_bursts}), or null. */
+    PairedResult paired(String key) {
+        return paired.get(key);
     }
 
     /** The result under {@code key}, or null when that benchmark did not run. */
@@ -108,6 +116,28 @@ final class Results {
                     Json.number(r.get("median")), Json.number(r.get("p99")),
                     r.get("unit") + "/op");
             byKey.merge(run + "/" + name, m, Results::pooled);
+        }
+    }
+
+    /** A paired comparison's JSON lines, one per JVM and comparison (see dev.wakefd.bench.Paired). */
+    private void readPaired(String run, Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> r;
+            try {
+                r = Json.object(Json.parse(line));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ":" + (i + 1) + ": not a paired result (" + e.getMessage() + ")", e);
+            }
+            if (!(r.get("name") instanceof String name)) {
+                throw new IOException(file + ":" + (i + 1) + ": paired result without a name");
+            }
+            paired.computeIfAbsent(run + "/" + name, k -> new PairedResult(String.valueOf(r.get("unit"))))
+                    .add(Json.number(r.get("ratio")), Json.number(r.get("bridge")), Json.number(r.get("baseline")));
         }
     }
 

@@ -129,6 +129,35 @@ class ReportTest {
         assertThat(md).contains("(slowest p50 / fastest p50) | 1.40x | **not met** |");
     }
 
+    static String paired(String name, double ratio, double bridge, double baseline, String unit) {
+        return String.format(Locale.ROOT, "{\"name\":\"%s\",\"ratio\":%s,\"bridge\":%s,\"baseline\":%s,\"unit\":\"%s\",\"rounds\":400}%n",
+                name, ratio, bridge, baseline, unit);
+    }
+
+    @Test
+    void bridgeGoalsAreJudgedFromThePairedRunsWhenThereAreSome() throws IOException {
+        fullRun();
+        // JMH alone says 5.5x; the paired runs (three JVMs: 4.8, 5.0, 5.2; mean 5.0, sd 0.2,
+        // 95% CI 5.0 +- 4.303 * 0.2 / sqrt(3) = +-0.50) decide, and say how they were made.
+        write("bridge.json", List.of(
+                jmh("BridgeBench.bridge", "thrpt", "\"mode\" : \"single\", \"pattern\" : \"bursts\"", 11, "1", 0, 0),
+                jmh("BridgeBench.jdkQueue", "thrpt", "\"pattern\" : \"bursts\", \"queue\" : \"ArrayBlockingQueue\"", 2, "1", 0, 0)));
+        Files.writeString(dir.resolve("paired.jsonl"), paired("throughput_single_bursts", 4.8, 9.6, 2, "items/us")
+                + paired("throughput_single_bursts", 5.0, 10, 2, "items/us")
+                + paired("throughput_single_bursts", 5.2, 10.4, 2, "items/us"));
+        Files.writeString(dir.resolve("paired-1cpu.jsonl"), paired("latency_1cpu_burst1", 1.01, 2560, 2535, "ns"));
+        String md = markdown();
+        assertThat(md).contains("| bridge throughput at least 5x `ArrayBlockingQueue`'s (single, bursts) | "
+                + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) | met |");
+        // one JVM: no interval; 1.01x of park/unpark's is more, so not met
+        assertThat(md).contains("(one CPU, burst 1, p50) | 1.01x of park/unpark's (paired, 1 JVM) | **not met** |");
+        // without paired results for it, a goal falls back to JMH (not run here: not measured)
+        assertThat(md).contains("(one CPU, burst 64, p50) | n/a | not measured |");
+        assertThat(md).contains("| throughput, one item at a time, bursts of 64 | `ArrayBlockingQueue` | 10.0 | 2.00 | "
+                + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) |");
+        assertThat(md).contains("| throughput, batches of 64, steady | `ArrayBlockingQueue` | not run | | |");
+    }
+
     @Test
     void aMissingBenchmarkIsNotMeasuredNeverMet() throws IOException {
         Files.writeString(dir.resolve("c.jsonl"), c("c.write", 200, 4, 199, 260));

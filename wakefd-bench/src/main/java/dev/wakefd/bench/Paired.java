@@ -1,0 +1,325 @@
+package dev.wakefd.bench;
+
+import dev.wakefd.bridge.Bridge;
+import dev.wakefd.bridge.Receiver;
+import dev.wakefd.bridge.Sender;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Paired, interleaved comparisons of the bridge with a baseline, for the goals that ask for a
+ * ratio between them. JMH runs one benchmark after another, and on a shared virtual machine the
+ * cost of a context switch or of waking an idle CPU drifts between regimes that last seconds
+ * (a park/unpark round trip on one CPU moves between about 2.5 and 3.6 µs within one run), so two
+ * benchmarks measured minutes apart can differ by more than the channels do. Here both channels
+ * live in one JVM and take turns in short rounds (order alternating), so each round compares
+ * them under the same conditions; the JVM prints the median of the per-round ratios. The script
+ * runs several JVMs and the report averages their ratios (JIT and layout differ between JVMs).
+ *
+ * <pre>
+ * Paired latency [--quick]      one CPU (run under taskset -c 0): a burst to an echo thread and
+ *                               back, from idle; bridge vs the plain SPSC ring with park/unpark
+ * Paired throughput [--quick]   producer on CPU 0, consumer on CPU 1: items per µs, bridge
+ *                               (single items, batches of 64) vs ArrayBlockingQueue, steady and bursts
+ * </pre>
+ *
+ * Prints one JSON line per comparison: {@code name}, {@code ratio} (bridge / baseline, the
+ * median over rounds), {@code bridge} and {@code baseline} (the medians of each side's round
+ * values), {@code unit}, {@code rounds}.
+ */
+public final class Paired {
+    private Paired() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("--quick"))) {
+            System.err.println("usage: Paired latency|throughput [--quick]");
+            System.exit(2);
+        }
+        boolean quick = args.length == 2;
+        switch (args[0]) {
+            case "latency" -> latency(quick);
+            case "throughput" -> throughput(quick);
+            default -> {
+                System.err.println("unknown comparison '" + args[0] + "': expected latency or throughput");
+                System.exit(2);
+            }
+        }
+        System.exit(0); // the echo and consumer threads are daemons, but say so plainly
+    }
+
+    /** One side of a comparison: runs one round and returns its value (ns per op, or items per µs). */
+    interface Side {
+        double round() throws Exception;
+    }
+
+    /**
+     * Runs {@code warmup} then {@code rounds} rounds, each one round of {@code bridge} and one of
+     * {@code baseline} in alternating order, and prints the comparison.
+     */
+    static void compare(String name, String unit, int warmup, int rounds, Side bridge, Side baseline) throws Exception {
+        double[] ratio = new double[rounds];
+        double[] b = new double[rounds];
+        double[] q = new double[rounds];
+        for (int r = -warmup; r < rounds; r++) {
+            double x, y;
+            if ((r & 1) == 0) {
+                x = bridge.round();
+                y = baseline.round();
+            } else {
+                y = baseline.round();
+                x = bridge.round();
+            }
+            if (r >= 0) {
+                b[r] = x;
+                q[r] = y;
+                ratio[r] = x / y;
+            }
+        }
+        System.out.printf(Locale.ROOT, "{\"name\":\"%s\",\"ratio\":%.5f,\"bridge\":%.3f,\"baseline\":%.3f,"
+                + "\"unit\":\"%s\",\"rounds\":%d}%n", name, median(ratio), median(b), median(q), unit, rounds);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    // ------------------------------------------------------------------ latency, one CPU
+
+    static final Integer ITEM = 1;
+
+    /** A channel pair with an echo thread: what a latency round needs. */
+    interface Echo {
+        void send(Integer x) throws Exception;
+
+        Integer receive() throws Exception;
+    }
+
+    static Echo bridgeEcho() throws Exception {
+        Bridge<Integer> there = Bridge.open(256);
+        Bridge<Integer> back = Bridge.open(256);
+        Receiver<Integer> in = there.receiver();
+        Sender<Integer> out = back.sender();
+        Thread.ofPlatform().daemon().name("bridge-echo").start(() -> {
+            try {
+                for (Integer x; (x = in.receive()) != null; ) {
+                    out.send(x);
+                }
+            } catch (Exception over) {
+                // the JVM is exiting
+            }
+        });
+        Sender<Integer> toEcho = there.sender();
+        Receiver<Integer> fromEcho = back.receiver();
+        return new Echo() {
+            @Override
+            public void send(Integer x) throws Exception {
+                toEcho.send(x);
+            }
+
+            @Override
+            public Integer receive() throws Exception {
+                return fromEcho.receive();
+            }
+        };
+    }
+
+    static Echo parkEcho() {
+        ParkChannel<Integer> there = new ParkChannel<>(256);
+        ParkChannel<Integer> back = new ParkChannel<>(256);
+        Thread.ofPlatform().daemon().name("park-echo").start(() -> {
+            try {
+                while (true) {
+                    back.put(there.take());
+                }
+            } catch (InterruptedException over) {
+                // the JVM is exiting
+            }
+        });
+        return new Echo() {
+            @Override
+            public void send(Integer x) {
+                there.put(x);
+            }
+
+            @Override
+            public Integer receive() throws Exception {
+                return back.take();
+            }
+        };
+    }
+
+    /** A round: {@code ops} round trips of {@code burst} items; returns the median op in ns. */
+    static Side latencyRounds(Echo echo, int burst, int ops) {
+        long[] t = new long[ops];
+        return () -> {
+            for (int i = 0; i < ops; i++) {
+                long t0 = System.nanoTime();
+                for (int k = 0; k < burst; k++) {
+                    echo.send(ITEM);
+                }
+                for (int k = 0; k < burst; k++) {
+                    echo.receive();
+                }
+                t[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(t);
+            return t[ops / 2];
+        };
+    }
+
+    static void latency(boolean quick) throws Exception {
+        Echo bridge = bridgeEcho();
+        Echo park = parkEcho();
+        int rounds = quick ? 100 : 1000;
+        compare("latency_1cpu_burst1", "ns", rounds / 5, rounds,
+                latencyRounds(bridge, 1, 200), latencyRounds(park, 1, 200));
+        compare("latency_1cpu_burst64", "ns", rounds / 5, rounds,
+                latencyRounds(bridge, 64, 20), latencyRounds(park, 64, 20));
+    }
+
+    // ------------------------------------------------------------------ throughput, two CPUs
+
+    static final int BURST = 64;
+    static final int CAPACITY = 1024;
+    static final Object THING = new Object();
+
+    /**
+     * A consumer thread on CPU 1 that counts what it took, and a producer (the calling thread, on
+     * CPU 0) that sends a round's items and waits until they are all taken: as {@link BridgeBench}.
+     */
+    abstract static class Pair {
+        private final AtomicLongArray takenCell = new AtomicLongArray(31); // the count alone on its line
+        private static final int TAKEN = 15;
+        private long sent;
+
+        void start(String name, Runnable loop) {
+            Thread.ofPlatform().daemon().name(name).start(() -> {
+                Affinity.pin(1);
+                loop.run();
+            });
+        }
+
+        void took(long n) {
+            takenCell.lazySet(TAKEN, takenCell.get(TAKEN) + n); // one writer: no locked add
+        }
+
+        void awaitTaken(long target) {
+            while (takenCell.get(TAKEN) < target) {
+                Thread.onSpinWait();
+            }
+        }
+
+        abstract void send(int n) throws Exception;
+
+        /** One round of {@code items}; in bursts, waits for each burst to be taken. Items per µs. */
+        Side rounds(int items, boolean bursts) {
+            return () -> {
+                long t0 = System.nanoTime();
+                int step = bursts ? BURST : items;
+                for (int i = 0; i < items; i += step) {
+                    send(step);
+                    sent += step;
+                    if (bursts) {
+                        awaitTaken(sent);
+                    }
+                }
+                awaitTaken(sent);
+                return items * 1_000.0 / (System.nanoTime() - t0);
+            };
+        }
+    }
+
+    static Pair bridgePair(boolean batched) throws Exception {
+        Bridge<Object> bridge = Bridge.open(CAPACITY);
+        Sender<Object> sender = bridge.sender();
+        Receiver<Object> receiver = bridge.receiver();
+        List<Object> batch = new ArrayList<>();
+        for (int i = 0; i < BURST; i++) {
+            batch.add(THING);
+        }
+        Pair p = new Pair() {
+            @Override
+            void send(int n) throws Exception {
+                if (batched) {
+                    for (int i = 0; i < n; i += BURST) {
+                        sender.sendMany(batch);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        sender.send(THING);
+                    }
+                }
+            }
+        };
+        p.start(batched ? "bridge-batched-consumer" : "bridge-consumer", () -> {
+            try {
+                while (true) {
+                    if (batched) {
+                        int n = receiver.receiveMany(x -> { }, BURST);
+                        if (n < 0) {
+                            return;
+                        }
+                        p.took(n);
+                    } else {
+                        if (receiver.receive() == null) {
+                            return;
+                        }
+                        p.took(1);
+                    }
+                }
+            } catch (Exception over) {
+                // the JVM is exiting
+            }
+        });
+        return p;
+    }
+
+    static Pair abqPair() {
+        ArrayBlockingQueue<Object> q = new ArrayBlockingQueue<>(CAPACITY);
+        Pair p = new Pair() {
+            @Override
+            void send(int n) throws Exception {
+                for (int i = 0; i < n; i++) {
+                    q.put(THING);
+                }
+            }
+        };
+        p.start("abq-consumer", () -> {
+            try {
+                while (true) {
+                    q.take();
+                    p.took(1);
+                }
+            } catch (InterruptedException over) {
+                // the JVM is exiting
+            }
+        });
+        return p;
+    }
+
+    static void throughput(boolean quick) throws Exception {
+        // Build before pinning: a bridge decides its spin from the CPUs its building thread may use.
+        Pair single = bridgePair(false);
+        Pair batched = bridgePair(true);
+        Pair abq = abqPair();
+        Affinity.pin(0);
+        int rounds = quick ? 30 : 300;
+        for (String pattern : new String[] {"steady", "bursts"}) {
+            boolean bursts = pattern.equals("bursts");
+            // Rounds long enough (about 1 ms for the bridge, several for the queue) that the wake
+            // each round starts with, its consumer having slept through the other's round, weighs
+            // little: 128 bursts, or 64 ring-fulls in a steady stream.
+            int items = bursts ? 128 * BURST : 64 * CAPACITY;
+            Side baseline = abq.rounds(items, bursts);
+            compare("throughput_single_" + pattern, "items/us", rounds / 5, rounds, single.rounds(items, bursts), baseline);
+            compare("throughput_batched_" + pattern, "items/us", rounds / 5, rounds, batched.rounds(items, bursts), baseline);
+        }
+    }
+}
