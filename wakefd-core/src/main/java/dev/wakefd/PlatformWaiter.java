@@ -218,40 +218,33 @@ final class PlatformWaiter {
 
     /**
      * A thread's standing epoll registration of one signal's fd, holding a lease on it, and that
-     * signal's close listener. Dies once (CAS); the killer does the DEL and returns the lease.
+     * signal's close listener. Dies once ({@link LeasedWatch}); the killer does the DEL and returns
+     * the lease.
      */
-    static final class Watch implements Runnable {
-        private static final VarHandle DEAD;
+    static final class Watch extends LeasedWatch implements Runnable {
         private static final VarHandle BLOCKED;
 
         static {
             try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                DEAD = l.findVarHandle(Watch.class, "dead", boolean.class);
-                BLOCKED = l.findVarHandle(Watch.class, "blocked", boolean.class);
+                BLOCKED = MethodHandles.lookup().findVarHandle(Watch.class, "blocked", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
         private final Fds fds;
-        final FdGuard guard;
         private final Waiters waiters;
-        private final int fd;
-        @SuppressWarnings("unused") // through DEAD
-        private volatile boolean dead;
         @SuppressWarnings("unused") // through BLOCKED: diagnostics and tests only
         private volatile boolean blocked;
 
         Watch(Fds fds, FdGuard guard, Waiters waiters, int fd) {
+            super(guard, fd);
             this.fds = fds;
-            this.guard = guard;
             this.waiters = waiters;
-            this.fd = fd;
         }
 
         boolean alive() {
-            return !dead;
+            return !isDead();
         }
 
         /** The signal closed: stop watching it and wake the thread if it waits. */
@@ -268,16 +261,9 @@ final class PlatformWaiter {
             }
         }
 
-        private boolean kill() {
-            if (!DEAD.compareAndSet(this, false, true)) {
-                return false;
-            }
-            try {
-                fds.ctl(EPoll.EPOLL_CTL_DEL, fd, 0, 0); // under our lease: the number is still ours
-            } finally {
-                guard.release();
-            }
-            return true;
+        @Override
+        void deregister() {
+            fds.ctl(EPoll.EPOLL_CTL_DEL, fd, 0, 0); // under our lease: the number is still ours
         }
 
         /** Opaque: a hint for tests ("a thread is in epoll_wait"), ordering nothing. */

@@ -1,7 +1,6 @@
 package dev.wakefd;
 
 import dev.wakefd.internal.EPoll;
-import dev.wakefd.internal.FdGuard;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,36 +33,27 @@ import java.util.concurrent.locks.LockSupport;
  * would need an edge that never comes; those waits (and the pipe backend's) use
  * {@link WakeSignal#readAsync()}.
  */
-final class VirtualWatch implements Poller.Ready, Runnable {
+final class VirtualWatch extends LeasedWatch implements Poller.Ready, Runnable {
     private static final VarHandle SOLE;
-    private static final VarHandle DEAD;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SOLE = l.findVarHandle(VirtualWatch.class, "sole", Thread.class);
-            DEAD = l.findVarHandle(VirtualWatch.class, "dead", boolean.class);
+            SOLE = MethodHandles.lookup().findVarHandle(VirtualWatch.class, "sole", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Poller poller;
-    private final FdGuard guard;
-    private final Waiters waiters;
-    private final int fd;
     private long id; // set by the creator after its ADD, before the watch becomes a close listener
     @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
     private volatile Thread sole;
     private final Set<Thread> more = ConcurrentHashMap.newKeySet();
-    @SuppressWarnings("unused") // through DEAD
-    private volatile boolean dead;
 
+    /** The caller holds a lease on {@code base}'s fd, which the watch now owns. */
     private VirtualWatch(Poller poller, EventFd base) {
+        super(base.guard, base.fd());
         this.poller = poller;
-        this.guard = base.guard;
-        this.waiters = base.waiters;
-        this.fd = base.fd();
     }
 
     /** Whether virtual-thread waits on {@code base} can use a watch. */
@@ -94,18 +84,13 @@ final class VirtualWatch implements Poller.Ready, Runnable {
         try {
             fresh.id = fresh.poller.add(fresh.fd, EPoll.EPOLLIN | EPoll.EPOLLET, fresh);
         } catch (IOException | RuntimeException e) {
-            fresh.dead = true;
-            base.guard.release();
+            fresh.abandon(); // dead from birth; the lease goes back
             fresh.unparkAll(); // threads that enlisted meanwhile look again, then fall back
             throw e;
         }
         // Only now can anyone kill it (as a close listener, or through the poller): after the ADD.
         base.waiters.add(fresh); // runs it now (DEL, lease back) if the signal closed meanwhile
         return fresh;
-    }
-
-    boolean isDead() {
-        return dead;
     }
 
     /** Before the waiter's read: from here on an edge unparks it. */
@@ -143,9 +128,7 @@ final class VirtualWatch implements Poller.Ready, Runnable {
     /** The shared poller never closes, but if it did: let go, and wake everyone to look. */
     @Override
     public void pollerClosed() {
-        if (DEAD.compareAndSet(this, false, true)) {
-            guard.release(); // the poller has dropped its epoll set, and our entry with it
-        }
+        abandon(); // the poller has dropped its epoll set, and our entry with it
         unparkAll();
     }
 
@@ -159,13 +142,8 @@ final class VirtualWatch implements Poller.Ready, Runnable {
         }
     }
 
-    private void kill() {
-        if (DEAD.compareAndSet(this, false, true)) {
-            try {
-                poller.remove(id, fd); // under our lease: the number is still ours
-            } finally {
-                guard.release();
-            }
-        }
+    @Override
+    void deregister() {
+        poller.remove(id, fd); // under our lease: the number is still ours
     }
 }

@@ -32,8 +32,10 @@ public final class Native {
     /**
      * A downcall handle for a libc function, with errno captured. {@code critical} handles skip
      * the thread-state transition; only use them for calls that cannot block (non-blocking fds).
+     * Public for wakefd's own modules (this package is exported only to them), so that every
+     * downcall is made here.
      */
-    static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical) {
+    public static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
         Linker.Option capture = Linker.Option.captureCallState("errno");

@@ -218,6 +218,9 @@ public final class Report {
             b.append(" |\n");
         }
         b.append('\n');
+        b.append("Latency: a blocked bridge side looks for up to 10 us before it sleeps: across CPUs it spins, on one CPU it\n");
+        b.append("yields its CPU (`Thread.yield()`), so the echo runs at once and its answer finds the side awake, with no\n");
+        b.append("park and no unpark. The other channels park at once.\n\n");
         for (String where : new String[] {"1cpu", ""}) {
             String file = where.isEmpty() ? "bridge-latency" : "bridge-latency-" + where;
             b.append(where.isEmpty()

@@ -2,17 +2,14 @@ package dev.wakefd.ipc.internal;
 
 import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.FdCalls;
+import dev.wakefd.internal.Native;
 import dev.wakefd.internal.Poll;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,9 +20,6 @@ import java.nio.charset.StandardCharsets;
 public final class UnixSockets {
     private UnixSockets() {}
 
-    private static final Linker L = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
     private static final java.lang.foreign.AddressLayout P = ValueLayout.ADDRESS;
@@ -34,8 +28,9 @@ public final class UnixSockets {
     static final int SOL_SOCKET = 1, SO_PEERCRED = 17;
     static final long SUN_PATH_MAX = 108;
 
+    /** A blocking libc call with errno captured, through wakefd-core's one linker place. */
     static MethodHandle h(String name, FunctionDescriptor d) {
-        return L.downcallHandle(L.defaultLookup().find(name).orElseThrow(), d, Linker.Option.captureCallState("errno"));
+        return Native.downcall(name, d, false);
     }
 
     private static final MethodHandle SOCKET = h("socket", FunctionDescriptor.of(I, I, I, I));
@@ -52,18 +47,18 @@ public final class UnixSockets {
     /** shutdown(fd, SHUT_RDWR): wakes threads blocked in accept or recvmsg on it. Errors ignored. */
     public static void shutdown(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) SHUTDOWN.invokeExact(a.allocate(CAPTURE), fd, 2);
+            int ignored = (int) SHUTDOWN.invokeExact(capture(a), fd, 2);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
     }
 
     static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
+        return Native.errnoOf(capture);
     }
 
     static MemorySegment capture(Arena a) {
-        return a.allocate(CAPTURE);
+        return a.allocate(Native.captureSize(), 8);
     }
 
     static IOException fail(String call, MemorySegment capture) {
@@ -98,7 +93,7 @@ public final class UnixSockets {
     /** A new, close-on-exec AF_UNIX stream socket. */
     public static int socket() throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             int fd = (int) SOCKET.invokeExact(c, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw fail("socket", c);
@@ -129,7 +124,7 @@ public final class UnixSockets {
     public static void bind(int fd, String name, boolean abstractName) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = address(a, name, abstractName);
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             if ((int) BIND.invokeExact(c, fd, sa, (int) sa.byteSize()) < 0) {
                 throw fail("bind(" + name + ")", c);
             }
@@ -142,7 +137,7 @@ public final class UnixSockets {
 
     public static void chmod(String path, int mode) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             if ((int) CHMOD.invokeExact(c, a.allocateFrom(path), mode) < 0) {
                 throw fail("chmod(" + path + ")", c);
             }
@@ -155,7 +150,7 @@ public final class UnixSockets {
 
     public static void listen(int fd, int backlog) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             if ((int) LISTEN.invokeExact(c, fd, backlog) < 0) {
                 throw fail("listen", c);
             }
@@ -169,7 +164,7 @@ public final class UnixSockets {
     /** Blocks until a peer connects; the new socket is close-on-exec. */
     public static int accept(int fd) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             while (true) {
                 int r = (int) ACCEPT4.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
                 if (r >= 0) {
@@ -189,7 +184,7 @@ public final class UnixSockets {
     public static void connect(int fd, String name, boolean abstractName) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = address(a, name, abstractName);
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             if ((int) CONNECT.invokeExact(c, fd, sa, (int) sa.byteSize()) < 0) {
                 throw fail("connect(" + name + ")", c);
             }
@@ -203,7 +198,7 @@ public final class UnixSockets {
     /** The peer's {pid, uid, gid} as the kernel recorded them at connect time. */
     public static int[] peerCredentials(int fd) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment c = capture(a);
             MemorySegment cred = a.allocate(12, 4);
             MemorySegment len = a.allocate(I);
             len.set(I, 0, 12);
