@@ -73,11 +73,12 @@ run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
 paired_jvms=5
 [ $quick = 1 ] && paired_jvms=1
-echo "paired comparisons, bridge against its baselines ($paired_jvms JVMs)..." >&2
+echo "paired comparisons: cost against the C loops and Netty, the bridge against its baselines ($paired_jvms JVMs)..." >&2
 paired=("$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.Paired)
 paired_flag=()
 [ $quick = 1 ] && paired_flag=(--quick)
 for _ in $(seq "$paired_jvms"); do
+  "${paired[@]}" cost "${paired_flag[@]}" >>"$out/paired-cost.jsonl"
   pin "${paired[@]}" latency "${paired_flag[@]}" >>"$out/paired-1cpu.jsonl"
   if [ "$cpus" -ge 2 ]; then "${paired[@]}" throughput "${paired_flag[@]}" >>"$out/paired.jsonl"; fi
 done

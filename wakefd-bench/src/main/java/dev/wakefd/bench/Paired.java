@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *                               back, from idle; bridge vs the plain SPSC ring with park/unpark
  * Paired throughput [--quick]   producer on CPU 0, consumer on CPU 1: items per µs, bridge
  *                               (single items, batches of 64) vs ArrayBlockingQueue, steady and bursts
+ * Paired cost [--quick]         ns per call: EventFd.signal() vs C write(2) and Netty's JNI
+ *                               eventFdWrite; tryRead() on empty vs C read(2). The C side is a loop
+ *                               in libwakefd-cloops.so (src/main/c/cloops.c), called in-process
  * </pre>
  *
  * Prints one JSON line per comparison: {@code name}, {@code ratio} (bridge / baseline, the
@@ -34,17 +37,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class Paired {
     private Paired() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("--quick"))) {
-            System.err.println("usage: Paired latency|throughput [--quick]");
+            System.err.println("usage: Paired latency|throughput|cost [--quick]");
             System.exit(2);
         }
         boolean quick = args.length == 2;
         switch (args[0]) {
             case "latency" -> latency(quick);
             case "throughput" -> throughput(quick);
+            case "cost" -> cost(quick);
             default -> {
-                System.err.println("unknown comparison '" + args[0] + "': expected latency or throughput");
+                System.err.println("unknown comparison '" + args[0] + "': expected latency, throughput or cost");
                 System.exit(2);
             }
         }
@@ -182,6 +186,107 @@ public final class Paired {
                 latencyRounds(bridge, 1, 200), latencyRounds(park, 1, 200));
         compare("latency_1cpu_burst64", "ns", rounds / 5, rounds,
                 latencyRounds(bridge, 64, 20), latencyRounds(park, 64, 20));
+    }
+
+    // ------------------------------------------------------------------ cost per call
+
+    static final int CALLS = 1_000;
+
+    /**
+     * One round of {@code CALLS} calls; returns ns per call. {@code reset} runs after the timed
+     * part (it empties the eventfd again).
+     */
+    interface Calls {
+        long run(int n) throws Throwable;
+    }
+
+    static Side perCall(Calls timed, Calls reset) {
+        return () -> {
+            try {
+                long ns = timed.run(CALLS);
+                if (ns < 0) {
+                    throw new IllegalStateException("C loop failed: " + ns);
+                }
+                reset.run(1);
+                return (double) ns / CALLS;
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        };
+    }
+
+    static void cost(boolean quick) throws Throwable {
+        java.nio.file.Path lib = java.nio.file.Path.of(System.getProperty("wakefd.cloops",
+                "wakefd-bench/target/libwakefd-cloops.so")).toAbsolutePath();
+        if (!java.nio.file.Files.exists(lib)) {
+            throw new IllegalStateException("the C loops library " + lib + " does not exist: build wakefd-bench"
+                    + " (mvn -pl wakefd-bench -am package) or pass -Dwakefd.cloops=PATH");
+        }
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var loops = java.lang.foreign.SymbolLookup.libraryLookup(lib, java.lang.foreign.Arena.global());
+        var sig = java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG);
+        java.lang.invoke.MethodHandle cWrite = linker.downcallHandle(loops.find("wakefd_cloop_write").orElseThrow(), sig);
+        java.lang.invoke.MethodHandle cRead = linker.downcallHandle(loops.find("wakefd_cloop_read_empty").orElseThrow(), sig);
+        io.netty.channel.epoll.Epoll.ensureAvailability();
+
+        dev.wakefd.EventFd e = dev.wakefd.EventFd.open();
+        int fd = e.fd();
+        Calls drain = n -> e.tryRead();
+        Calls nothing = n -> 0;
+        Side c = perCall(n -> (long) cWrite.invokeExact(fd, (long) n), drain);
+        Side signal = perCall(n -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                e.signal();
+            }
+            return System.nanoTime() - t0;
+        }, drain);
+        Side netty = perCall(n -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
+            }
+            return System.nanoTime() - t0;
+        }, drain);
+        Side cEmpty = perCall(n -> (long) cRead.invokeExact(fd, (long) n), nothing);
+        Side tryRead = perCall(n -> {
+            long t0 = System.nanoTime();
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += e.tryRead();
+            }
+            if (sum != 0) {
+                throw new IllegalStateException("the eventfd was not empty");
+            }
+            return System.nanoTime() - t0;
+        }, nothing);
+        // Netty's eventFdRead throws on an empty eventfd, so the reads are compared with a count
+        // to take: each after the same Netty write; the pairs differ only in the read.
+        Side tryReadAfterWrite = perCall(n -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
+                e.tryRead();
+            }
+            return System.nanoTime() - t0;
+        }, nothing);
+        Side nettyReadAfterWrite = perCall(n -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
+                io.netty.channel.epoll.Native.eventFdRead(fd);
+            }
+            return System.nanoTime() - t0;
+        }, nothing);
+        int rounds = quick ? 200 : 2_000;
+        compare("cost_signal_vs_c_write", "ns", rounds / 5, rounds, signal, c);
+        compare("cost_tryread_vs_c_read", "ns", rounds / 5, rounds, tryRead, cEmpty);
+        compare("cost_signal_vs_netty", "ns", rounds / 5, rounds, signal, netty);
+        compare("cost_write_tryread_vs_netty_write_read", "ns", rounds / 5, rounds, tryReadAfterWrite, nettyReadAfterWrite);
+        e.close();
     }
 
     // ------------------------------------------------------------------ throughput, two CPUs

@@ -248,31 +248,45 @@ public final class Report {
         pairedTable(b, r);
     }
 
-    /** The paired, interleaved comparisons (dev.wakefd.bench.Paired) the bridge goals are judged by. */
+    /** The paired, interleaved comparisons (dev.wakefd.bench.Paired) that goals are judged by. */
     private static void pairedTable(StringBuilder b, Results r) {
-        String[][] rows = {
-            {"paired/throughput_single_steady", "throughput, one item at a time, steady", "`ArrayBlockingQueue`"},
-            {"paired/throughput_batched_steady", "throughput, batches of 64, steady", "`ArrayBlockingQueue`"},
-            {"paired/throughput_single_bursts", "throughput, one item at a time, bursts of 64", "`ArrayBlockingQueue`"},
-            {"paired/throughput_batched_bursts", "throughput, batches of 64, bursts of 64", "`ArrayBlockingQueue`"},
-            {"paired-1cpu/latency_1cpu_burst1", "latency from idle on one CPU, burst 1 (p50)", "park/unpark SPSC ring"},
-            {"paired-1cpu/latency_1cpu_burst64", "latency from idle on one CPU, burst 64 (p50)", "park/unpark SPSC ring"},
+        String[][] cost = {
+            {"paired-cost/cost_signal_vs_c_write", "`EventFd.signal()`", "C `write(2)` loop, in-process"},
+            {"paired-cost/cost_tryread_vs_c_read", "`EventFd.tryRead()` on empty", "C `read(2)` loop, in-process"},
+            {"paired-cost/cost_signal_vs_netty", "`EventFd.signal()`", "Netty JNI `eventFdWrite`"},
+            {"paired-cost/cost_write_tryread_vs_netty_write_read", "Netty write + `tryRead()`", "Netty write + JNI `eventFdRead`"},
         };
-        b.append("## Bridge against its baselines, paired\n\n");
+        String[][] bridge = {
+            {"paired/throughput_single_steady", "bridge throughput, one item at a time, steady", "`ArrayBlockingQueue`"},
+            {"paired/throughput_batched_steady", "bridge throughput, batches of 64, steady", "`ArrayBlockingQueue`"},
+            {"paired/throughput_single_bursts", "bridge throughput, one item at a time, bursts of 64", "`ArrayBlockingQueue`"},
+            {"paired/throughput_batched_bursts", "bridge throughput, batches of 64, bursts of 64", "`ArrayBlockingQueue`"},
+            {"paired-1cpu/latency_1cpu_burst1", "bridge latency from idle on one CPU, burst 1 (p50)", "park/unpark SPSC ring"},
+            {"paired-1cpu/latency_1cpu_burst64", "bridge latency from idle on one CPU, burst 64 (p50)", "park/unpark SPSC ring"},
+        };
+        b.append("## Paired comparisons\n\n");
         boolean any = false;
-        for (String[] row : rows) {
-            any |= r.paired(row[0]) != null;
+        for (String[][] rows : new String[][][] {cost, bridge}) {
+            for (String[] row : rows) {
+                any |= r.paired(row[0]) != null;
+            }
         }
         if (!any) {
             b.append("Not measured in this run.\n\n");
             return;
         }
-        b.append("Both channels in one JVM, taking turns in short rounds (order alternating), so each round\n");
+        b.append("Both sides in one JVM, taking turns in short rounds (order alternating), so each round\n");
         b.append("compares them under the same machine conditions; each JVM reports the median of its per-round\n");
         b.append("ratios, and the ratio below is the mean over the JVMs with its 95% confidence interval\n");
-        b.append("(`dev.wakefd.bench.Paired`). The bridge goals are judged by these. Values: the mean of the JVMs'\n");
-        b.append("medians (items/us for throughput, ns for latency).\n\n");
-        b.append("| Comparison | baseline | wakefd-bridge | baseline's | bridge / baseline |\n|---|---|---:|---:|---|\n");
+        b.append("(`dev.wakefd.bench.Paired`). The goals that compare wakefd with a baseline are judged by these.\n");
+        b.append("Values: the mean of the JVMs' medians (ns per call, items/us, or ns per round trip). The C loops\n");
+        b.append("run in the JVM's own process (`src/main/c/cloops.c`, one downcall per loop, timed in C).\n\n");
+        pairedRows(b, r, "What", cost);
+        pairedRows(b, r, "Comparison", bridge);
+    }
+
+    private static void pairedRows(StringBuilder b, Results r, String what, String[][] rows) {
+        b.append("| ").append(what).append(" | baseline | wakefd | baseline's | wakefd / baseline |\n|---|---|---:|---:|---|\n");
         for (String[] row : rows) {
             PairedResult p = r.paired(row[0]);
             b.append("| ").append(row[1]).append(" | ").append(row[2]).append(" | ");

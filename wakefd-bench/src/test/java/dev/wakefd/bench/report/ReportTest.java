@@ -150,12 +150,28 @@ class ReportTest {
         assertThat(md).contains("| bridge throughput at least 5x `ArrayBlockingQueue`'s (single, bursts) | "
                 + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) | met |");
         // one JVM: no interval; 1.01x of park/unpark's is more, so not met
-        assertThat(md).contains("(one CPU, burst 1, p50) | 1.01x of park/unpark's (paired, 1 JVM) | **not met** |");
+        assertThat(md).contains("(one CPU, burst 1, p50) | 1.010x of park/unpark's (paired, 1 JVM) | **not met** |");
         // without paired results for it, a goal falls back to JMH (not run here: not measured)
         assertThat(md).contains("(one CPU, burst 64, p50) | n/a | not measured |");
-        assertThat(md).contains("| throughput, one item at a time, bursts of 64 | `ArrayBlockingQueue` | 10.0 | 2.00 | "
+        assertThat(md).contains("| bridge throughput, one item at a time, bursts of 64 | `ArrayBlockingQueue` | 10.0 | 2.00 | "
                 + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) |");
-        assertThat(md).contains("| throughput, batches of 64, steady | `ArrayBlockingQueue` | not run | | |");
+        assertThat(md).contains("| bridge throughput, batches of 64, steady | `ArrayBlockingQueue` | not run | | |");
+    }
+
+    @Test
+    void costGoalsAreJudgedFromThePairedRunsWhenThereAreSome() throws IOException {
+        fullRun(); // JMH alone: signal 1.20x C write (not met), 0.96x Netty (met)
+        Files.writeString(dir.resolve("paired-cost.jsonl"), paired("cost_signal_vs_c_write", 1.03, 228, 221, "ns")
+                + paired("cost_signal_vs_c_write", 1.05, 230, 219, "ns")
+                + paired("cost_signal_vs_netty", 1.01, 228, 226, "ns")
+                + paired("cost_write_tryread_vs_netty_write_read", 0.99, 466, 470, "ns"));
+        String md = markdown();
+        assertThat(md).contains("| `signal()` within 1.10x of C `write(2)` | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) | met |");
+        assertThat(md).contains("| `signal()` faster than Netty's JNI `eventFdWrite` | 1.010x of Netty's time (paired, 1 JVM) | **not met** |");
+        assertThat(md).contains("(with a count to take; pairs with the same write) | 0.990x of Netty's pair (paired, 1 JVM) | met |");
+        // no paired tryRead: JMH's 189 / 180
+        assertThat(md).contains("| `tryRead()` on empty within 1.10x of C `read(2)` | 1.05x | met |");
+        assertThat(md).contains("| `EventFd.signal()` | C `write(2)` loop, in-process | 229 | 220 | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) |");
     }
 
     @Test
