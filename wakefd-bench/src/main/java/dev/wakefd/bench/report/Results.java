@@ -96,31 +96,25 @@ final class Results {
     }
 
     private void readC(String run, Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            Map<String, Object> r;
-            try {
-                r = Json.object(Json.parse(line));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + ":" + (i + 1) + ": not a C floor result (" + e.getMessage() + ")", e);
-            }
-            if (!(r.get("name") instanceof String name)) {
-                throw new IOException(file + ":" + (i + 1) + ": C floor result without a name");
-            }
+        readLines(file, "C floor result", (name, r) -> {
             Measurement m = new Measurement(
                     Json.number(r.get("mean")), Json.number(r.get("ci999")),
                     Json.number(r.get("median")), Json.number(r.get("p99")),
                     r.get("unit") + "/op");
             byKey.merge(run + "/" + name, m, Results::pooled);
-        }
+        });
     }
 
     /** A paired comparison's JSON lines, one per JVM and comparison (see dev.wakefd.bench.Paired). */
     private void readPaired(String run, Path file) throws IOException {
+        readLines(file, "paired result", (name, r) -> paired
+                .computeIfAbsent(run + "/" + name, k -> new PairedResult(String.valueOf(r.get("unit"))))
+                .add(Json.number(r.get("ratio")), Json.number(r.get("bridge")), Json.number(r.get("baseline"))));
+    }
+
+    /** Hands each non-blank JSON line of {@code file}, an object with a "name", to {@code each}. */
+    private static void readLines(Path file, String what, java.util.function.BiConsumer<String, Map<String, Object>> each)
+            throws IOException {
         List<String> lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -131,13 +125,12 @@ final class Results {
             try {
                 r = Json.object(Json.parse(line));
             } catch (IllegalArgumentException e) {
-                throw new IOException(file + ":" + (i + 1) + ": not a paired result (" + e.getMessage() + ")", e);
+                throw new IOException(file + ":" + (i + 1) + ": not a " + what + " (" + e.getMessage() + ")", e);
             }
             if (!(r.get("name") instanceof String name)) {
-                throw new IOException(file + ":" + (i + 1) + ": paired result without a name");
+                throw new IOException(file + ":" + (i + 1) + ": " + what + " without a name");
             }
-            paired.computeIfAbsent(run + "/" + name, k -> new PairedResult(String.valueOf(r.get("unit"))))
-                    .add(Json.number(r.get("ratio")), Json.number(r.get("bridge")), Json.number(r.get("baseline")));
+            each.accept(name, r);
         }
     }
 
