@@ -134,7 +134,8 @@ public final class Report {
         w.apply("```");
         w.apply("");
         w.apply("It builds the module, runs the C floor (`wakefd-bench/src/main/c/cfloor.c`, in a process with an");
-        w.apply("extra idle thread, as a JVM always has) and JMH, then rewrites this page and `" + o.svgName() + "`.");
+        w.apply("extra idle thread, as a JVM always has), JMH and the paired comparisons (`dev.wakefd.bench.Paired`,");
+        w.apply("below), then rewrites this page and `" + o.svgName() + "`.");
         w.apply("Costs are means ± the half-width of their 99.9% confidence interval (JMH's error; the C floor");
         w.apply("computes the same from its batches, and each of its figures averages a run before and one after");
         w.apply("the JMH group it is compared with; its error includes half the spread between the two). Round");
