@@ -98,46 +98,30 @@ public final class Paired {
 
     static final Integer ITEM = 1;
 
-    /** A channel pair with an echo thread: what a latency round needs. */
-    interface Echo {
-        void send(Integer x) throws Exception;
-
-        Integer receive() throws Exception;
-    }
-
-    static Echo bridgeEcho() throws Exception {
-        Bridge<Integer> there = Bridge.open(256);
-        Bridge<Integer> back = Bridge.open(256);
-        Receiver<Integer> in = there.receiver();
-        Sender<Integer> out = back.sender();
-        Thread.ofPlatform().daemon().name("bridge-echo").start(() -> {
-            try {
-                for (Integer x; (x = in.receive()) != null; ) {
-                    out.send(x);
-                }
-            } catch (Exception over) {
-                // the JVM is exiting
-            }
-        });
-        Sender<Integer> toEcho = there.sender();
-        Receiver<Integer> fromEcho = back.receiver();
-        return new Echo() {
+    /** A bridge as the baselines' blocking put and take, so one echo serves both. */
+    static <T> BridgeLatencyBench.Handoff<T> handoff(Bridge<T> bridge) {
+        Sender<T> out = bridge.sender();
+        Receiver<T> in = bridge.receiver();
+        return new BridgeLatencyBench.Handoff<>() {
             @Override
-            public void send(Integer x) throws Exception {
-                toEcho.send(x);
+            public void put(T x) throws InterruptedException {
+                out.send(x);
             }
 
             @Override
-            public Integer receive() throws Exception {
-                return fromEcho.receive();
+            public T take() throws InterruptedException {
+                return in.receive();
             }
         };
     }
 
-    static Echo parkEcho() {
-        ParkChannel<Integer> there = new ParkChannel<>(256);
-        ParkChannel<Integer> back = new ParkChannel<>(256);
-        Thread.ofPlatform().daemon().name("park-echo").start(() -> {
+    /**
+     * Starts an echo thread that takes from {@code there} and puts into {@code back}; a round
+     * sends {@code ops} bursts of {@code burst} items through them and returns the median op in ns.
+     */
+    static Side latencyRounds(String name, BridgeLatencyBench.Handoff<Integer> there,
+            BridgeLatencyBench.Handoff<Integer> back, int burst, int ops) {
+        Thread.ofPlatform().daemon().name(name + "-echo").start(() -> {
             try {
                 while (true) {
                     back.put(there.take());
@@ -146,30 +130,15 @@ public final class Paired {
                 // the JVM is exiting
             }
         });
-        return new Echo() {
-            @Override
-            public void send(Integer x) {
-                there.put(x);
-            }
-
-            @Override
-            public Integer receive() throws Exception {
-                return back.take();
-            }
-        };
-    }
-
-    /** A round: {@code ops} round trips of {@code burst} items; returns the median op in ns. */
-    static Side latencyRounds(Echo echo, int burst, int ops) {
         long[] t = new long[ops];
         return () -> {
             for (int i = 0; i < ops; i++) {
                 long t0 = System.nanoTime();
                 for (int k = 0; k < burst; k++) {
-                    echo.send(ITEM);
+                    there.put(ITEM);
                 }
                 for (int k = 0; k < burst; k++) {
-                    echo.receive();
+                    back.take();
                 }
                 t[i] = System.nanoTime() - t0;
             }
@@ -179,13 +148,13 @@ public final class Paired {
     }
 
     static void latency(boolean quick) throws Exception {
-        Echo bridge = bridgeEcho();
-        Echo park = parkEcho();
         int rounds = quick ? 100 : 1000;
-        compare("latency_1cpu_burst1", "ns", rounds / 5, rounds,
-                latencyRounds(bridge, 1, 200), latencyRounds(park, 1, 200));
-        compare("latency_1cpu_burst64", "ns", rounds / 5, rounds,
-                latencyRounds(bridge, 64, 20), latencyRounds(park, 64, 20));
+        for (int burst : new int[] {1, 64}) {
+            int ops = burst == 1 ? 200 : 20; // about 0.5 ms per side and round
+            Side bridge = latencyRounds("bridge", handoff(Bridge.open(256)), handoff(Bridge.open(256)), burst, ops);
+            Side park = latencyRounds("park", new ParkChannel<>(256), new ParkChannel<>(256), burst, ops);
+            compare("latency_1cpu_burst" + burst, "ns", rounds / 5, rounds, bridge, park);
+        }
     }
 
     // ------------------------------------------------------------------ cost per call
