@@ -1,8 +1,19 @@
 package dev.wakefd.bench;
 
+import dev.wakefd.EventFd;
 import dev.wakefd.bridge.Bridge;
 import dev.wakefd.bridge.Receiver;
 import dev.wakefd.bridge.Sender;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.Native;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -187,24 +198,26 @@ public final class Paired {
     }
 
     static void cost(boolean quick) throws Throwable {
-        java.nio.file.Path lib = java.nio.file.Path.of(System.getProperty("wakefd.cloops",
+        Path lib = Path.of(System.getProperty("wakefd.cloops",
                 "wakefd-bench/target/libwakefd-cloops.so")).toAbsolutePath();
-        if (!java.nio.file.Files.exists(lib)) {
+        if (!Files.exists(lib)) {
             throw new IllegalStateException("the C loops library " + lib + " does not exist: build wakefd-bench"
                     + " (mvn -pl wakefd-bench -am package) or pass -Dwakefd.cloops=PATH");
         }
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var loops = java.lang.foreign.SymbolLookup.libraryLookup(lib, java.lang.foreign.Arena.global());
-        var sig = java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
-                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG);
-        java.lang.invoke.MethodHandle cWrite = linker.downcallHandle(loops.find("wakefd_cloop_write").orElseThrow(), sig);
-        java.lang.invoke.MethodHandle cRead = linker.downcallHandle(loops.find("wakefd_cloop_read_empty").orElseThrow(), sig);
-        io.netty.channel.epoll.Epoll.ensureAvailability();
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup loops = SymbolLookup.libraryLookup(lib, Arena.global());
+        FunctionDescriptor sig = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
+        MethodHandle cWrite = linker.downcallHandle(loops.find("wakefd_cloop_write").orElseThrow(), sig);
+        MethodHandle cRead = linker.downcallHandle(loops.find("wakefd_cloop_read_empty").orElseThrow(), sig);
+        Epoll.ensureAvailability();
 
-        dev.wakefd.EventFd e = dev.wakefd.EventFd.open();
+        EventFd e = EventFd.open();
         int fd = e.fd();
         Calls drain = n -> e.tryRead();
         Calls nothing = n -> 0;
+        // Each Java side writes its own loop on purpose: one shared loop helper would call the
+        // bodies through a call site that sees them all, and the JIT would not inline them there,
+        // adding a call per iteration to the Java sides only.
         Side c = perCall(n -> (long) cWrite.invokeExact(fd, (long) n), drain);
         Side signal = perCall(n -> {
             long t0 = System.nanoTime();
@@ -216,7 +229,7 @@ public final class Paired {
         Side netty = perCall(n -> {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
+                Native.eventFdWrite(fd, 1L);
             }
             return System.nanoTime() - t0;
         }, drain);
@@ -237,7 +250,7 @@ public final class Paired {
         Side tryReadAfterWrite = perCall(n -> {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
+                Native.eventFdWrite(fd, 1L);
                 e.tryRead();
             }
             return System.nanoTime() - t0;
@@ -245,8 +258,8 @@ public final class Paired {
         Side nettyReadAfterWrite = perCall(n -> {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                io.netty.channel.epoll.Native.eventFdWrite(fd, 1L);
-                io.netty.channel.epoll.Native.eventFdRead(fd);
+                Native.eventFdWrite(fd, 1L);
+                Native.eventFdRead(fd);
             }
             return System.nanoTime() - t0;
         }, nothing);
