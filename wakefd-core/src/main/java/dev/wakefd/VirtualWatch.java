@@ -107,9 +107,28 @@ final class VirtualWatch extends LeasedWatch implements Poller.Ready, Runnable {
         }
     }
 
-    /** Waiting threads enlisted now; for tests and diagnostics. */
-    int enlisted() {
-        return more.size() + (SOLE.getVolatile(this) != null ? 1 : 0);
+    /**
+     * Enlisted threads that are parked now, past their read; for tests and diagnostics (the
+     * counterpart of a platform watch's "in epoll_wait"). An enlisted thread that has not parked
+     * yet may still be reading, and a wake that lands then is consumed by that read.
+     */
+    int parked() {
+        int n = 0;
+        Thread t = (Thread) SOLE.getVolatile(this);
+        if (t != null && isParked(t)) {
+            n++;
+        }
+        for (Thread m : more) {
+            if (isParked(m)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isParked(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
     }
 
     /** An edge: on the poller thread. */

@@ -64,9 +64,10 @@ final class Waiters {
     }
 
     /**
-     * Listeners that stand for a wait in progress: futures, registrations and platform threads
-     * inside epoll_wait and enlisted virtual threads (standing registrations count only while
-     * someone waits through them); for tests and diagnostics.
+     * Listeners that stand for a wait in progress: futures, registrations, platform threads inside
+     * epoll_wait and virtual threads parked on their watch (standing registrations count only
+     * while someone waits through them, past the read that starts the wait); for tests and
+     * diagnostics.
      */
     int waiting() {
         int n = 0;
@@ -80,7 +81,7 @@ final class Waiters {
     private static int waits(Runnable r) {
         return switch (r) {
             case PlatformWaiter.Watch w -> w.isBlocked() ? 1 : 0;
-            case VirtualWatch v -> v.enlisted();
+            case VirtualWatch v -> v.parked();
             default -> 1;
         };
     }
