@@ -8,43 +8,15 @@ import java.util.concurrent.locks.LockSupport;
  * Keeps an fd number open while any system call or registration may still use it, and closes it
  * exactly once after {@link #markClosed()}, whoever finishes last.
  *
- * <p>Two kinds of user. <em>Leases</em> ({@link #acquire()}/{@link #release()}) are for anything
- * that may last: waiters, poller registrations, calls that may block. <em>Short calls</em>
- * ({@link #enter()}/{@link #exit(int)}) are for {@code signal} and {@code tryRead} on an fd whose
- * calls cannot block; they cost one atomic instruction instead of a lease's two, which is a tenth
- * of a system call's cost (see docs/benchmarks.md).
+ * <p><em>Leases</em> ({@link #acquire()}/{@link #release()}) are for anything that may last or
+ * block; <em>short calls</em> ({@link #enter()}/{@link #exit(int)}) are for non-blocking
+ * {@code signal}/{@code tryRead} and cost one locked instruction (a slot byte taken by CAS, given
+ * back by a release store). State: bit 63 closing, bit 62 released, low bits the lease count.
  *
- * <p>Lease state is one long: bit 63 says "closing", bit 62 says "released", the low bits count
- * leases. Taking and returning one is a single atomic add each (no load-then-CAS loop).
- * A short call owns one byte of {@link #slots}: it takes the byte with a CAS and gives it back with
- * a plain release store, which needs no atomic instruction because nobody else writes an owned
- * byte.
- *
- * <h2>Why no system call reaches a released fd number</h2>
- * <ul>
- *   <li>{@link #acquire()} adds 1 and looks at the previous state: if the closing bit was set the
- *       lease is refused and given back at once, before the caller touches the fd.</li>
- *   <li>The fd is released only by the thread whose CAS moves the state from exactly
- *       {@code CLOSING | 0 leases} to {@code CLOSING | RELEASED}. Every lease holder holds its
- *       lease until its call has returned, so the count is 0 only when none is in flight; the CAS
- *       succeeds once because RELEASED is never cleared.</li>
- *   <li>Short calls against close are a Dekker pair of sequentially consistent accesses: a caller
- *       CASes its slot, <em>then</em> reads the closing bit; {@link #markClosed()} sets the bit
- *       (taking a lease of its own), <em>then</em> reads every slot and waits until each is free.
- *       In the single order of those accesses one of the two reads comes second and sees the
- *       other's write: either the caller sees "closing" and backs out without a call, or the closer
- *       sees the slot taken and waits for the caller's release store, which follows its system
- *       call. Only then does the closer return its lease, so the release above comes after every
- *       short call too.</li>
- *   <li>The same pair orders short calls against {@link #stopShortCalls()}: a caller reads the
- *       {@code shortCalls} flag after taking its slot, and the stopper clears the flag before it
- *       waits for the slots, so when it returns no call that skipped the thread transition is in
- *       flight and none will start (calls that may block from then on hold leases, which close
- *       never waits for).</li>
- * </ul>
- * The closer waits only for short calls, which cannot block; a holder that the scheduler has
- * descheduled delays close by that long. A slot another thread holds (two threads whose ids share
- * the low bits, at the same instant) sends the caller down the lease path: correct, just slower.
+ * <p>Invariant: the number is released once, by the CAS from {@code CLOSING | 0 leases} to
+ * {@code CLOSING | RELEASED}, after every short call that saw "not closing" has returned (a Dekker
+ * pair: caller takes slot then reads the bit; closer sets the bit then reads the slots).
+ * Argument: docs/design/close-guard.md.
  */
 public final class FdGuard {
     private static final long CLOSING = Long.MIN_VALUE;

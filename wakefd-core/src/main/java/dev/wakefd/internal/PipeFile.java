@@ -5,36 +5,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link SignalFile} over a non-blocking pipe pair, for systems without eventfd (and on Linux
- * with {@code -Dwakefd.backend=pipe}). The read end is {@link #fd()}: waiters poll it as they
- * would an eventfd. A pipe carries bytes, not a 64-bit counter, so the count lives here, in an
+ * with {@code -Dwakefd.backend=pipe}). The read end is {@link #fd()}; the count lives here, in an
  * AtomicLong shared with every {@link #duplicate()}; a byte in the pipe only says "look".
  *
- * <h2>Protocol</h2>
- * <ul>
- *   <li>{@code add(n)}: CAS the count from c to c+n (refused past 2^64-2, as eventfd refuses);
- *       the adder whose CAS moved it from 0 then writes one byte.</li>
- *   <li>{@code take()}: first drain every byte from the pipe, then take from the count: counter
- *       mode swaps it to 0; semaphore mode CASes c to c-1 and, if c-1 is still non-zero, writes
- *       one byte back.</li>
- * </ul>
+ * <p>Invariant: once calls have returned, a non-zero count has a byte in the pipe. {@code add}
+ * writes a byte only when its CAS moved the count from 0; {@code take} drains the pipe first and
+ * takes the count second. Units leave the count only through one CAS or swap each, so nothing is
+ * counted twice. Argument: docs/design/pipe-backend.md.
  *
- * <b>Why no wake is lost</b> (once calls have returned, a non-zero count means a byte is in the
- * pipe, so a poller of {@code fd()} wakes). Take the last read of the pipe, a drain by some take
- * T. After its drain, T either saw the count at 0 (it swapped it to 0, or found it 0) or left it
- * non-zero and wrote a byte. In the second case that byte came after the last read, so it is
- * still there. In the first, a count that is non-zero now was moved from 0 later, and only an
- * add does that; that add wrote its byte after its CAS, so after the last read: still there. A
- * write refused with EAGAIN found the pipe full, hence readable, which is all the byte was for:
- * a full pipe coalesces. The order matters: taking the count before draining would let an add
- * land between the two, whose byte the drain would then swallow with its count left behind.
- *
- * <p><b>Why nothing is counted twice.</b> Units live only in the AtomicLong, and every unit
- * leaves it through exactly one successful CAS or swap. The bytes carry no count: a byte whose
- * count another take got first makes a later take return 0, a spurious wake-up that every waiter
- * in wakefd already tolerates (as with a shared eventfd that another holder read).
- *
- * <p>Unlike an eventfd, the count is not in the kernel: another process (or native code) given
- * this fd cannot see or change it, so the pipe backend cannot be adopted or passed to a peer.
+ * <p>The count is not in the kernel, so a pipe-backed signal cannot be adopted or passed to a peer.
  */
 public final class PipeFile implements SignalFile {
     private static final long MAX_COUNT = EventFdCalls.MAX_COUNT;

@@ -20,31 +20,11 @@ import java.util.function.LongConsumer;
  * The life of one signal registered with one Netty loop, shared by the epoll and io_uring handles:
  * lease, close listener, cancel, delivery. Subclasses only arm and disarm the fd in their loop.
  *
- * <h2>Why Netty never touches a released fd number</h2>
- * <ol>
- *   <li>The fd number stays allocated while a lease is held: the signal's FdGuard closes it only
- *       after the last release. {@link #start()} takes the lease before Netty first sees the fd,
- *       and {@link #finish()} is the only place that returns it.</li>
- *   <li>{@code finish()} runs only once Netty has let go of the fd, in one of three ways.
- *       (a) After {@link #unregistered()}: epoll calls it after removing the fd from its fd-keyed
- *       table and from the epoll set; io_uring after the last completion of every operation this
- *       handle submitted (the poll, which {@code ASYNC_CANCEL} ends, and the cancel itself).
- *       After that neither handler submits, polls or looks up anything for this handle. The
- *       release is deferred to a later loop task, so the epoll batch that unregistered us, whose
- *       event array may still name the number, has ended before the number can be reused.
- *       (b) When Netty refused the registration: it never held the fd.
- *       (c) When the loop has terminated: its epoll fd or ring is closed and its thread is gone.
- *       This also covers registrations that Netty dropped without {@code unregistered()} while
- *       shutting down (a register task run after the loop's last {@code prepareToDestroy}).</li>
- *   <li>Closing the signal while registered therefore does not close the fd. Close sets the
- *       closing bit, so {@code consume()} fails and the handler stops, and runs our close listener,
- *       which asks the loop to cancel; the fd is closed by our release in 2(a).</li>
- *   <li>Netty sees the fd through a borrowed {@code FileDescriptor} (epoll) whose {@code close()}
- *       does nothing and which stays "open", so epoll's cancel deletes the fd from the epoll set
- *       while the number is still ours, and Netty never closes the signal's fd.</li>
- * </ol>
- * Netty calls {@link #close()} from its shutdown, possibly more than once (io_uring calls it on
- * every loop turn while shutting down); it is idempotent through {@code withdrawn}.
+ * <p>Invariant: the registration holds a lease on the signal's fd from {@link #start()}, before
+ * Netty sees the fd, until {@link #finish()}, the only place that returns it, which runs only once
+ * Netty has let go (after {@link #unregistered()}, on refusal, or after the loop terminated).
+ * {@link #close()} is idempotent (Netty may call it many times while shutting down).
+ * Argument: docs/design/netty-handles.md.
  */
 abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle, UringSignalHandle {
     private static final System.Logger LOG = System.getLogger(SignalHandle.class.getName());
