@@ -1,7 +1,9 @@
 package dev.wakefd.bench.report;
 
+
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * One paired comparison ({@code dev.wakefd.bench.Paired}) over the JVMs that ran it: each JVM gave
@@ -59,12 +61,9 @@ final class PairedResult {
         return t95(n - 1) * Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
     }
 
-    /** Student's t, two-sided 95%, for {@code df} degrees of freedom (normal beyond 30). */
+    /** Student's t, two-sided 95%, for {@code df} degrees of freedom. */
     static double t95(int df) {
-        double[] t = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-        return df >= 1 && df <= t.length ? t[df - 1] : 1.960;
+        return new TDistribution(df).inverseCumulativeProbability(0.975);
     }
 
     private static double mean(List<Double> v) {

@@ -1,11 +1,16 @@
 package dev.wakefd.bench.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -15,6 +20,8 @@ import java.util.stream.Stream;
  * {@code roundtrip-1cpu/PollerDispatchBench.dispatch[registered=10]} or {@code c/c.write}.
  */
 final class Results {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Map<String, Measurement> byKey = new TreeMap<>();
     private final Map<String, PairedResult> paired = new TreeMap<>();
     private String jdk = "unknown";
@@ -65,32 +72,26 @@ final class Results {
     }
 
     private void readJmh(String run, Path file) throws IOException {
-        Object parsed;
-        try {
-            parsed = Json.parse(Files.readString(file));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": not a JMH JSON result (" + e.getMessage() + ")", e);
-        }
-        for (Object o : Json.array(parsed)) {
-            Map<String, Object> r = Json.object(o);
-            String benchmark = String.valueOf(r.get("benchmark"));
-            String key = run + "/" + shortName(benchmark) + params(Json.object(r.get("params")));
-            Map<String, Object> m = Json.object(r.get("primaryMetric"));
-            Map<String, Object> pct = Json.object(m.get("scorePercentiles"));
-            boolean sampled = "sample".equals(r.get("mode"));
+        JsonNode parsed = parse(Files.readString(file), file + ": not a JMH JSON result");
+        for (JsonNode r : parsed) {
+            String benchmark = r.path("benchmark").asText();
+            String key = run + "/" + shortName(benchmark) + params(r.path("params"));
+            JsonNode m = r.path("primaryMetric");
+            JsonNode pct = m.path("scorePercentiles");
+            boolean sampled = "sample".equals(r.path("mode").asText());
             byKey.put(key, new Measurement(
-                    Json.number(m.get("score")),
-                    Json.number(m.get("scoreError")),
-                    sampled ? Json.number(pct.get("50.0")) : Double.NaN,
-                    sampled ? Json.number(pct.get("99.0")) : Double.NaN,
-                    String.valueOf(m.get("scoreUnit"))));
-            if (r.get("vmVersion") != null && "unknown".equals(jdk)) {
-                jdk = r.get("vmName") + " " + r.get("vmVersion");
+                    number(m.get("score")),
+                    number(m.get("scoreError")),
+                    sampled ? number(pct.get("50.0")) : Double.NaN,
+                    sampled ? number(pct.get("99.0")) : Double.NaN,
+                    m.path("scoreUnit").asText()));
+            if (r.hasNonNull("vmVersion") && "unknown".equals(jdk)) {
+                jdk = r.path("vmName").asText() + " " + r.path("vmVersion").asText();
             }
             if (jmh.isEmpty()) {
                 jmh = String.format("%s fork(s), %s x %s warm-up, %s x %s measurement",
-                        count(r.get("forks")), count(r.get("warmupIterations")), r.get("warmupTime"),
-                        count(r.get("measurementIterations")), r.get("measurementTime"));
+                        count(r.get("forks")), count(r.get("warmupIterations")), r.path("warmupTime").asText(),
+                        count(r.get("measurementIterations")), r.path("measurementTime").asText());
             }
         }
     }
@@ -98,9 +99,9 @@ final class Results {
     private void readC(String run, Path file) throws IOException {
         readLines(file, "C floor result", (name, r) -> {
             Measurement m = new Measurement(
-                    Json.number(r.get("mean")), Json.number(r.get("ci999")),
-                    Json.number(r.get("median")), Json.number(r.get("p99")),
-                    r.get("unit") + "/op");
+                    number(r.get("mean")), number(r.get("ci999")),
+                    number(r.get("median")), number(r.get("p99")),
+                    r.path("unit").asText() + "/op");
             byKey.merge(run + "/" + name, m, Results::pooled);
         });
     }
@@ -108,29 +109,23 @@ final class Results {
     /** A paired comparison's JSON lines, one per JVM and comparison (see dev.wakefd.bench.Paired). */
     private void readPaired(String run, Path file) throws IOException {
         readLines(file, "paired result", (name, r) -> paired
-                .computeIfAbsent(run + "/" + name, k -> new PairedResult(String.valueOf(r.get("unit"))))
-                .add(Json.number(r.get("ratio")), Json.number(r.get("bridge")), Json.number(r.get("baseline"))));
+                .computeIfAbsent(run + "/" + name, k -> new PairedResult(r.path("unit").asText()))
+                .add(number(r.get("ratio")), number(r.get("bridge")), number(r.get("baseline"))));
     }
 
     /** Hands each non-blank JSON line of {@code file}, an object with a "name", to {@code each}. */
-    private static void readLines(Path file, String what, java.util.function.BiConsumer<String, Map<String, Object>> each)
-            throws IOException {
+    private static void readLines(Path file, String what, BiConsumer<String, JsonNode> each) throws IOException {
         List<String> lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
                 continue;
             }
-            Map<String, Object> r;
-            try {
-                r = Json.object(Json.parse(line));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + ":" + (i + 1) + ": not a " + what + " (" + e.getMessage() + ")", e);
-            }
-            if (!(r.get("name") instanceof String name)) {
+            JsonNode r = parse(line, file + ":" + (i + 1) + ": not a " + what);
+            if (!r.path("name").isTextual()) {
                 throw new IOException(file + ":" + (i + 1) + ": " + what + " without a name");
             }
-            each.accept(name, r);
+            each.accept(r.get("name").asText(), r);
         }
     }
 
@@ -155,17 +150,52 @@ final class Results {
         return benchmark.substring(cls + 1);
     }
 
-    private static String params(Map<String, Object> params) {
+    private static String params(JsonNode params) {
         if (params.isEmpty()) {
             return "";
         }
+        Map<String, String> sorted = new TreeMap<>();
+        params.properties().forEach(e -> sorted.put(e.getKey(), e.getValue().asText()));
         StringBuilder b = new StringBuilder("[");
-        new TreeMap<>(params).forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(k).append('=').append(v));
+        sorted.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(k).append('=').append(v));
         return b.append(']').toString();
     }
 
-    private static String count(Object n) {
-        double d = Json.number(n);
+    /** A number, or a string JMH writes for one ("NaN", "Infinity"), as a double; anything else NaN. */
+    static double number(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return Double.NaN;
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isTextual()) {
+            try {
+                return Double.parseDouble(v.asText());
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** One JSON document; a syntax error becomes an IOException that starts with {@code what}. */
+    private static JsonNode parse(String text, String what) throws IOException {
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n == null || n.isMissingNode()) {
+                throw new IOException(what + " (JSON: unexpected end of input: the text is empty)");
+            }
+            return n;
+        } catch (JsonEOFException e) {
+            throw new IOException(what + " (JSON: unexpected end of input: " + e.getOriginalMessage() + ")", e);
+        } catch (JsonProcessingException e) {
+            throw new IOException(what + " (JSON: " + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    private static String count(JsonNode n) {
+        double d = number(n);
         return Double.isNaN(d) ? "?" : String.valueOf((long) d);
     }
 }
