@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * step checked against a model of eventfd(2) and, while open, against the kernel's own count in
  * /proc/self/fdinfo. Seeds are fixed so a failure replays; the seed is in the test name.
  */
-class ModelTest {
+class EventFdRandomSequenceTest {
     static final BigInteger MAX = new BigInteger("18446744073709551614"); // 2^64 - 2
 
     static long[] seeds() {
