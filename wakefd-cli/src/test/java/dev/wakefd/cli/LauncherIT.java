@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wakefd.EventFd;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -34,13 +38,18 @@ class LauncherIT {
     }
 
     static Run run(Map<String, String> env, List<String> prefix, String... args) throws Exception {
+        return run(ROOT, env, prefix, args);
+    }
+
+    /** Runs {@code root/wakefd}: the checkout's, or a copy made by {@link #copyForOtherUsers}. */
+    static Run run(Path root, Map<String, String> env, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(LAUNCHER.toString());
+        cmd.add(root.resolve("wakefd").toString());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("wakefd-it", ".out");
         Path err = Files.createTempFile("wakefd-it", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile())
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("WAKEFD_NO_BUILD", "1");
             pb.environment().putAll(env);
@@ -102,9 +111,49 @@ class LauncherIT {
             assumeTrue(PythonHop.onPath("setpriv") != null, "setpriv is needed to drop root");
             asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
         }
-        Run denied = run(Map.of("JAVA_TOOL_OPTIONS", "-XX:-UsePerfData"), asNobody, "inspect", "1");
-        assertThat(denied.exit()).as(denied.toString()).isEqualTo(1);
-        assertThat(denied.err()).contains("permission denied reading /proc/1/fd");
+        // uid 65534 may not be able to enter the checkout (a clone in a 0700 directory, as mktemp -d
+        // or root's home gives), so it runs a copy of what the launcher needs from a readable place.
+        Path copy = root ? copyForOtherUsers() : ROOT;
+        try {
+            Run denied = run(copy, Map.of("JAVA_TOOL_OPTIONS", "-XX:-UsePerfData"), asNobody, "inspect", "1");
+            assertThat(denied.exit()).as(denied.toString()).isEqualTo(1);
+            assertThat(denied.err()).contains("permission denied reading /proc/1/fd");
+        } finally {
+            if (copy != ROOT) {
+                deleteTree(copy);
+            }
+        }
+    }
+
+    /**
+     * The launcher, its JDK finder and the jar, copied to a new directory that every user may
+     * read and enter (mode 0755; files 0644, the launcher 0755). The copy is laid out as the
+     * checkout is, so the launcher finds the jar where it looks; it has no sources, so it never
+     * finds the jar stale.
+     */
+    static Path copyForOtherUsers() throws Exception {
+        Set<PosixFilePermission> dir = PosixFilePermissions.fromString("rwxr-xr-x");
+        Set<PosixFilePermission> file = PosixFilePermissions.fromString("rw-r--r--");
+        Path copy = Files.createTempDirectory(Path.of("/tmp"), "wakefd-it-launcher");
+        Files.setPosixFilePermissions(copy, dir);
+        for (String rel : new String[] {"wakefd", "scripts/find-jdk.sh", "wakefd-cli/target/wakefd-cli.jar"}) {
+            Path to = copy.resolve(rel);
+            for (Path d = to.getParent(); !d.equals(copy); d = d.getParent()) {
+                Files.createDirectories(d);
+                Files.setPosixFilePermissions(d, dir);
+            }
+            Files.copy(ROOT.resolve(rel), to);
+            Files.setPosixFilePermissions(to, rel.equals("wakefd") ? dir : file);
+        }
+        return copy;
+    }
+
+    static void deleteTree(Path root) throws Exception {
+        try (var all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Test
