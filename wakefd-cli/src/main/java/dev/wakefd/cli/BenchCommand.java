@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code wakefd bench}: runs wakefd-bench/run-benchmarks.sh and prints its ratio tables. */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
+        header = "Run the comparison suite: wakefd vs C, Netty and the JDK",
         description = {"Runs wakefd's comparison suite (wakefd vs C vs Netty vs the JDK: notify cost, read cost, "
                 + "contention, wake-up round trips), rewrites docs/benchmarks.md and docs/benchmarks.svg, and "
                 + "prints the ratio tables.",
