@@ -88,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("wakefd demo: one wake signal around a ring of runtimes, " + String.format("%,d", laps)
                     + " laps (after " + String.format("%,d", warm) + " warm-up laps)");
             out.println();
-            out.printf("  %-16s %s%n", Ring.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
+            out.printf("  %-16s %s%n", DemoLaps.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
             for (Hop h : hops) {
                 out.printf("  %-16s %s%n", h.name(), h.how());
             }
@@ -106,9 +106,9 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         Progress progress = new Progress(err, Progress.terminal(), "ring", warm + laps);
-        Ring.Result ring;
+        DemoLaps.Result ring;
         long[] done = {0};
-        ring = Ring.run(hops, warm, laps, timeout, d -> {
+        ring = DemoLaps.run(hops, warm, laps, timeout, d -> {
             done[0] = d;
             progress.update(d);
         });
@@ -146,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
         return m;
     }
 
-    static void printRing(PrintWriter out, Ring.Result r) {
+    static void printRing(PrintWriter out, DemoLaps.Result r) {
         out.println("Latency (microseconds) from when one runtime woke to when the next one woke, over "
                 + String.format("%,d", r.laps()) + " laps:");
         out.println();
@@ -181,13 +181,13 @@ final class DemoCommand implements Callable<Integer> {
                 + String.format("%,d", b.itemsSeen()) + " items: no wake lost.");
     }
 
-    private static Map<String, Object> toJson(Ring.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped,
+    private static Map<String, Object> toJson(DemoLaps.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped,
             Burst.Result burst) {
         Map<String, Object> m = Json.document("demo");
         m.put("laps", r.laps());
         m.put("warmup_laps", warm);
         List<Object> ring = new ArrayList<>();
-        ring.add(Ring.DRIVER);
+        ring.add(DemoLaps.DRIVER);
         hops.forEach(h -> ring.add(h.name()));
         m.put("ring", ring);
         m.put("skipped", skipped);
