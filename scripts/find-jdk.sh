@@ -5,14 +5,18 @@
 wakefd_java_feature() { # prints the feature version of a java binary, e.g. 25
   local java=$1 home line v
   home=$(readlink -f "$java" 2>/dev/null) && home=${home%/bin/java}
-  if [ -n "$home" ] && [ -r "$home/release" ] \
-     && line=$(grep -m1 '^JAVA_VERSION=' "$home/release" 2>/dev/null); then
-    v=${line#JAVA_VERSION=}
-    v=${v//\"/}
-    v=${v%%[.+_-]*}
-    if [ "$v" = 1 ]; then v=8; fi   # "1.8.0_..." is Java 8
-    echo "$v"
-    return
+  if [ -n "$home" ] && [ -r "$home/release" ]; then
+    while IFS= read -r line; do   # bash only: no grep, no JVM
+      case $line in
+        JAVA_VERSION=*)
+          v=${line#JAVA_VERSION=}
+          v=${v//\"/}
+          v=${v%%[.+_-]*}
+          if [ "$v" = 1 ]; then v=8; fi   # "1.8.0_..." is Java 8
+          echo "$v"
+          return ;;
+      esac
+    done <"$home/release"
   fi
   "$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1
 }
