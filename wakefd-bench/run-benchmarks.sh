@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs wakefd's comparison suite (the C floor and JMH) and writes docs/benchmarks.md and
-# docs/benchmarks.svg from the results. Run from anywhere; see docs/benchmarking.md.
+# Runs wakefd's comparison suite (the C floor and JMH) and writes docs/benchmarks.md,
+# docs/benchmarks.svg and docs/benchmarks.json (the page's tables and figures as data) from the
+# results. Run from anywhere; see docs/benchmarking.md. WAKEFD_BENCH_REPORT_DIR=DIR writes those
+# three files to DIR instead (`wakefd bench` uses it to leave the committed docs alone).
 #   wakefd-bench/run-benchmarks.sh           full run: 3 forks, 3 x 1 s warm-up, 5 x 1 s (about 40 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
@@ -92,9 +94,11 @@ if [ "$cpus" -ge 2 ]; then
   run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
 
-report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
+report_dir=${WAKEFD_BENCH_REPORT_DIR:-docs}
+mkdir -p "$report_dir"
+report=(--dir "$out" --md "$report_dir/benchmarks.md" --svg "$report_dir/benchmarks.svg" --json "$report_dir/benchmarks.json"
         --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")
 [ $quick = 1 ] && report+=(--quick)
 [ $pinned = 0 ] && report+=(--unpinned)
 "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report "${report[@]}"
-echo "wrote docs/benchmarks.md and docs/benchmarks.svg (raw results and JMH logs: $out)" >&2
+echo "wrote $report_dir/benchmarks.md, .svg and .json (raw results and JMH logs: $out)" >&2

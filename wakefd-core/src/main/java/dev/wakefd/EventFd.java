@@ -123,6 +123,7 @@ public final class EventFd implements WakeSignal {
         this.guard = newGuard(file);
         this.waiters = new Waiters(guard);
         this.cleanable = CLEANER.register(this, closing(guard, waiters));
+        OwnedFds.own(fd, file);
     }
 
     /**
@@ -142,6 +143,8 @@ public final class EventFd implements WakeSignal {
                 file.close();
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing " + file.kind() + " fd " + file.fd(), e);
+            } finally {
+                OwnedFds.release(file.fd(), file); // after close(2): see OwnedFds
             }
         }, file.callsCannotBlock());
     }
@@ -170,11 +173,12 @@ public final class EventFd implements WakeSignal {
      * better). It is made non-blocking if it is not; since the open file description is shared,
      * every holder of it sees {@code O_NONBLOCK} from then on. Its close-on-exec flag is left as it is.
      *
-     * @throws IllegalArgumentException for a negative or closed fd, or one that is not an
-     *     eventfd; the caller's fd is then left open and untouched
+     * @throws IllegalArgumentException for a negative or closed fd, one that is not an eventfd,
+     *     or one that a live EventFd in this JVM already owns (use that one, or its
+     *     {@link #duplicate()}); the caller's fd is then left open and untouched
      */
     public static EventFd adopt(int fd) throws IOException {
-        return new EventFd(Backends.adopt(fd, null));
+        return adopt(fd, (Boolean) null);
     }
 
     /**
@@ -182,7 +186,21 @@ public final class EventFd implements WakeSignal {
      * do not report it. Where the kernel does report it and it differs, the fd is refused.
      */
     public static EventFd adopt(int fd, boolean semaphore) throws IOException {
-        return new EventFd(Backends.adopt(fd, semaphore));
+        return adopt(fd, Boolean.valueOf(semaphore));
+    }
+
+    private static EventFd adopt(int fd, Boolean semaphore) throws IOException {
+        Object claim = new Object();
+        if (fd >= 0 && !OwnedFds.claim(fd, claim)) {
+            throw new IllegalArgumentException("adopt(" + fd + "): fd " + fd + " is owned by a live EventFd in this JVM, "
+                    + "and an fd must have one owner (two would close it twice); use that EventFd or its duplicate()");
+        }
+        try {
+            return new EventFd(Backends.adopt(fd, semaphore)); // the new EventFd takes the entry over
+        } catch (IOException | RuntimeException | Error e) {
+            OwnedFds.release(fd, claim);
+            throw e;
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code wakefd demo}: one wake signal around a ring of runtimes, then a coalescing burst. */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Pass one wake around a ring of runtimes and time every hop",
         description = {"Passes one wake signal around a ring of runtimes and back, lap after lap: a platform thread, "
                 + "a virtual thread, a Poller handler, and a Python asyncio process that received the eventfds over a "
                 + "Unix socket (when python3 is on PATH). Parts that cannot run here are named and left out.",
@@ -56,9 +57,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        check(laps >= 1 && laps <= 10_000_000, "--laps " + laps + ": must be between 1 and 10,000,000");
-        check(warmup >= -1 && warmup <= 10_000_000, "--warmup " + warmup + ": must be between 0 and 10,000,000");
-        check(producers >= 1 && producers <= 256, "--producers " + producers + ": must be between 1 and 256");
+        check(laps >= 1, "--laps " + laps + ": must be at least 1");
+        check(laps <= 10_000_000, "--laps " + laps + ": must be at most 10,000,000");
+        check(warmup >= -1, "--warmup " + warmup + ": must be 0 or more");
+        check(warmup <= 10_000_000, "--warmup " + warmup + ": must be at most 10,000,000");
+        check(producers >= 1, "--producers " + producers + ": must be at least 1");
+        check(producers <= 256, "--producers " + producers + ": must be at most 256");
         check(wakes >= 0, "--wakes " + wakes + ": must be 0 or more");
         check(timeoutSeconds >= 1, "--timeout " + timeoutSeconds + ": must be at least 1 second");
         int warm = warmup >= 0 ? warmup : Math.max(1, laps / 10);
@@ -84,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("wakefd demo: one wake signal around a ring of runtimes, " + String.format("%,d", laps)
                     + " laps (after " + String.format("%,d", warm) + " warm-up laps)");
             out.println();
-            out.printf("  %-16s %s%n", Ring.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
+            out.printf("  %-16s %s%n", DemoLaps.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
             for (Hop h : hops) {
                 out.printf("  %-16s %s%n", h.name(), h.how());
             }
@@ -102,9 +106,9 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         Progress progress = new Progress(err, Progress.terminal(), "ring", warm + laps);
-        Ring.Result ring;
+        DemoLaps.Result ring;
         long[] done = {0};
-        ring = Ring.run(hops, warm, laps, timeout, d -> {
+        ring = DemoLaps.run(hops, warm, laps, timeout, d -> {
             done[0] = d;
             progress.update(d);
         });
@@ -142,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
         return m;
     }
 
-    static void printRing(PrintWriter out, Ring.Result r) {
+    static void printRing(PrintWriter out, DemoLaps.Result r) {
         out.println("Latency (microseconds) from when one runtime woke to when the next one woke, over "
                 + String.format("%,d", r.laps()) + " laps:");
         out.println();
@@ -177,13 +181,13 @@ final class DemoCommand implements Callable<Integer> {
                 + String.format("%,d", b.itemsSeen()) + " items: no wake lost.");
     }
 
-    private static Map<String, Object> toJson(Ring.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped,
+    private static Map<String, Object> toJson(DemoLaps.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped,
             Burst.Result burst) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = Json.document("demo");
         m.put("laps", r.laps());
         m.put("warmup_laps", warm);
         List<Object> ring = new ArrayList<>();
-        ring.add(Ring.DRIVER);
+        ring.add(DemoLaps.DRIVER);
         hops.forEach(h -> ring.add(h.name()));
         m.put("ring", ring);
         m.put("skipped", skipped);

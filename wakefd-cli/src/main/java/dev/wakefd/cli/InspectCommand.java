@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code wakefd inspect <pid>|self}: a process's eventfds, from /proc. */
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
+        header = "List a process's eventfds: count, mode and who else holds them",
         description = {"Lists a process's eventfds: fd number, pending count, mode (counter or semaphore) and "
                 + "eventfd-id, from /proc/<pid>/fdinfo, and which other fds and processes hold the same eventfd "
                 + "(same eventfd-id).",
@@ -37,7 +38,7 @@ final class InspectCommand implements Callable<Integer> {
             description = "seconds between refreshes with --watch (default: ${DEFAULT-VALUE})")
     double interval;
 
-    @Option(names = "--json", description = "print JSON (one document per refresh with --watch)")
+    @Option(names = "--json", description = "print JSON; with --watch, JSON Lines (one compact document per line per refresh)")
     boolean json;
 
     @Option(names = "--frames", hidden = true, defaultValue = "0", description = "stop --watch after this many refreshes (tests)")
@@ -55,12 +56,18 @@ final class InspectCommand implements Callable<Integer> {
         }
         ProcEventFds proc = new ProcEventFds(procRoot);
         PrintWriter out = spec.commandLine().getOut();
-        boolean terminal = !json && System.console() != null && System.console().isTerminal();
+        boolean terminal = !json && Tty.isTerminal(Tty.STDOUT); // where the refresh is drawn
         for (int frame = 1; ; frame++) {
             List<ProcEventFds.Entry> mine = proc.eventFds(pid); // fails for a missing or unreadable process
             ProcEventFds.Scan all = proc.scanAll();
-            String text = json ? Json.write(toJson(pid, proc.command(pid), mine, all))
-                    : render(pid, proc.command(pid), mine, all);
+            String command = proc.command(pid);
+            String text;
+            if (json) {
+                Map<String, Object> doc = toJson(pid, command, mine, all);
+                text = watch ? Json.line(doc) : Json.write(doc); // --watch: JSON Lines, one document per line
+            } else {
+                text = render(pid, command, mine, all);
+            }
             if (watch && terminal) {
                 out.print("\033[H\033[2J"); // home and clear: refresh in place
                 out.println("wakefd inspect " + pid + "   " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
@@ -161,7 +168,7 @@ final class InspectCommand implements Callable<Integer> {
             m.put("also_held_by", shared);
             fds.add(m);
         }
-        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> root = Json.document("inspect");
         root.put("pid", pid);
         root.put("command", command);
         root.put("eventfds", fds);

@@ -4,14 +4,35 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Writes maps, lists, strings, numbers, booleans and null as JSON; enough for --json output. */
+/**
+ * Writes maps, lists, strings, numbers, booleans and null as JSON; enough for --json output.
+ * Strings escape every control character, so {@link #line} output never holds a line break.
+ */
 final class Json {
     private Json() {}
 
+    /** Indented, for a single document. */
     static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(sb, value, 0);
         return sb.toString();
+    }
+
+    /** On one line with no newline in it, for JSON Lines (one document per line). */
+    static String line(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value, -1);
+        return sb.toString();
+    }
+
+    /**
+     * A document's first field: which command wrote it and the version of its layout, e.g.
+     * {@code wakefd-demo/1}. The number grows when a field changes meaning or goes away.
+     */
+    static Map<String, Object> document(String command) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("schema", "wakefd-" + command + "/1");
+        return m;
     }
 
     private static void write(StringBuilder sb, Object v, int depth) {
@@ -27,10 +48,10 @@ final class Json {
                 Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
                 while (it.hasNext()) {
                     Map.Entry<?, ?> e = it.next();
-                    newline(sb, depth + 1);
+                    newline(sb, inner(depth));
                     string(sb, String.valueOf(e.getKey()));
-                    sb.append(": ");
-                    write(sb, e.getValue(), depth + 1);
+                    sb.append(depth < 0 ? ":" : ": ");
+                    write(sb, e.getValue(), inner(depth));
                     if (it.hasNext()) {
                         sb.append(',');
                     }
@@ -43,8 +64,8 @@ final class Json {
             case List<?> l -> {
                 sb.append('[');
                 for (int i = 0; i < l.size(); i++) {
-                    newline(sb, depth + 1);
-                    write(sb, l.get(i), depth + 1);
+                    newline(sb, inner(depth));
+                    write(sb, l.get(i), inner(depth));
                     if (i + 1 < l.size()) {
                         sb.append(',');
                     }
@@ -58,8 +79,16 @@ final class Json {
         }
     }
 
+    /** The depth of what a container holds; one-line mode (below 0) stays below 0. */
+    private static int inner(int depth) {
+        return depth < 0 ? depth : depth + 1;
+    }
+
+    /** A line break and indent; nothing in one-line mode (depth below 0). */
     private static void newline(StringBuilder sb, int depth) {
-        sb.append('\n').append("  ".repeat(depth));
+        if (depth >= 0) {
+            sb.append('\n').append("  ".repeat(depth));
+        }
     }
 
     private static void string(StringBuilder sb, String s) {

@@ -29,7 +29,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: demo, bench or inspect (wakefd --help lists them)");
+                "name a command: demo, bench or inspect");
     }
 
     public static void main(String[] args) {
@@ -39,6 +39,7 @@ public final class Main implements Runnable {
     /** The command line with wakefd's error reporting; tests set its out and err writers. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             String who = "wakefd " + cmd.getCommandName() + ": ";
@@ -55,6 +56,23 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * A usage error as one line naming the command, what was wrong, and where help is, e.g.
+     * {@code wakefd demo: --laps 0: must be at least 1 (see `wakefd demo --help`)}; exit code 2.
+     */
+    static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        String message = ex.getMessage();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        PrintWriter err = cmd.getErr();
+        err.println(name + ": " + message + " (see `" + name + " --help`)");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
+    }
+
     /** A failure the user can act on: printed as one line, exit code 1. */
     static final class Failure extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -68,11 +86,13 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The version the build wrote into the jar's manifest (Implementation-Version). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"wakefd " + (v != null ? v : "0.1.0-SNAPSHOT") + ", Java " + Runtime.version()};
+            return new String[] {"wakefd " + (v != null ? v : "(version unknown: not run from the built jar)")
+                    + ", Java " + Runtime.version()};
         }
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The ring closes its eventfds only after {@link #close()} has shut the loop down, so the loop
  * never polls an fd number that was released.
  */
-final class NettyHop implements Hop {
+final class NettyHop extends AbstractHop {
     enum Transport {
         EPOLL("Netty epoll"), IO_URING("Netty io_uring");
 
@@ -36,9 +36,6 @@ final class NettyHop implements Hop {
     private final MultiThreadIoEventLoopGroup group;
     private final IoEventLoop loop;
     private final CountDownLatch done = new CountDownLatch(1);
-    private volatile int passed;
-    private volatile Throwable failure;
-    private long[] times;
 
     NettyHop(Transport transport) {
         this.transport = transport;
@@ -80,8 +77,7 @@ final class NettyHop implements Hop {
 
     @Override
     public void start(EventFd in, EventFd out, int laps) throws Exception {
-        long[] t = new long[laps];
-        times = t;
+        long[] t = newTimes(laps);
         Forwarder forward = new Forwarder(in, out, t, laps);
         var reg = NettyWake.register(loop, in, forward::accept);
         if (!reg.await(10, TimeUnit.SECONDS) || !reg.isSuccess()) {
@@ -118,7 +114,7 @@ final class NettyHop implements Hop {
                     throw new IllegalStateException("lap " + lap + ": read a count of " + n + ", expected the one wake");
                 }
                 out.signal();
-                passed = ++lap;
+                passedOn(lap++);
                 if (lap == laps) {
                     done.countDown();
                     NettyWake.Registration r = registration;
@@ -132,29 +128,19 @@ final class NettyHop implements Hop {
         }
 
         void fail(Throwable e) {
-            if (failure == null) {
-                failure = e;
-            }
+            NettyHop.this.fail(e);
             lap = laps;
             done.countDown();
         }
     }
 
     @Override
-    public int passed() {
-        return passed;
-    }
-
-    @Override
     public long[] wakeTimes(Duration timeout) throws Exception {
         if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new Main.Failure(name() + ": still waiting after " + timeout.toSeconds() + " s, having passed " + passed + " wakes");
+            throw stillRunning(timeout);
         }
         stop(timeout);
-        if (failure != null) {
-            throw new Main.Failure(name() + ": " + failure, failure);
-        }
-        return times;
+        return result();
     }
 
     /** Shuts the loop down and waits for its thread to end: its writes to `times` are visible after. */

@@ -7,13 +7,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** A {@link Poller} handler: the poller's epoll thread consumes the signal and calls it. */
-final class PollerHop implements Hop {
+final class PollerHop extends AbstractHop {
     static final String NAME = "Poller handler";
     private final Poller poller;
     private final CountDownLatch done = new CountDownLatch(1);
-    private volatile int passed;
-    private volatile Throwable failure;
-    private long[] times;
 
     PollerHop() throws java.io.IOException {
         this.poller = Poller.open("wakefd-demo-poller");
@@ -31,8 +28,7 @@ final class PollerHop implements Hop {
 
     @Override
     public void start(EventFd in, EventFd out, int laps) throws java.io.IOException {
-        long[] t = new long[laps];
-        times = t;
+        long[] t = newTimes(laps);
         // Handlers run one at a time on the poller thread, so `lap` needs no synchronization.
         int[] lap = {0};
         poller.register(in, n -> {
@@ -45,12 +41,12 @@ final class PollerHop implements Hop {
                     throw new IllegalStateException("lap " + lap[0] + ": read a count of " + n + ", expected the one wake");
                 }
                 out.signal();
-                passed = ++lap[0];
+                passedOn(lap[0]++);
                 if (lap[0] == laps) {
                     done.countDown();
                 }
             } catch (Throwable e) {
-                failure = e;
+                fail(e);
                 lap[0] = laps;
                 done.countDown();
             }
@@ -58,20 +54,12 @@ final class PollerHop implements Hop {
     }
 
     @Override
-    public int passed() {
-        return passed;
-    }
-
-    @Override
     public long[] wakeTimes(Duration timeout) throws InterruptedException {
         if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new Main.Failure(NAME + ": still waiting after " + timeout.toSeconds() + " s, having passed " + passed + " wakes");
+            throw stillRunning(timeout);
         }
-        poller.close(); // joins the poller thread: its writes to `times` are visible from here on
-        if (failure != null) {
-            throw new Main.Failure(NAME + ": " + failure, failure);
-        }
-        return times;
+        poller.close(); // joins the poller thread: its writes to the times are visible from here on
+        return result();
     }
 
     @Override

@@ -28,9 +28,9 @@ final class Progress {
         }
     }
 
-    /** Whether stderr is a terminal that can take a bar redrawn with carriage returns. */
+    /** Whether stderr, where the bar is drawn, is a terminal that can take carriage-return redraws. */
     static boolean terminal() {
-        return System.console() != null && System.console().isTerminal();
+        return Tty.isTerminal(Tty.STDERR);
     }
 
     /** Called by the one thread that makes progress. */

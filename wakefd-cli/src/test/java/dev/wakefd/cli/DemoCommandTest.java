@@ -19,6 +19,7 @@ class DemoCommandTest {
         Cli.Run r = Cli.run("demo", "--laps", "300", "--warmup", "20", "--producers", "4", "--wakes", "5000", "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         JsonNode j = r.json();
+        assertThat(j.get("schema").asText()).isEqualTo("wakefd-demo/1");
         assertThat(j.get("laps").asInt()).isEqualTo(300);
         List<String> ring = texts(j.get("ring"));
         assertThat(ring).startsWith("platform thread", "virtual thread", "Poller handler");

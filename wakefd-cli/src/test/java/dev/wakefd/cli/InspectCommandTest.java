@@ -35,6 +35,7 @@ class InspectCommandTest {
             Cli.Run r = Cli.run("inspect", "self", "--json");
             assertThat(r.exit()).as(r.toString()).isZero();
             JsonNode report = r.json();
+            assertThat(report.get("schema").asText()).isEqualTo("wakefd-inspect/1");
             assertThat(report.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
             JsonNode s = entry(report, sem.fd());
             assertThat(s.get("count").asLong()).isEqualTo(42);
@@ -141,11 +142,13 @@ class InspectCommandTest {
         try (EventFd e = EventFd.builder().initialValue(5).open()) {
             Cli.Run r = Cli.run("inspect", "self", "--watch", "--interval", "0.05", "--frames", "3", "--json");
             assertThat(r.exit()).as(r.toString()).isZero();
-            // three JSON documents, one per refresh
-            String[] docs = r.out().split("\n(?=\\{)");
+            // JSON Lines: three compact documents, one per line, one per refresh
+            java.util.List<String> docs = r.out().lines().toList();
             assertThat(docs).hasSize(3);
             for (String d : docs) {
-                assertThat(entry(Cli.parse(d), e.fd()).get("count").asLong()).isEqualTo(5);
+                JsonNode doc = Cli.parse(d);
+                assertThat(doc.get("schema").asText()).isEqualTo("wakefd-inspect/1");
+                assertThat(entry(doc, e.fd()).get("count").asLong()).isEqualTo(5);
             }
         }
     }

@@ -39,7 +39,8 @@ public final class Errno {
         return call + ": " + name(errno) + " (" + Strerror.text(errno) + ")";
     }
 
+    /** The exception for a failed call: a {@link dev.wakefd.ErrnoException} saying {@link #describe}. */
     public static IOException exception(String call, int errno) {
-        return new NativeIOException(describe(call, errno), call, errno);
+        return new NativeIOException(call, errno);
     }
 }

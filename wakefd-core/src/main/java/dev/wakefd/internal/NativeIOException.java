@@ -1,24 +1,15 @@
 package dev.wakefd.internal;
 
-import java.io.IOException;
+import dev.wakefd.ErrnoException;
 
-/** An OS failure: the system call that failed and its errno, both kept for callers that branch on them. */
-public final class NativeIOException extends IOException {
+/**
+ * The {@link ErrnoException} that wakefd's modules throw, made by {@link Errno#exception}; kept so
+ * code that catches this type keeps compiling. Callers outside wakefd catch {@link ErrnoException}.
+ */
+public final class NativeIOException extends ErrnoException {
     private static final long serialVersionUID = 1L;
-    private final String call;
-    private final int errno;
 
-    NativeIOException(String message, String call, int errno) {
-        super(message);
-        this.call = call;
-        this.errno = errno;
-    }
-
-    public String call() {
-        return call;
-    }
-
-    public int errno() {
-        return errno;
+    NativeIOException(String call, int errno) {
+        super(call, errno);
     }
 }

@@ -6,12 +6,13 @@ import java.util.Locale;
 final class Goals {
     private Goals() {}
 
-    static void write(StringBuilder b, Results r, Machine machine, Report.Options o) {
-        b.append("## Goals from the issues\n\n");
+    static void write(StringBuilder b, java.util.List<Table> tables, Results r, Machine machine, Report.Options o) {
+        String section = "Goals from the issues";
+        b.append("## ").append(section).append("\n\n");
         if (o.quick()) {
             b.append("A quick run cannot settle these; the verdicts below are indicative only.\n\n");
         }
-        b.append("| Goal | This run | Verdict |\n|---|---|---|\n");
+        Table t = new Table(section, null, java.util.List.of("Goal", "This run", "Verdict"), "|---|---|---|");
         double write = score(r, "c/c.write");
         double read = score(r, "c/c.read_empty");
         double signal = score(r, "cost/NotifyBench.eventFdSignal");
@@ -29,37 +30,37 @@ final class Goals {
         String g2 = "`tryRead()` on empty within 1.10x of C `read(2)`";
         String g3 = "`signal()` faster than Netty's JNI `eventFdWrite`";
         if (pw != null) {
-            row(b, g1, paired(pw, ""), pw.ratio() <= 1.10);
+            row(t, g1, paired(pw, ""), pw.ratio() <= 1.10);
         } else {
-            row(b, g1, times(signal / write), signal / write <= 1.10);
+            row(t, g1, times(signal / write), signal / write <= 1.10);
         }
         if (pr != null) {
-            row(b, g2, paired(pr, ""), pr.ratio() <= 1.10);
+            row(t, g2, paired(pr, ""), pr.ratio() <= 1.10);
         } else {
-            row(b, g2, times(tryRead / read), tryRead / read <= 1.10);
+            row(t, g2, times(tryRead / read), tryRead / read <= 1.10);
         }
         if (pn != null) {
-            row(b, g3, paired(pn, " of Netty's time"), pn.ratio() < 1);
+            row(t, g3, paired(pn, " of Netty's time"), pn.ratio() < 1);
         } else {
-            row(b, g3, times(signal / netty) + " of Netty's time", signal < netty);
+            row(t, g3, times(signal / netty) + " of Netty's time", signal < netty);
         }
         // Netty's eventFdRead throws on an empty eventfd: the reads are compared with a count to take,
         // each after the same Netty write (a ratio of the pairs; only its side of 1.00x is the verdict).
-        row(b, "`tryRead()` faster than Netty's JNI `eventFdRead` (with a count to take; pairs with the same write)",
+        row(t, "`tryRead()` faster than Netty's JNI `eventFdRead` (with a count to take; pairs with the same write)",
                 pnr == null ? "n/a" : paired(pnr, " of Netty's pair"), pnr != null && pnr.ratio() < 1);
-        row(b, "`Waker.wake()` while pending at most 2 ns", Report.num(pending) + " ns", pending <= 2);
-        row(b, "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
+        row(t, "`Waker.wake()` while pending at most 2 ns", Report.num(pending) + " ns", pending <= 2);
+        row(t, "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
                 times(netty / pending) + " cheaper", netty / pending >= 100);
-        row(b, "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
+        row(t, "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
                 times(selector / pending) + " cheaper", selector / pending >= 5);
 
         int k = Math.min(4, machine.cpus());
         double one = score(r, Report.contentionKey("wakerWake", 1));
         double many = score(r, Report.contentionKey("wakerWake", k));
         if (k < 2) {
-            b.append("| Waker's total wake rate grows with threads | one CPU: cannot grow | not applicable |\n");
+            t.row("Waker's total wake rate grows with threads", "one CPU: cannot grow", "not applicable");
         } else {
-            row(b, "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
+            row(t, "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
                     times(many / one) + " the one-thread rate", many > one);
         }
 
@@ -68,10 +69,10 @@ final class Goals {
         double sel1 = p50(r, "roundtrip-1cpu/RoundTripBench.selector");
         double virtual1 = p50(r, "virtual-1cpu/VirtualRoundTripBench.await");
         String pin = o.pinned() ? "" : " (NOT pinned: taskset missing)";
-        row(b, "platform `await` round trip within 1.15x of C on one CPU" + pin, times(await1 / c1), await1 / c1 <= 1.15);
-        row(b, "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
+        row(t, "platform `await` round trip within 1.15x of C on one CPU" + pin, times(await1 / c1), await1 / c1 <= 1.15);
+        row(t, "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
                 times(sel1 / await1) + " faster", sel1 / await1 >= 2);
-        row(b, "virtual-thread round trip within 2x of the platform one" + pin, times(virtual1 / await1), virtual1 / await1 <= 2);
+        row(t, "virtual-thread round trip within 2x of the platform one" + pin, times(virtual1 / await1), virtual1 / await1 <= 2);
 
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (int n : new int[] {10, 1000, 10000}) {
@@ -79,7 +80,7 @@ final class Goals {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        row(b, "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
+        row(t, "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
                 times(hi / lo), hi / lo <= 1.3);
 
         // Bridge against its baselines: from the paired, interleaved runs when there are some (both
@@ -90,10 +91,10 @@ final class Goals {
                 String goal = "bridge throughput at least 5x `ArrayBlockingQueue`'s (" + mode + ", " + pattern + ")";
                 PairedResult p = r.paired("paired/throughput_" + mode + "_" + pattern);
                 if (p != null) {
-                    row(b, goal, paired(p, ""), p.ratio() >= 5);
+                    row(t, goal, paired(p, ""), p.ratio() >= 5);
                 } else {
                     double bridge = score(r, "bridge/BridgeBench.bridge[mode=" + mode + ",pattern=" + pattern + "]");
-                    row(b, goal, times(bridge / abq), bridge / abq >= 5);
+                    row(t, goal, times(bridge / abq), bridge / abq >= 5);
                 }
             }
         }
@@ -101,21 +102,20 @@ final class Goals {
             String goal = "bridge latency from idle no more than a park/unpark hand-off (one CPU, burst " + burst + ", p50)" + pin;
             PairedResult p = r.paired("paired-1cpu/latency_1cpu_burst" + burst);
             if (p != null) {
-                row(b, goal, paired(p, " of park/unpark's"), p.ratio() <= 1);
+                row(t, goal, paired(p, " of park/unpark's"), p.ratio() <= 1);
             } else {
                 double bridge = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.bridge[burst=" + burst + "]");
                 double park = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]");
-                row(b, goal, times(bridge / park) + " of park/unpark's", bridge <= park);
+                row(t, goal, times(bridge / park) + " of park/unpark's", bridge <= park);
             }
         }
-        b.append('\n');
+        Report.add(b, tables, t);
     }
 
     /** A goal's line; a NaN anywhere in the figure means a benchmark did not run. */
-    private static void row(StringBuilder b, String goal, String figure, boolean met) {
+    private static void row(Table t, String goal, String figure, boolean met) {
         boolean measured = !figure.contains("n/a") && !figure.contains("NaN");
-        b.append("| ").append(goal).append(" | ").append(measured ? figure : "n/a").append(" | ")
-                .append(!measured ? "not measured" : met ? "met" : "**not met**").append(" |\n");
+        t.row(goal, measured ? figure : "n/a", !measured ? "not measured" : met ? "met" : "**not met**");
     }
 
     /**

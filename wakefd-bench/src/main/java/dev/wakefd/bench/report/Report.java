@@ -1,5 +1,6 @@
 package dev.wakefd.bench.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wakefd.bench.report.Row.Who;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,8 +8,10 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -24,7 +27,7 @@ import java.util.function.Function;
  * </pre>
  */
 public final class Report {
-    private static final String USAGE = "usage: Report --dir DIR --md FILE.md --svg FILE.svg --command CMD [--quick] [--unpinned]";
+    private static final String USAGE = "usage: Report --dir DIR --md FILE.md --svg FILE.svg [--json FILE.json] --command CMD [--quick] [--unpinned]";
 
     /** How the run was made: what the page must say about it. */
     record Options(String command, boolean quick, boolean pinned, String svgName) {}
@@ -70,7 +73,7 @@ public final class Report {
     private Report() {}
 
     public static void main(String[] args) {
-        Path dir = null, md = null, svg = null;
+        Path dir = null, md = null, svg = null, json = null;
         String command = null;
         boolean quick = false, pinned = true;
         try {
@@ -79,6 +82,7 @@ public final class Report {
                     case "--dir" -> dir = Path.of(value(args, ++i));
                     case "--md" -> md = Path.of(value(args, ++i));
                     case "--svg" -> svg = Path.of(value(args, ++i));
+                    case "--json" -> json = Path.of(value(args, ++i));
                     case "--command" -> command = value(args, ++i);
                     case "--quick" -> quick = true;
                     case "--unpinned" -> pinned = false;
@@ -93,8 +97,13 @@ public final class Report {
                 throw new IOException("no results (*.json, *.jsonl) in " + dir);
             }
             Options o = new Options(command, quick, pinned, svg.getFileName().toString());
-            Files.writeString(md, markdown(results, Machine.local(), o));
+            Machine machine = Machine.local();
+            List<Table> tables = new ArrayList<>();
+            Files.writeString(md, markdown(results, machine, o, tables));
             Files.writeString(svg, svg(results, o));
+            if (json != null) {
+                Files.writeString(json, json(results, machine, o, md, svg, tables));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("Report: " + e.getMessage());
             System.err.println(USAGE);
@@ -113,6 +122,11 @@ public final class Report {
     }
 
     static String markdown(Results r, Machine machine, Options o) {
+        return markdown(r, machine, o, new ArrayList<>());
+    }
+
+    /** The page; every table on it is also added to {@code tables}, in page order. */
+    static String markdown(Results r, Machine machine, Options o, List<Table> tables) {
         StringBuilder b = new StringBuilder();
         Function<String, StringBuilder> w = s -> b.append(s).append('\n');
         w.apply("# wakefd benchmarks");
@@ -144,53 +158,95 @@ public final class Report {
         w.apply("\"vs best peer\" by the fastest JDK or Netty mechanism in the same table (below 1.00x is faster).");
         w.apply("");
 
-        w.apply("## Notify cost (ns per call, lower is better)");
+        String notify = "Notify cost (ns per call, lower is better)";
+        w.apply("## " + notify);
         w.apply("");
-        costTable(b, r, "A wake that writes the eventfd", NOTIFY_WRITE);
-        costTable(b, r, "A wake while one is already pending (coalesced: no system call)", NOTIFY_PENDING);
-        costTable(b, r, "A wake from idle plus the read that re-arms it (not coalesced)", NOTIFY_IDLE);
-        w.apply("## Read cost on an empty fd (ns per call)");
+        costTable(b, tables, notify, r, "A wake that writes the eventfd", NOTIFY_WRITE);
+        costTable(b, tables, notify, r, "A wake while one is already pending (coalesced: no system call)", NOTIFY_PENDING);
+        costTable(b, tables, notify, r, "A wake from idle plus the read that re-arms it (not coalesced)", NOTIFY_IDLE);
+        String read = "Read cost on an empty fd (ns per call)";
+        w.apply("## " + read);
         w.apply("");
-        costTable(b, r, "What a loop pays to look at its wake fd and find nothing", READ);
+        costTable(b, tables, read, r, "What a loop pays to look at its wake fd and find nothing", READ);
         w.apply("Netty 4.2.18's `Native.eventFdRead` throws on an empty eventfd (EAGAIN), so it has no row here.");
         w.apply("");
 
-        contention(b, r, machine);
+        contention(b, tables, r, machine);
 
         String one = o.pinned() ? "one CPU (`taskset -c 0`)" : "one CPU: NOT PINNED (taskset missing), same as two";
-        w.apply("## Wake-up round trips (ns per trip, lower is better)");
+        String trips = "Wake-up round trips (ns per trip, lower is better)";
+        w.apply("## " + trips);
         w.apply("");
         w.apply("One trip: the benchmark thread wakes an echo side that sleeps, which wakes the benchmark thread");
         w.apply("back. With both threads on one CPU this measures the software; across two CPUs it includes");
         w.apply("waking an idle CPU, which under a hypervisor (a vCPU) dominates. Both are reported.");
         w.apply("");
-        roundTrips(b, r, "On " + one, "1cpu");
-        roundTrips(b, r, "Across " + (machine.cpus() > 1 ? "two CPUs (not pinned)" : "the CPUs (this machine has one)"), "2cpu");
+        roundTrips(b, tables, trips, r, "On " + one, "1cpu");
+        roundTrips(b, tables, trips, r, "Across " + (machine.cpus() > 1 ? "two CPUs (not pinned)" : "the CPUs (this machine has one)"), "2cpu");
 
-        w.apply("## Poller dispatch as registrations grow (one CPU, ns per round trip)");
+        String dispatch = "Poller dispatch as registrations grow (one CPU, ns per round trip)";
+        w.apply("## " + dispatch);
         w.apply("");
         w.apply("A round trip through one of N EventFds registered with one `Poller` (a different one each time,");
         w.apply("the rest idle). epoll should make it independent of N.");
         w.apply("");
-        w.apply("| Registered fds | p50 | mean ± error | p99 | p50 vs 10 fds |");
-        w.apply("|---:|---:|---:|---:|---:|");
+        Table t = new Table(dispatch, null, List.of("Registered fds", "p50", "mean ± error", "p99", "p50 vs 10 fds"),
+                "|---:|---:|---:|---:|---:|");
         Measurement base = r.get(dispatchKey(REGISTERED[0]));
         for (int n : REGISTERED) {
             Measurement m = r.get(dispatchKey(n));
-            w.apply("| " + String.format(Locale.ROOT, "%,d", n) + " | " + (m == null ? "not run | | | |"
-                    : num(m.p50()) + " | " + withError(m) + " | " + num(m.p99()) + " | "
-                    + ratio(m.p50(), base == null ? Double.NaN : base.p50()) + " |"));
+            String registered = String.format(Locale.ROOT, "%,d", n);
+            if (m == null) {
+                t.row(registered, "not run", "", "", "");
+            } else {
+                t.row(registered, num(m.p50()), withError(m), num(m.p99()), ratio(m.p50(), base == null ? Double.NaN : base.p50()));
+            }
         }
-        w.apply("");
+        add(b, tables, t);
 
-        bridge(b, r);
-        Goals.write(b, r, machine, o);
+        bridge(b, tables, r);
+        Goals.write(b, tables, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
         return b.toString();
     }
 
+    /**
+     * The results JSON: the run's settings, every table of the page as it shows them, and every
+     * measurement by key (numbers, null where unknown). {@code wakefd bench} reads it.
+     */
+    static String json(Results r, Machine machine, Options o, Path md, Path svg, List<Table> tables) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schema", "wakefd-benchmarks/1");
+        doc.put("command", o.command());
+        doc.put("quick", o.quick());
+        doc.put("pinned", o.pinned());
+        doc.put("date", LocalDate.now(ZoneOffset.UTC).toString());
+        doc.put("machine", machine.describe());
+        doc.put("jdk", r.jdk());
+        doc.put("jmh", r.jmhSettings());
+        doc.put("markdown", md.toString());
+        doc.put("chart", svg.toString());
+        doc.put("tables", tables.stream().map(Table::toJson).toList());
+        Map<String, Object> all = new LinkedHashMap<>();
+        r.all().forEach((key, m) -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("score", finite(m.score()));
+            v.put("error", finite(m.error()));
+            v.put("p50", finite(m.p50()));
+            v.put("p99", finite(m.p99()));
+            v.put("unit", m.unit());
+            all.put(key, v);
+        });
+        doc.put("measurements", all);
+        return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n";
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
     /** Bridge throughput and latency (issue 8). */
-    private static void bridge(StringBuilder b, Results r) {
+    private static void bridge(StringBuilder b, List<Table> tables, Results r) {
         String[][] rows = {
             {"bridge/BridgeBench.bridge[mode=batched,pattern=%s]", "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"},
             {"bridge/BridgeBench.bridge[mode=single,pattern=%s]", "wakefd-bridge, one item at a time (`send`/`receive`)"},
@@ -198,7 +254,8 @@ public final class Report {
             {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
             {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue` (capacity 1024)"},
         };
-        b.append("## Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)\n\n");
+        String section = "Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)";
+        b.append("## ").append(section).append("\n\n");
         b.append("Capacity 1024 everywhere; each invocation sends 102,400 items and waits until all are taken.\n");
         b.append("The producer runs on CPU 0 and the consumer on CPU 1 (`sched_setaffinity`), for every channel.\n");
         b.append("Steady: the producer sends without pause. Bursts: 64 items, then the producer waits until the\n");
@@ -206,28 +263,31 @@ public final class Report {
         b.append("and the park/unpark array then sleep and need a wake; the bridge's consumer is usually still in its\n");
         b.append("10 us spin when the next burst comes). The bridge's wake system calls per item are in the JMH log\n");
         b.append("(`wakeSyscalls` / `items`).\n\n");
-        b.append("| Channel | steady, items/us | vs ArrayBlockingQueue | bursts, items/us | vs ArrayBlockingQueue |\n");
-        b.append("|---|---:|---:|---:|---:|\n");
+        Table throughput = new Table(section, null,
+                List.of("Channel", "steady, items/us", "vs ArrayBlockingQueue", "bursts, items/us", "vs ArrayBlockingQueue"),
+                "|---|---:|---:|---:|---:|");
         for (String[] row : rows) {
-            b.append("| ").append(row[1]);
+            List<String> cells = new ArrayList<>(List.of(row[1]));
             for (String pattern : new String[] {"steady", "bursts"}) {
                 Measurement m = r.get(row[0].formatted(pattern));
                 Measurement abq = r.get(rows[4][0].formatted(pattern));
-                b.append(" | ").append(m == null ? "not run | "
-                        : withError(m) + " | " + ratio(m.score(), abq == null ? Double.NaN : abq.score()));
+                cells.add(m == null ? "not run" : withError(m));
+                cells.add(m == null ? "" : ratio(m.score(), abq == null ? Double.NaN : abq.score()));
             }
-            b.append(" |\n");
+            throughput.row(cells.toArray(String[]::new));
         }
-        b.append('\n');
+        add(b, tables, throughput);
         b.append("Latency: a blocked bridge side looks for up to 10 us before it sleeps: across CPUs it spins, on one CPU it\n");
         b.append("yields its CPU (`Thread.yield()`), so the echo runs at once and its answer finds the side awake, with no\n");
         b.append("park and no unpark. The other channels park at once.\n\n");
         for (String where : new String[] {"1cpu", ""}) {
             String file = where.isEmpty() ? "bridge-latency" : "bridge-latency-" + where;
-            b.append(where.isEmpty()
-                    ? "**Latency across two CPUs (not pinned): a burst to an echo thread and back, from idle (ns per op)**\n\n"
-                    : "**Latency on one CPU (`taskset -c 0`): a burst to an echo thread and back, from idle (ns per op)**\n\n");
-            b.append("| Channel | burst | p50 | p99 | p50 vs park/unpark |\n|---|---:|---:|---:|---:|\n");
+            String title = where.isEmpty()
+                    ? "Latency across two CPUs (not pinned): a burst to an echo thread and back, from idle (ns per op)"
+                    : "Latency on one CPU (`taskset -c 0`): a burst to an echo thread and back, from idle (ns per op)";
+            b.append("**").append(title).append("**\n\n");
+            Table latency = new Table(section, title, List.of("Channel", "burst", "p50", "p99", "p50 vs park/unpark"),
+                    "|---|---:|---:|---:|---:|");
             for (String burst : new String[] {"1", "64"}) {
                 String park = file + "/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]";
                 String[][] lat = {
@@ -239,18 +299,20 @@ public final class Report {
                 Measurement pm = r.get(park);
                 for (String[] row : lat) {
                     Measurement m = r.get(row[0]);
-                    b.append("| ").append(row[1]).append(" | ").append(burst).append(" | ")
-                            .append(m == null ? "not run | | |" : num(m.p50()) + " | " + num(m.p99()) + " | "
-                                    + ratio(m.p50(), pm == null ? Double.NaN : pm.p50()) + " |").append('\n');
+                    if (m == null) {
+                        latency.row(row[1], burst, "not run", "", "");
+                    } else {
+                        latency.row(row[1], burst, num(m.p50()), num(m.p99()), ratio(m.p50(), pm == null ? Double.NaN : pm.p50()));
+                    }
                 }
             }
-            b.append('\n');
+            add(b, tables, latency);
         }
-        pairedTable(b, r);
+        pairedTable(b, tables, r);
     }
 
     /** The paired, interleaved comparisons (dev.wakefd.bench.Paired) that goals are judged by. */
-    private static void pairedTable(StringBuilder b, Results r) {
+    private static void pairedTable(StringBuilder b, List<Table> tables, Results r) {
         String[][] cost = {
             {"paired-cost/cost_signal_vs_c_write", "`EventFd.signal()`", "C `write(2)` loop, in-process"},
             {"paired-cost/cost_tryread_vs_c_read", "`EventFd.tryRead()` on empty", "C `read(2)` loop, in-process"},
@@ -282,19 +344,28 @@ public final class Report {
         b.append("(`dev.wakefd.bench.Paired`). The goals that compare wakefd with a baseline are judged by these.\n");
         b.append("Values: the mean of the JVMs' medians (ns per call, items/us, or ns per round trip). The C loops\n");
         b.append("run in the JVM's own process (`src/main/c/cloops.c`, one downcall per loop, timed in C).\n\n");
-        pairedRows(b, r, "What", cost);
-        pairedRows(b, r, "Comparison", bridge);
+        pairedRows(b, tables, r, "What", cost);
+        pairedRows(b, tables, r, "Comparison", bridge);
     }
 
-    private static void pairedRows(StringBuilder b, Results r, String what, String[][] rows) {
-        b.append("| ").append(what).append(" | baseline | wakefd | baseline's | wakefd / baseline |\n|---|---|---:|---:|---|\n");
+    private static void pairedRows(StringBuilder b, List<Table> tables, Results r, String what, String[][] rows) {
+        Table t = new Table("Paired comparisons", null, List.of(what, "baseline", "wakefd", "baseline's", "wakefd / baseline"),
+                "|---|---|---:|---:|---|");
         for (String[] row : rows) {
             PairedResult p = r.paired(row[0]);
-            b.append("| ").append(row[1]).append(" | ").append(row[2]).append(" | ");
-            b.append(p == null ? "not run | | |\n" : num(p.bridge()) + " | " + num(p.baseline()) + " | "
-                    + Goals.paired(p, "") + " |\n");
+            if (p == null) {
+                t.row(row[1], row[2], "not run", "", "");
+            } else {
+                t.row(row[1], row[2], num(p.bridge()), num(p.baseline()), Goals.paired(p, ""));
+            }
         }
-        b.append('\n');
+        add(b, tables, t);
+    }
+
+    /** Puts {@code t} on the page, followed by a blank line, and in the results JSON. */
+    static void add(StringBuilder b, List<Table> tables, Table t) {
+        b.append(t.markdown()).append('\n');
+        tables.add(t);
     }
 
     static String dispatchKey(int registered) {
@@ -305,25 +376,25 @@ public final class Report {
         return "contention/ContentionBench." + what + "_" + threads + "t";
     }
 
-    private static void costTable(StringBuilder b, Results r, String title, List<Row> rows) {
+    private static void costTable(StringBuilder b, List<Table> tables, String section, Results r, String title, List<Row> rows) {
         Measurement floor = floorOf(r, rows);
         Measurement peer = bestPeer(r, rows, Measurement::score);
         b.append("**").append(title).append("**\n\n");
-        b.append("| What | ns/op | vs C floor | vs best peer |\n|---|---:|---:|---:|\n");
+        Table t = new Table(section, title, List.of("What", "ns/op", "vs C floor", "vs best peer"), "|---|---:|---:|---:|");
         for (Row row : rows) {
             Measurement m = r.get(row.key());
             if (m == null) {
-                b.append("| ").append(row.label()).append(" | not run | | |\n");
+                t.row(row.label(), "not run", "", "");
                 continue;
             }
-            b.append("| ").append(row.label()).append(" | ").append(withError(m)).append(" | ")
-                    .append(row.who() == Who.FLOOR ? "1.00x" : ratio(m.score(), floor == null ? Double.NaN : floor.score()))
-                    .append(" | ").append(ratio(m.score(), peer == null ? Double.NaN : peer.score())).append(" |\n");
+            t.row(row.label(), withError(m),
+                    row.who() == Who.FLOOR ? "1.00x" : ratio(m.score(), floor == null ? Double.NaN : floor.score()),
+                    ratio(m.score(), peer == null ? Double.NaN : peer.score()));
         }
-        b.append('\n');
+        add(b, tables, t);
     }
 
-    private static void roundTrips(StringBuilder b, Results r, String title, String cpus) {
+    private static void roundTrips(StringBuilder b, List<Table> tables, String section, Results r, String title, String cpus) {
         List<Row> rows = ROUND_TRIP.stream().map(x -> x.forCpus(cpus)).toList();
         b.append("### ").append(title).append("\n\n");
         if (rows.stream().allMatch(x -> r.get(x.key()) == null)) {
@@ -332,47 +403,46 @@ public final class Report {
         }
         Measurement floor = floorOf(r, rows);
         Measurement peer = bestPeer(r, rows, Measurement::p50);
-        b.append("| Mechanism | p50 | mean ± error | p99 | p50 vs C floor | p50 vs best peer |\n");
-        b.append("|---|---:|---:|---:|---:|---:|\n");
+        Table t = new Table(section, title,
+                List.of("Mechanism", "p50", "mean ± error", "p99", "p50 vs C floor", "p50 vs best peer"), "|---|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             Measurement m = r.get(row.key());
             if (m == null) {
-                b.append("| ").append(row.label()).append(" | not run | | | | |\n");
+                t.row(row.label(), "not run", "", "", "", "");
                 continue;
             }
-            b.append("| ").append(row.label()).append(" | ").append(num(m.p50())).append(" | ").append(withError(m))
-                    .append(" | ").append(num(m.p99())).append(" | ")
-                    .append(row.who() == Who.FLOOR ? "1.00x" : ratio(m.p50(), floor == null ? Double.NaN : floor.p50()))
-                    .append(" | ").append(ratio(m.p50(), peer == null ? Double.NaN : peer.p50())).append(" |\n");
+            t.row(row.label(), num(m.p50()), withError(m), num(m.p99()),
+                    row.who() == Who.FLOOR ? "1.00x" : ratio(m.p50(), floor == null ? Double.NaN : floor.p50()),
+                    ratio(m.p50(), peer == null ? Double.NaN : peer.p50()));
         }
-        b.append('\n');
+        add(b, tables, t);
     }
 
-    private static void contention(StringBuilder b, Results r, Machine machine) {
+    private static void contention(StringBuilder b, List<Table> tables, Results r, Machine machine) {
         String[][] cols = {
             {"wakerWake", "`Waker.wake()`, pending"},
             {"eventFdSignal", "`EventFd.signal()`"},
             {"selectorWakeup", "JDK `Selector.wakeup()`"},
         };
-        b.append("## Contention: calls per microsecond, all threads together (higher is better)\n\n");
+        String section = "Contention: calls per microsecond, all threads together (higher is better)";
+        b.append("## ").append(section).append("\n\n");
         b.append("N threads call the same Waker (pending), EventFd or Selector. In brackets: the total rate\n");
         b.append("relative to one thread.\n\n");
-        b.append("| Threads |");
+        List<String> columns = new ArrayList<>(List.of("Threads"));
         for (String[] c : cols) {
-            b.append(' ').append(c[1]).append(" |");
+            columns.add(c[1]);
         }
-        b.append("\n|---:|");
-        b.append("---:|".repeat(cols.length)).append('\n');
+        Table table = new Table(section, null, columns, "|---:|" + "---:|".repeat(cols.length));
         for (int t : THREADS) {
-            b.append("| ").append(t).append(" |");
+            List<String> cells = new ArrayList<>(List.of(Integer.toString(t)));
             for (String[] c : cols) {
                 Measurement m = r.get(contentionKey(c[0], t));
                 Measurement one = r.get(contentionKey(c[0], 1));
-                b.append(' ').append(m == null ? "not run" : withError(m) + " (" + ratio(m.score(), one == null ? Double.NaN : one.score()) + ")").append(" |");
+                cells.add(m == null ? "not run" : withError(m) + " (" + ratio(m.score(), one == null ? Double.NaN : one.score()) + ")");
             }
-            b.append('\n');
+            table.row(cells.toArray(String[]::new));
         }
-        b.append('\n');
+        add(b, tables, table);
         b.append("This machine has ").append(machine.cpus()).append(machine.cpus() == 1 ? " CPU" : " CPUs")
                 .append(", so rows with more threads than that share CPUs. A pending Waker is a read of a shared\n")
                 .append("cache line, so its total rate can grow with threads; the kernel serialises writes to one eventfd,\n")

@@ -218,4 +218,38 @@ class ReportTest {
         assertThatThrownBy(() -> Results.load(dir)).hasMessageContaining("c.jsonl:1: C floor result without a name");
         assertThatThrownBy(() -> Results.load(dir.resolve("absent"))).hasMessageContaining("is not a directory");
     }
+
+    /** The results JSON holds every table the page shows, cell for cell, and the raw figures. */
+    @Test
+    void resultsJsonHasEveryTableOfThePageAndTheMeasurements() throws Exception {
+        fullRun();
+        Results results = Results.load(dir);
+        List<Table> tables = new ArrayList<>();
+        String md = Report.markdown(results, MACHINE, FULL, tables);
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Report.json(results, MACHINE, FULL, Path.of("out/benchmarks.md"), Path.of("out/benchmarks.svg"), tables));
+        assertThat(doc.get("schema").asText()).isEqualTo("wakefd-benchmarks/1");
+        assertThat(doc.get("quick").asBoolean()).isFalse();
+        assertThat(doc.get("markdown").asText()).isEqualTo("out/benchmarks.md");
+        // every pipe table of the page is in the JSON, in page order
+        long pageTables = md.lines().filter(l -> l.matches("\\|[-:|]+\\|")).count();
+        assertThat(doc.get("tables")).hasSize((int) pageTables);
+        for (var t : doc.get("tables")) {
+            List<String> header = new ArrayList<>();
+            t.get("columns").forEach(c -> header.add(c.asText()));
+            assertThat(md).contains("| " + String.join(" | ", header) + " |");
+            for (var row : t.get("rows")) {
+                StringBuilder line = new StringBuilder("|");
+                row.forEach(c -> line.append(c.asText().isEmpty() ? " |" : " " + c.asText() + " |"));
+                assertThat(md).contains(line.toString());
+            }
+        }
+        var signal = doc.get("tables").get(0);
+        assertThat(signal.get("section").asText()).startsWith("Notify cost");
+        assertThat(signal.get("title").asText()).isEqualTo("A wake that writes the eventfd");
+        assertThat(signal.get("rows").toString()).contains("[\"wakefd `EventFd.signal()`\",\"240 ± 3\",\"1.20x\",\"0.96x\"]");
+        var m = doc.get("measurements").get("cost/NotifyBench.eventFdSignal");
+        assertThat(m.get("score").asDouble()).isEqualTo(240.0);
+        assertThat(m.get("p50").isNull()).as("not sampled: no percentile, null rather than NaN").isTrue();
+    }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RingTest {
+class DemoLapsTest {
     /** A hop that takes the wake and passes it on only for the first {@code passes} laps. */
     static final class Leaky implements Hop {
         private final int passes;
@@ -71,7 +71,7 @@ class RingTest {
     void aLostWakeFailsTheRunAndSaysWhereItStopped() {
         List<Hop> hops = List.of(new VirtualThreadHop(), new Leaky(3));
         AtomicLong progress = new AtomicLong();
-        assertThatThrownBy(() -> Ring.run(hops, 0, 10, Duration.ofSeconds(1), progress::set))
+        assertThatThrownBy(() -> DemoLaps.run(hops, 0, 10, Duration.ofSeconds(1), progress::set))
                 .isInstanceOf(Main.Failure.class)
                 .hasMessageContaining("lap 4: the wake did not come back within 1 s")
                 .hasMessageContaining("virtual thread 4, leaky 3");
@@ -87,14 +87,14 @@ class RingTest {
             }
         }
         org.junit.jupiter.api.Assumptions.assumeFalse(hops.isEmpty(), "no Netty native transport here");
-        Ring.Result r = Ring.run(hops, 10, 300, Duration.ofSeconds(10), d -> {});
+        DemoLaps.Result r = DemoLaps.run(hops, 10, 300, Duration.ofSeconds(10), d -> {});
         assertThat(r.hops()).hasSize(hops.size() + 1).allSatisfy(l -> assertThat(l.count()).isEqualTo(300));
     }
 
     @Test
     void hopLatenciesAddUpToTheLapAndCoverEveryMeasuredLap() throws Exception {
         List<Hop> hops = List.of(new VirtualThreadHop(), new PollerHop(), new VirtualThreadHop());
-        Ring.Result r = Ring.run(hops, 5, 200, Duration.ofSeconds(10), d -> {});
+        DemoLaps.Result r = DemoLaps.run(hops, 5, 200, Duration.ofSeconds(10), d -> {});
         assertThat(r.laps()).isEqualTo(200);
         assertThat(r.hops()).extracting(Latencies::label).containsExactly(
                 "platform thread -> virtual thread", "virtual thread -> Poller handler",

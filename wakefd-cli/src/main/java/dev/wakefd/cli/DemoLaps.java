@@ -17,13 +17,13 @@ import org.HdrHistogram.Histogram;
  * of a lap add up to the whole lap. Each wait is bounded: a lost wake fails the run and says
  * where the wake stopped, it never hangs.
  */
-final class Ring {
+final class DemoLaps {
     static final String DRIVER = "platform thread";
 
     /** What a run measured, warm-up laps excluded. */
     record Result(List<Latencies> hops, Latencies lap, int laps) {}
 
-    private Ring() {}
+    private DemoLaps() {}
 
     static Result run(List<Hop> hops, int warmup, int laps, Duration lapTimeout, LongConsumer progress) throws Exception {
         int total = warmup + laps;
