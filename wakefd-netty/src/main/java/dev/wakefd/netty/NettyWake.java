@@ -43,6 +43,12 @@ import java.util.function.LongConsumer;
  * its cancel has run on the loop). One signal on several loops is allowed: each consume goes to one.
  */
 public final class NettyWake {
+    // Both transports are optional dependencies: a handle class is loaded (and with it its
+    // transport's classes) only once that transport's classes are known to be there. The handles
+    // are made through static factories so that verifying this class loads neither.
+    private static final boolean EPOLL_CLASSES = present("io.netty.channel.epoll.EpollIoHandle");
+    private static final boolean URING_CLASSES = present("io.netty.channel.uring.IoUringIoHandle");
+
     private NettyWake() {}
 
     /** A signal watched by a loop. It ends on {@link #cancel()}, the signal's close or the loop's shutdown. */
@@ -105,17 +111,38 @@ public final class NettyWake {
         Objects.requireNonNull(signal, "register: signal is null");
         Objects.requireNonNull(handler, "register: handler is null");
         IoEventLoop ioLoop = supported(loop);
-        SignalHandle handle = ioLoop.isCompatible(EpollSignalHandle.class)
-                ? new EpollSignalHandle(ioLoop, signal, handler)
-                : new UringSignalHandle(ioLoop, signal, handler);
+        SignalHandle handle = takesEpoll(ioLoop)
+                ? EpollSignalHandle.create(ioLoop, signal, handler)
+                : UringSignalHandle.create(ioLoop, signal, handler);
         handle.start();
         return handle.registration;
     }
 
-    /** Whether {@code loop} can take wakefd registrations: epoll- or io_uring-based. */
+    /**
+     * Whether {@code loop} can take wakefd registrations: epoll- or io_uring-based.
+     *
+     * @param loop any event loop
+     * @return true if {@link #register} accepts it
+     */
     public static boolean supports(EventLoop loop) {
-        return loop instanceof IoEventLoop io
-                && (io.isCompatible(EpollSignalHandle.class) || io.isCompatible(UringSignalHandle.class));
+        return loop instanceof IoEventLoop io && (takesEpoll(io) || takesUring(io));
+    }
+
+    private static boolean takesEpoll(IoEventLoop io) {
+        return EPOLL_CLASSES && io.isCompatible(EpollSignalHandle.class);
+    }
+
+    private static boolean takesUring(IoEventLoop io) {
+        return URING_CLASSES && io.isCompatible(UringSignalHandle.class);
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, NettyWake.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return false;
+        }
     }
 
     /** The loop as an IoEventLoop that takes epoll or io_uring handles, or a clear refusal. */
