@@ -59,21 +59,26 @@ public final class NettyWake {
          */
         void cancel();
 
-        /** True until cancel was requested (by {@link #cancel()}, the signal's close, the loop's shutdown or an error). */
+        /**
+         * {@return true until cancel was requested (by {@link #cancel()}, the signal's close, the loop's shutdown or an error)}
+         */
         boolean isActive();
 
-        /** The loop whose thread runs the handler. */
+        /** {@return the loop whose thread runs the handler} */
         IoEventLoop loop();
 
+        /** {@return the signal whose fd the loop watches} */
         WakeSignal signal();
 
-        /** "epoll" or "io_uring". */
+        /** {@return "epoll" or "io_uring"} */
         String transport();
 
         /**
          * Completes once Netty no longer holds the fd and wakefd has returned its lease on it (so a
          * closed signal's fd is closed by then): normally after a cancel, close or shutdown;
          * exceptionally with the cause if the loop's I/O on the fd failed.
+         *
+         * @return a future of the moment Netty and wakefd let go of the fd
          */
         CompletableFuture<Void> unregistered();
     }
@@ -85,6 +90,7 @@ public final class NettyWake {
      * @param loop an event loop of a group made with {@code EpollIoHandler.newFactory()} or
      *     {@code IoUringIoHandler.newFactory()}
      * @param handler called on the loop's thread with each non-zero consumed count
+     * @param signal the signal
      * @return a future that succeeds once the fd is armed in the loop (in its epoll set, or its
      *     io_uring poll queued), or fails: with {@link java.nio.channels.ClosedChannelException} if the signal is
      *     closed, {@link IllegalStateException} if the loop is shutting down
