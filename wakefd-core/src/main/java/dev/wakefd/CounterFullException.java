@@ -9,6 +9,7 @@ import java.io.IOException;
  */
 public final class CounterFullException extends IOException {
     private static final long serialVersionUID = 1L;
+    /** The amount that did not fit. */
     private final long requested;
 
     CounterFullException(int fd, long requested) {
@@ -17,7 +18,7 @@ public final class CounterFullException extends IOException {
         this.requested = requested;
     }
 
-    /** The {@code n} that was not added. */
+    /** {@return the {@code n} that was not added} */
     public long requested() {
         return requested;
     }

@@ -152,6 +152,7 @@ public final class EventFd implements WakeSignal {
     /**
      * Opens a counter-mode eventfd with {@code EFD_NONBLOCK | EFD_CLOEXEC} and a count of 0.
      *
+     * @return the new eventfd
      * @throws IOException if the kernel refuses, e.g. {@code eventfd2: EMFILE (Too many open files)}
      * @throws UnsupportedOperationException where no backend exists for this OS
      */
@@ -159,7 +160,11 @@ public final class EventFd implements WakeSignal {
         return builder().open();
     }
 
-    /** Options for {@link #open()}: mode, initial count and close-on-exec. */
+    /**
+     * Options for {@link #open()}: mode, initial count and close-on-exec.
+     *
+     * @return a builder with the defaults: counter mode, count 0, close-on-exec
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -173,9 +178,12 @@ public final class EventFd implements WakeSignal {
      * better). It is made non-blocking if it is not; since the open file description is shared,
      * every holder of it sees {@code O_NONBLOCK} from then on. Its close-on-exec flag is left as it is.
      *
+     * @param fd an eventfd this EventFd will own and close
+     * @return an EventFd that owns {@code fd}
      * @throws IllegalArgumentException for a negative or closed fd, one that is not an eventfd,
      *     or one that a live EventFd in this JVM already owns (use that one, or its
      *     {@link #duplicate()}); the caller's fd is then left open and untouched
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public static EventFd adopt(int fd) throws IOException {
         return adopt(fd, (Boolean) null);
@@ -184,6 +192,11 @@ public final class EventFd implements WakeSignal {
     /**
      * As {@link #adopt(int)}, with the mode given by the caller, for kernels older than 6.5 that
      * do not report it. Where the kernel does report it and it differs, the fd is refused.
+     *
+     * @param fd an eventfd this EventFd will own and close
+     * @param semaphore true if it was created with EFD_SEMAPHORE
+     * @return an EventFd that owns {@code fd}
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public static EventFd adopt(int fd, boolean semaphore) throws IOException {
         return adopt(fd, Boolean.valueOf(semaphore));
@@ -209,6 +222,7 @@ public final class EventFd implements WakeSignal {
      * either is seen by both, and a read on either consumes it for both), one open file
      * description (its {@code O_NONBLOCK} flag is shared), and the mode is the same.
      *
+     * @return a second owner of the same kernel eventfd
      * @throws java.nio.channels.ClosedChannelException if this EventFd is closed
      */
     public EventFd duplicate() throws IOException {
@@ -280,6 +294,7 @@ public final class EventFd implements WakeSignal {
      * Consumes the pending count and returns it (an unsigned 64-bit value); in semaphore mode
      * returns 1 and takes one. Returns 0 when nothing is pending. Never blocks.
      *
+     * @return the count consumed (1 in semaphore mode), or 0 if none was pending
      * @throws ClosedChannelException if this EventFd is closed
      */
     public long tryRead() throws IOException {
@@ -329,7 +344,11 @@ public final class EventFd implements WakeSignal {
         return fd;
     }
 
-    /** Whether a read takes one (semaphore mode) rather than the whole count. */
+    /**
+     * Whether a read takes one (semaphore mode) rather than the whole count.
+     *
+     * @return true if a read takes one (semaphore mode) rather than the whole count
+     */
     public boolean isSemaphore() {
         return semaphore;
     }
@@ -384,13 +403,23 @@ public final class EventFd implements WakeSignal {
 
         private Builder() {}
 
-        /** Semaphore mode: each read takes 1. Default false (counter mode). */
+        /**
+         * Semaphore mode: each read takes 1. Default false (counter mode).
+         *
+         * @param semaphore true for semaphore mode
+         * @return this builder
+         */
         public Builder semaphore(boolean semaphore) {
             this.semaphore = semaphore;
             return this;
         }
 
-        /** The initial count, 0 .. 2^32-1 (eventfd(2) takes an unsigned int). Default 0. */
+        /**
+         * The initial count, 0 .. 2^32-1 (eventfd(2) takes an unsigned int). Default 0.
+         *
+         * @param initialValue the count to start with
+         * @return this builder
+         */
         public Builder initialValue(long initialValue) {
             if (initialValue < 0 || initialValue > MAX_INITIAL_VALUE) {
                 throw new IllegalArgumentException("initialValue(" + initialValue
@@ -404,13 +433,21 @@ public final class EventFd implements WakeSignal {
          * Whether the fd is closed on exec (EFD_CLOEXEC). Default true; set false only to hand
          * the fd to a child process deliberately (Java's ProcessBuilder closes inherited fds
          * anyway, so this is for native fork/exec).
+         *
+         * @param closeOnExec false to let child processes inherit the fd (not recommended)
+         * @return this builder
          */
         public Builder closeOnExec(boolean closeOnExec) {
             this.closeOnExec = closeOnExec;
             return this;
         }
 
-        /** Creates the eventfd (always non-blocking). */
+        /**
+         * Creates the eventfd (always non-blocking).
+         *
+         * @return the new eventfd
+         * @throws IOException if a system call fails; the message names the call and errno
+         */
         public EventFd open() throws IOException {
             return new EventFd(Backends.open((int) initialValue, semaphore, closeOnExec));
         }

@@ -62,6 +62,7 @@ public final class Poller implements AutoCloseable {
          */
         void cancel();
 
+        /** {@return true until the registration is cancelled or its signal or the poller closes} */
         boolean isActive();
 
         /** Same as {@link #cancel()}. */
@@ -99,12 +100,23 @@ public final class Poller implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts a poller on a new platform thread named {@code wakefd-poller-N}. */
+    /**
+     * Starts a poller on a new platform thread named {@code wakefd-poller-N}.
+     *
+     * @return the running poller
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static Poller open() throws IOException {
         return open("wakefd-poller-" + NEXT_NAME.incrementAndGet());
     }
 
-    /** Starts a poller on a new (non-daemon) platform thread with the given name. */
+    /**
+     * Starts a poller on a new (non-daemon) platform thread with the given name.
+     *
+     * @param threadName the thread name
+     * @return the running poller
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static Poller open(String threadName) throws IOException {
         return new Poller(threadName, false);
     }
@@ -131,6 +143,9 @@ public final class Poller implements AutoCloseable {
      * each time the signal becomes readable. The registration ends when cancelled, when the signal
      * closes or when the poller closes. A signal can be registered once per poller.
      *
+     * @param signal the signal
+     * @param handler called with each non-zero consumed count
+     * @return the registration; cancel or close it to stop
      * @throws IllegalStateException if the signal is already registered with this poller
      * @throws java.nio.channels.ClosedChannelException if the signal or the poller is closed
      */
@@ -144,7 +159,11 @@ public final class Poller implements AutoCloseable {
      * the handler must drain it). The poller never closes {@code fd}; cancel the registration
      * before you close it.
      *
+     * @param fd the file descriptor
+     * @param onReadable the on readable
+     * @return the registration; cancel or close it to stop
      * @throws IllegalArgumentException if fd is negative
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public Registration registerFd(int fd, Runnable onReadable) throws IOException {
         if (fd < 0) {
@@ -157,21 +176,33 @@ public final class Poller implements AutoCloseable {
     /**
      * A future completed on this poller's thread with what was consumed, once the signal is
      * readable; as {@link WakeSignal#readAsync()} but on this poller.
+     *
+     * @param signal the signal
+     * @return a future of what was consumed, completed on this poller's thread
      */
     public CompletableFuture<Long> readAsync(WakeSignal signal) {
         return AsyncWaits.readAsync(this, signal);
     }
 
-    /** Number of fds registered right now (handlers and pending futures). */
+    /**
+     * Number of fds registered right now (handlers and pending futures).
+     *
+     * @return the number of fds registered right now
+     */
     public int registrations() {
         return byId.size();
     }
 
-    /** The poller thread, e.g. to check that a handler runs on it. */
+    /**
+     * The poller thread, e.g. to check that a handler runs on it.
+     *
+     * @return the poller thread
+     */
     public Thread thread() {
         return thread;
     }
 
+    /** {@return true until {@link #close()}} */
     public boolean isOpen() {
         return !closing;
     }

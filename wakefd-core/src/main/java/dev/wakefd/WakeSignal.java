@@ -12,20 +12,30 @@ import java.util.concurrent.CompletableFuture;
  * (coalesces wakes in user space). {@link Poller} and the integration modules accept either.
  *
  * <pre>{@code
- * WakeSignal s = Waker.open();            // or EventFd.open()
- * Thread.ofVirtual().start(() -> s.await()); // parks; never pins its carrier
- * s.readAsync().thenAccept(n -> ...);     // or a future
+ * WakeSignal s = Waker.open();                       // or EventFd.open()
+ * Thread.ofVirtual().start(() -> {
+ *     try {
+ *         long n = s.await();                        // parks; never pins its carrier
+ *         System.out.println("woken: " + n);
+ *     } catch (IOException | InterruptedException e) {
+ *         System.err.println("no wake: " + e);
+ *     }
+ * });
+ * s.readAsync().thenAccept(n -> System.out.println("woken: " + n));   // or a future
  * }</pre>
  */
 public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker {
 
-    /** The fd, readable while something is pending; owned by this signal. */
+    /** {@return the fd, readable while something is pending; owned by this signal} */
     int fd();
 
     /**
      * Consumes what is pending without blocking and returns it: an EventFd's count (as
      * {@link EventFd#tryRead()}), or 1 for a Waker that had a wake pending (as
      * {@link Waker#drain()}). Returns 0 when nothing was pending.
+     *
+     * @return what was consumed, or 0 if nothing was pending
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     long consume() throws IOException;
 
@@ -35,6 +45,7 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
      * their carrier. Readiness that another holder of the fd consumed first is absorbed: the wait
      * goes on.
      *
+     * @return what was consumed, never 0
      * @throws InterruptedException if the thread is interrupted before or while waiting; nothing
      *     is consumed and the interrupt status is cleared, as the JDK does
      * @throws AsynchronousCloseException if the signal is closed while waiting
@@ -45,8 +56,12 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
     /**
      * As {@link #await()}, giving up after {@code timeout}: returns 0 if nothing arrived in time.
      *
+     * @param timeout how long to wait at most
+     * @return what was consumed, or 0 if nothing arrived in time
      * @throws NullPointerException if timeout is null
      * @throws IllegalArgumentException if timeout is negative
+     * @throws IOException if a system call fails; the message names the call and errno
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     long await(Duration timeout) throws IOException, InterruptedException;
 
@@ -58,9 +73,12 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
      * like run on the poller thread: keep them short, or use the {@code ...Async} variants. If
      * the future is completed by someone else first (for example by {@code orTimeout}), a count
      * the poller had already read for it is given back to the signal, never dropped.
+     *
+     * @return a future of what was consumed, completed on wakefd's shared poller thread
      */
     CompletableFuture<Long> readAsync();
 
+    /** {@return true until {@link #close()}} */
     boolean isOpen();
 
     /** Closes the fd (idempotent) and wakes every waiter with an exception. */

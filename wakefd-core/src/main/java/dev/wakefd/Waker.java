@@ -62,7 +62,12 @@ public final class Waker extends WakerState implements WakeSignal {
         this.eventFd = eventFd;
     }
 
-    /** A Waker over a new counter-mode eventfd. */
+    /**
+     * A Waker over a new counter-mode eventfd.
+     *
+     * @return a Waker over a new counter-mode eventfd
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static Waker open() throws IOException {
         return new Waker(EventFd.open());
     }
@@ -104,6 +109,9 @@ public final class Waker extends WakerState implements WakeSignal {
      * For the waiting side: consumes a pending wake. Returns true if there was one (from
      * {@link #wake()} or a foreign writer). Call it after the fd turned readable, then look for
      * work.
+     *
+     * @return true if a wake was pending (and is now consumed)
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public boolean drain() throws IOException {
         long n = eventFd.tryRead(); // fd first, then the flag: see the class comment
@@ -138,7 +146,11 @@ public final class Waker extends WakerState implements WakeSignal {
         return Waiting.readAsync(this);
     }
 
-    /** How many times a wake paid for a {@code write(2)}, since open. */
+    /**
+     * How many times a wake paid for a {@code write(2)}, since open.
+     *
+     * @return the number of wakes that wrote the eventfd since open
+     */
     public long writes() {
         return writes.sum();
     }

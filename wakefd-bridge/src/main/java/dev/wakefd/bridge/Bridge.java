@@ -39,6 +39,8 @@ import java.time.Duration;
  *
  * <p><b>Lifetime.</b> The bridge owns its two eventfds; they are closed when both ends have been
  * closed (or by a Cleaner if the bridge is dropped without that).
+ *
+ * @param <T> the type of the items
  */
 public final class Bridge<T> {
     private final Ring ring;
@@ -70,35 +72,48 @@ public final class Bridge<T> {
         this.receiver = new Receiver<>(this);
     }
 
-    /** A bridge of {@code capacity} slots (a power of two) with the default thresholds. */
+    /**
+     * A bridge of {@code capacity} slots (a power of two) with the default thresholds.
+     *
+     * @param <T> the type of the items
+     * @param capacity the number of slots, a power of two
+     * @return a bridge of {@code capacity} slots (a power of two) with the default thresholds
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static <T> Bridge<T> open(int capacity) throws IOException {
         return builder().capacity(capacity).open();
     }
 
+    /** {@return a builder for a bridge with other settings than the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The producer's end. */
+    /** {@return the producer's end} */
     public Sender<T> sender() {
         return sender;
     }
 
-    /** The consumer's end. */
+    /** {@return the consumer's end} */
     public Receiver<T> receiver() {
         return receiver;
     }
 
+    /** {@return the number of slots} */
     public int capacity() {
         return ring.capacity;
     }
 
-    /** Items in the bridge now (approximate while both sides run). */
+    /**
+     * Items in the bridge now (approximate while both sides run).
+     *
+     * @return the number of items in the bridge now
+     */
     public int size() {
         return (int) ring.size();
     }
 
-    /** A snapshot of the counters; see {@link BridgeMetrics}. */
+    /** {@return a snapshot of the counters; see {@link BridgeMetrics}} */
     public BridgeMetrics metrics() {
         return new BridgeMetrics(
                 ring.tail,
@@ -190,6 +205,8 @@ public final class Bridge<T> {
          * on a thread allowed the CPUs its sides will use. Event-loop, poller and future waits
          * never look; they wait on the Waker at once.
          *
+         * @param spin how long a blocked side looks before it sleeps
+         * @return this builder
          * @throws IllegalArgumentException if negative or null
          */
         public Builder spinBeforeSleep(java.time.Duration spin) {
@@ -210,6 +227,8 @@ public final class Bridge<T> {
         /**
          * Slots in the ring: a power of two from 2 to 2^30. Default 1024.
          *
+         * @param capacity the number of slots, a power of two
+         * @return this builder
          * @throws IllegalArgumentException if not such a power of two
          */
         public Builder capacity(int capacity) {
@@ -226,6 +245,9 @@ public final class Bridge<T> {
          * Fill fractions at which {@link Sender#pressure()} turns {@link Pressure#ELEVATED} and
          * {@link Pressure#CRITICAL}. Default 0.85 and 0.95.
          *
+         * @param elevated the fill ratio from which pressure is ELEVATED
+         * @param critical the fill ratio from which pressure is CRITICAL
+         * @return this builder
          * @throws IllegalArgumentException unless {@code 0 < elevated <= critical <= 1}
          */
         public Builder pressure(double elevated, double critical) {
@@ -243,6 +265,8 @@ public final class Bridge<T> {
          * woken (hysteresis: one wake per burst of room, not one per item). From 1 to the
          * capacity; default capacity / 8.
          *
+         * @param slots how many free slots wake a blocked producer
+         * @return this builder
          * @throws IllegalArgumentException if slots is below 1 or above the capacity
          */
         public Builder resumeWhenFree(int slots) {
@@ -254,7 +278,13 @@ public final class Bridge<T> {
             return this;
         }
 
-        /** Opens the bridge and its two eventfds. */
+        /**
+         * Opens the bridge and its two eventfds.
+         *
+         * @param <T> the type of the items
+         * @return the new bridge
+         * @throws IOException if a system call fails; the message names the call and errno
+         */
         public <T> Bridge<T> open() throws IOException {
             if (resume > capacity) {
                 throw new IllegalArgumentException("resumeWhenFree(" + resume + ") exceeds the capacity " + capacity);

@@ -16,6 +16,7 @@ package dev.wakefd.bridge;
  */
 public final class BridgeClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
+    /** Whether the receiver's close caused this exception. */
     private final boolean byReceiver;
 
     BridgeClosedException(String message, boolean byReceiver) {
@@ -23,7 +24,7 @@ public final class BridgeClosedException extends IllegalStateException {
         this.byReceiver = byReceiver;
     }
 
-    /** True if the receiver's close caused this; false for the sender's own close. */
+    /** {@return true if the receiver's close caused this; false for the sender's own close} */
     public boolean byReceiver() {
         return byReceiver;
     }

@@ -42,7 +42,11 @@ public record BridgeMetrics(
         long producerWaits,
         Duration timeFull) {
 
-    /** Wakes asked for, both directions. */
+    /**
+     * Wakes asked for, both directions.
+     *
+     * @return the number of wakes asked for, both directions
+     */
     public long wakesRequested() {
         return consumerWakes + producerWakes;
     }
@@ -50,6 +54,8 @@ public record BridgeMetrics(
     /**
      * Wake system calls per item received, counting every unpark as one (an upper bound: a
      * virtual thread's costs none); 0 when nothing was received.
+     *
+     * @return wake system calls per item received, or 0
      */
     public double systemCallsPerItem() {
         return received == 0 ? 0 : (double) (systemCalls + unparks) / received;

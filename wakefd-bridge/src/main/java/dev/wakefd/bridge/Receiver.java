@@ -31,6 +31,8 @@ import java.util.function.Consumer;
  *
  * <p>After end of stream the receive calls return null / -1 / false. After this end's
  * {@link #close()} every call throws {@link BridgeClosedException}.
+ *
+ * @param <T> the type of the items
  */
 public final class Receiver<T> implements AutoCloseable {
     /** What {@link #pump} left behind. */
@@ -57,7 +59,11 @@ public final class Receiver<T> implements AutoCloseable {
         this.signal = bridge.notEmpty();
     }
 
-    /** The next item, or null if there is none now. Never blocks. */
+    /**
+     * The next item, or null if there is none now. Never blocks.
+     *
+     * @return the next item, or null if there is none now
+     */
     @SuppressWarnings("unchecked")
     public T poll() {
         return (T) ring.poll();
@@ -67,6 +73,7 @@ public final class Receiver<T> implements AutoCloseable {
      * The next item, waiting while the bridge is empty (the thread parks, a virtual thread without
      * pinning its carrier, and the producer unparks it); null at end of stream.
      *
+     * @return the next item, waiting while the bridge is empty (the thread parks, a virtual thread without pinning its carrier, and the producer unparks it); null at end of stream
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      */
     @SuppressWarnings("unchecked")
@@ -78,6 +85,10 @@ public final class Receiver<T> implements AutoCloseable {
     /**
      * As {@link #receive()}, giving up after {@code timeout}: null on timeout or at end of stream
      * ({@link #isEndOfStream()} tells which).
+     *
+     * @param timeout how long to wait at most
+     * @return the item, or null on timeout or at end of stream
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     @SuppressWarnings("unchecked")
     public T receive(Duration timeout) throws InterruptedException {
@@ -109,6 +120,9 @@ public final class Receiver<T> implements AutoCloseable {
      * index publication for the lot. If {@code sink} throws, the items it was given, including
      * the one it threw on, count as received.
      *
+     * @param sink receives each item, on the calling thread
+     * @param max the most items to take (at least 1)
+     * @return how many items were taken (0 if none was there)
      * @throws IllegalArgumentException if max is below 1
      */
     public int drainTo(Consumer<? super T> sink, int max) {
@@ -119,6 +133,11 @@ public final class Receiver<T> implements AutoCloseable {
     /**
      * Waits until there is at least one item, then takes up to {@code max} into {@code sink}:
      * returns how many (at least 1), or -1 at end of stream.
+     *
+     * @param sink receives each item, on the calling thread
+     * @param max the most items to take (at least 1)
+     * @return how many items were taken (at least 1), or -1 at end of stream
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public int receiveMany(Consumer<? super T> sink, int max) throws InterruptedException {
         checkMax(max);
@@ -168,6 +187,8 @@ public final class Receiver<T> implements AutoCloseable {
      * A future completed with true once there are items (at once if there are), false at end of
      * stream; otherwise completed on wakefd's shared poller thread. Take the items with
      * {@link #drainTo} or {@link #poll}. Cancelling it withdraws the wait.
+     *
+     * @return a future completed with true once there are items (at once if there are), false at end of stream; otherwise completed on wakefd's shared poller thread
      */
     public CompletableFuture<Boolean> readableAsync() {
         return AsyncWait.start(new ConsumerSide<Boolean>() {
@@ -187,6 +208,8 @@ public final class Receiver<T> implements AutoCloseable {
      * otherwise on wakefd's shared poller thread. Cancelling it withdraws the wait; an attempt
      * already running when the cancel lands may still take the item, which is then lost to this
      * consumer, so prefer {@link #readableAsync()} where cancellation matters.
+     *
+     * @return a future of the next item (null at end of stream), completed at once if there is one, otherwise on wakefd's shared poller thread
      */
     @SuppressWarnings("unchecked")
     public CompletableFuture<T> receiveAsync() {
@@ -236,6 +259,8 @@ public final class Receiver<T> implements AutoCloseable {
      * For event loops: the consumer found the bridge empty and will wait for {@link #signal()}
      * to turn readable. Announces it and re-checks: true if it may now wait; false if an item
      * arrived or a side closed meanwhile (look again). {@link #pump} does this for you.
+     *
+     * @return true if it may now wait; false if an item arrived or a side closed meanwhile
      */
     public boolean prepareToWait() {
         return ring.consumerPrepareToWait();
@@ -246,6 +271,9 @@ public final class Receiver<T> implements AutoCloseable {
      * bridge ran empty, announces the wait. Call it when {@link #signal()} turned readable (after
      * consuming the signal) and whenever it returned {@link Round#MORE}. Never blocks.
      *
+     * @param sink receives each item, on the calling thread
+     * @param budget the most items to hand over in this round (at least 1)
+     * @return what to do next: {@link Round#MORE}, {@link Round#WAIT} or {@link Round#END}
      * @throws IllegalArgumentException if budget is below 1
      */
     public Round pump(Consumer<? super T> sink, int budget) {
@@ -275,6 +303,12 @@ public final class Receiver<T> implements AutoCloseable {
      * so other fds on the poller get their turn. Items already in the bridge are delivered too.
      * While registered, this end belongs to the poller: other receive calls that wait throw.
      * If {@code onItem} throws, the poller logs it and delivery goes on with the next item.
+     *
+     * @param poller the poller whose thread runs the callbacks
+     * @param onItem called with each item, on the poller thread
+     * @param onEndOfStream called once after the last item, on the poller thread
+     * @return the registration; cancel it to stop
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public Poller.Registration register(Poller poller, Consumer<? super T> onItem, Runnable onEndOfStream)
             throws IOException {
@@ -356,17 +390,23 @@ public final class Receiver<T> implements AutoCloseable {
      * The consumer's wake signal, readable when a consumer that announced may go on. Register its
      * fd with any event loop, consume it ({@link Waker#consume()}) when readable, then
      * {@link #pump}. It is owned by the bridge: never close it.
+     *
+     * @return the consumer's wake signal, readable when a consumer that announced may go on
      */
     public Waker signal() {
         return signal;
     }
 
-    /** True once the sender closed and every item it sent has been received. */
+    /** {@return true once the sender closed and every item it sent has been received} */
     public boolean isEndOfStream() {
         return ring.endOfStream();
     }
 
-    /** Items received so far. */
+    /**
+     * Items received so far.
+     *
+     * @return the number of items received so far
+     */
     public long received() {
         return ring.head;
     }
@@ -386,6 +426,7 @@ public final class Receiver<T> implements AutoCloseable {
         }
     }
 
+    /** {@return true once this end has been closed} */
     public boolean isClosed() {
         return (ring.gate() & Ring.RECEIVER_CLOSED) != 0;
     }

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every send throws {@link BridgeClosedException} after this end's {@link #close()} or after
  * the receiver's close, including a send that was waiting for room when the receiver closed.
  * Items are never null ({@link NullPointerException}).
+ *
+ * @param <T> the type of the items
  */
 public final class Sender<T> implements AutoCloseable {
     private final Bridge<T> bridge;
@@ -37,7 +39,12 @@ public final class Sender<T> implements AutoCloseable {
         this.signal = bridge.notFull();
     }
 
-    /** Adds {@code item} if there is room; false if the bridge is full. Never blocks. */
+    /**
+     * Adds {@code item} if there is room; false if the bridge is full. Never blocks.
+     *
+     * @param item the item
+     * @return true if the item was added, false if the bridge is full
+     */
     public boolean offer(T item) {
         return ring.offer(Objects.requireNonNull(item, "offer: item is null"));
     }
@@ -46,6 +53,7 @@ public final class Sender<T> implements AutoCloseable {
      * Adds {@code item}, waiting while the bridge is full: a platform thread parks, a
      * virtual thread parks without pinning its carrier.
      *
+     * @param item the item
      * @throws InterruptedException if interrupted while waiting (the item was not added)
      */
     public void send(T item) throws InterruptedException {
@@ -57,6 +65,11 @@ public final class Sender<T> implements AutoCloseable {
     /**
      * As {@link #send(Object)}, giving up after {@code timeout}: false if there was no room in
      * time (the item was not added).
+     *
+     * @param item the item
+     * @param timeout how long to wait at most
+     * @return true if the item was added, false if there was no room in time
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public boolean send(T item, Duration timeout) throws InterruptedException {
         long nanos = checkTimeout(timeout);
@@ -84,6 +97,7 @@ public final class Sender<T> implements AutoCloseable {
      * Adds all of {@code items} in order, waiting for room as needed; each batch of room is
      * filled with one publication (one wake check).
      *
+     * @param items the items, in order
      * @throws InterruptedException if interrupted while waiting; the items before
      *     {@link #sent()}'s increase were added, the rest were not
      */
@@ -107,7 +121,12 @@ public final class Sender<T> implements AutoCloseable {
         }
     }
 
-    /** Adds as many of {@code items}, from the first, as there is room for; returns how many. */
+    /**
+     * Adds as many of {@code items}, from the first, as there is room for; returns how many.
+     *
+     * @param items the items, in order
+     * @return how many items were added, from the first
+     */
     public int offerMany(List<? extends T> items) {
         return ring.offerMany(items, 0, items.size());
     }
@@ -139,6 +158,8 @@ public final class Sender<T> implements AutoCloseable {
      * A future completed (with null) once the bridge has room, at once if it has; otherwise on
      * wakefd's shared poller thread. It fails with {@link BridgeClosedException} if a side closes
      * first. Cancelling it withdraws the wait.
+     *
+     * @return a future completed (with null) once the bridge has room, at once if it has; otherwise on wakefd's shared poller thread
      */
     public CompletableFuture<Void> writableAsync() {
         return AsyncWait.start(new ProducerSide<Void>() {
@@ -155,6 +176,9 @@ public final class Sender<T> implements AutoCloseable {
      * null) when the item is in the bridge, or fails with {@link BridgeClosedException}. Send
      * nothing else until it completes, or order is lost. Cancelling it stops further attempts; an
      * attempt already running when the cancel lands may still add the item.
+     *
+     * @param item the item
+     * @return a future completed once the item is in the bridge
      */
     public CompletableFuture<Void> sendAsync(T item) {
         Objects.requireNonNull(item, "sendAsync: item is null");
@@ -200,6 +224,8 @@ public final class Sender<T> implements AutoCloseable {
      * will wait for {@link #signal()} to turn readable. Announces it and re-checks: true if it
      * may now wait (the signal comes once {@link Bridge.Builder#resumeWhenFree} slots are free);
      * false if that much room appeared meanwhile (offer again). Throws if a side closed.
+     *
+     * @return true if it may now wait; false if that much room appeared meanwhile
      */
     public boolean prepareToWait() {
         boolean wait = ring.producerPrepareToWait();
@@ -212,6 +238,11 @@ public final class Sender<T> implements AutoCloseable {
     /**
      * Calls {@code onWritable} on the poller thread each time a producer that announced
      * ({@link #prepareToWait()}) is woken because the bridge has room, or a side closed.
+     *
+     * @param poller the poller whose thread runs the callbacks
+     * @param onWritable called on the poller thread when the ring has room
+     * @return the registration; cancel it to stop
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
         Objects.requireNonNull(onWritable, "register: onWritable is null");
@@ -225,22 +256,32 @@ public final class Sender<T> implements AutoCloseable {
      * The producer's wake signal, readable when a producer that announced may go on. Register its
      * fd with any event loop; consume it ({@link Waker#consume()}) when it turns readable. It is
      * owned by the bridge: never close it.
+     *
+     * @return the producer's wake signal, readable when a producer that announced may go on
      */
     public Waker signal() {
         return signal;
     }
 
-    /** The fill level as a pressure state (reads the consumer's index: not free on a hot path). */
+    /** {@return the fill level as a pressure state (reads the consumer's index: not free on a hot path)} */
     public Pressure pressure() {
         return bridge.pressure(ring.size());
     }
 
-    /** Free slots now (a lower bound while the consumer runs). */
+    /**
+     * Free slots now (a lower bound while the consumer runs).
+     *
+     * @return the number of free slots now
+     */
     public int remainingCapacity() {
         return (int) (ring.capacity - ring.size());
     }
 
-    /** Items sent so far. */
+    /**
+     * Items sent so far.
+     *
+     * @return the number of items sent so far
+     */
     public long sent() {
         return ring.tail;
     }
@@ -254,6 +295,7 @@ public final class Sender<T> implements AutoCloseable {
         bridge.close(Ring.SENDER_CLOSED);
     }
 
+    /** {@return true once this end has been closed} */
     public boolean isClosed() {
         return (ring.gate() & Ring.SENDER_CLOSED) != 0;
     }

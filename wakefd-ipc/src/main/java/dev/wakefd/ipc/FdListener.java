@@ -54,7 +54,13 @@ public final class FdListener implements AutoCloseable {
         this.cleanable = CLEANER.register(this, g::markClosed);
     }
 
-    /** Binds a socket file at {@code path} (mode 0600), admitting peers of the same user. */
+    /**
+     * Binds a socket file at {@code path} (mode 0600), admitting peers of the same user.
+     *
+     * @param path the socket file path
+     * @return the bound listener
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static FdListener bind(Path path) throws IOException {
         return bind(path, PeerPolicy.sameUser());
     }
@@ -62,13 +68,25 @@ public final class FdListener implements AutoCloseable {
     /**
      * Binds a socket file at {@code path} (mode 0600), admitting the peers {@code policy} admits.
      * The file must not exist (bind fails with EADDRINUSE); {@link #close()} removes it.
+     *
+     * @param path the socket file path
+     * @param policy which peers to admit
+     * @return the bound listener
+     * @throws IOException if a system call fails; the message names the call and errno
      */
     public static FdListener bind(Path path, PeerPolicy policy) throws IOException {
         Objects.requireNonNull(path, "bind: path is null");
         return open(path.toString(), false, path, policy);
     }
 
-    /** Binds {@code name} in the Linux abstract namespace (no file; visible to this network namespace). */
+    /**
+     * Binds {@code name} in the Linux abstract namespace (no file; visible to this network namespace).
+     *
+     * @param name the abstract socket name (without the leading NUL)
+     * @param policy which peers to admit
+     * @return the bound listener
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static FdListener bindAbstract(String name, PeerPolicy policy) throws IOException {
         Objects.requireNonNull(name, "bindAbstract: name is null");
         return open(name, true, null, policy);
@@ -90,7 +108,12 @@ public final class FdListener implements AutoCloseable {
         }
     }
 
-    /** As {@link #accept(Duration)} without a time limit. */
+    /**
+     * As {@link #accept(Duration)} without a time limit.
+     *
+     * @return the connected, admitted peer
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public FdSocket accept() throws IOException {
         return accept(null);
     }
@@ -100,6 +123,7 @@ public final class FdListener implements AutoCloseable {
      * wait goes on within the same time limit.
      *
      * @param timeout how long to wait, or null for no limit
+     * @return the connected, admitted peer
      * @throws SocketTimeoutException if no admitted peer came in time
      * @throws AsynchronousCloseException if the listener was closed while waiting
      */

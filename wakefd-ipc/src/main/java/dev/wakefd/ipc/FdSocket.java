@@ -72,13 +72,25 @@ public final class FdSocket implements AutoCloseable {
         this.peer = new PeerCredentials(c[0], Integer.toUnsignedLong(c[1]), Integer.toUnsignedLong(c[2]));
     }
 
-    /** Connects to a listener bound at {@code path}. */
+    /**
+     * Connects to a listener bound at {@code path}.
+     *
+     * @param path the socket file path
+     * @return the connected socket
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static FdSocket connect(Path path) throws IOException {
         Objects.requireNonNull(path, "connect: path is null");
         return connect(path.toString(), false);
     }
 
-    /** Connects to a listener bound in the Linux abstract namespace under {@code name}. */
+    /**
+     * Connects to a listener bound in the Linux abstract namespace under {@code name}.
+     *
+     * @param name the abstract socket name (without the leading NUL)
+     * @return the connected socket
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public static FdSocket connectAbstract(String name) throws IOException {
         Objects.requireNonNull(name, "connectAbstract: name is null");
         return connect(name, true);
@@ -100,6 +112,7 @@ public final class FdSocket implements AutoCloseable {
      * counter, shared). The signal stays ours and open; it is leased for the call, so a
      * concurrent close cannot hand its fd number to another file mid-send.
      *
+     * @param signal the signal
      * @throws ClosedChannelException if this socket or the signal is closed
      * @throws UnsupportedOperationException if the signal uses the pipe backend, whose count
      *     lives in this JVM where no peer can reach it
@@ -129,7 +142,12 @@ public final class FdSocket implements AutoCloseable {
         }
     }
 
-    /** As {@link #receive(Duration)} without a time limit. */
+    /**
+     * As {@link #receive(Duration)} without a time limit.
+     *
+     * @return the received eventfd, owned by the caller
+     * @throws IOException if a system call fails; the message names the call and errno
+     */
     public EventFd receive() throws IOException {
         return receive(null);
     }
@@ -141,6 +159,7 @@ public final class FdSocket implements AutoCloseable {
      * fd that is not an eventfd.
      *
      * @param timeout how long to wait for a message, or null for no limit
+     * @return the received eventfd, owned by the caller
      * @throws EOFException if the peer closed the connection
      * @throws SocketTimeoutException if no message came within {@code timeout}
      * @throws AsynchronousCloseException if this socket was closed while waiting
@@ -204,16 +223,17 @@ public final class FdSocket implements AutoCloseable {
         }
     }
 
-    /** The peer process, as the kernel saw it when it connected. */
+    /** {@return the peer process, as the kernel saw it when it connected} */
     public PeerCredentials peer() {
         return peer;
     }
 
-    /** The socket's fd number, owned by this FdSocket. */
+    /** {@return the socket's fd number, owned by this FdSocket} */
     public int fd() {
         return fd;
     }
 
+    /** {@return true until this socket is closed} */
     public boolean isOpen() {
         return !guard.isClosing();
     }

@@ -10,14 +10,29 @@ package dev.wakefd.ipc;
  */
 @FunctionalInterface
 public interface PeerPolicy {
+    /**
+     * Decides whether one connected peer is admitted.
+     *
+     * @param peer the peer's credentials, as the kernel saw them when it connected
+     * @return true to admit the peer, false to refuse it (it gets nothing and is logged)
+     */
     boolean admits(PeerCredentials peer);
 
-    /** Peers whose uid is this process's uid. */
+    /**
+     * Peers whose uid is this process's uid.
+     *
+     * @return a policy that admits peers of this process's user
+     */
     static PeerPolicy sameUser() {
         long me = Ids.uid();
         return peer -> peer.uid() == me;
     }
 
+    /**
+     * {@return a policy that admits the peers this one or {@code other} admits}
+     *
+     * @param other the second policy, asked when this one refuses
+     */
     default PeerPolicy or(PeerPolicy other) {
         return peer -> admits(peer) || other.admits(peer);
     }

@@ -19,6 +19,11 @@ import java.util.function.LongConsumer;
 final class EpollSignalHandle extends SignalHandle implements EpollIoHandle {
     private final FileDescriptor borrowed;
 
+    /** Typed as the base class, so that a caller's verification does not load this class. */
+    static SignalHandle create(IoEventLoop loop, WakeSignal signal, LongConsumer handler) {
+        return new EpollSignalHandle(loop, signal, handler);
+    }
+
     EpollSignalHandle(IoEventLoop loop, WakeSignal signal, LongConsumer handler) {
         super(loop, signal, handler);
         this.borrowed = new BorrowedFd(fd);

@@ -43,6 +43,12 @@ import java.util.function.LongConsumer;
  * its cancel has run on the loop). One signal on several loops is allowed: each consume goes to one.
  */
 public final class NettyWake {
+    // Both transports are optional dependencies: a handle class is loaded (and with it its
+    // transport's classes) only once that transport's classes are known to be there. The handles
+    // are made through static factories so that verifying this class loads neither.
+    private static final boolean EPOLL_CLASSES = present("io.netty.channel.epoll.EpollIoHandle");
+    private static final boolean URING_CLASSES = present("io.netty.channel.uring.IoUringIoHandle");
+
     private NettyWake() {}
 
     /** A signal watched by a loop. It ends on {@link #cancel()}, the signal's close or the loop's shutdown. */
@@ -53,21 +59,26 @@ public final class NettyWake {
          */
         void cancel();
 
-        /** True until cancel was requested (by {@link #cancel()}, the signal's close, the loop's shutdown or an error). */
+        /**
+         * {@return true until cancel was requested (by {@link #cancel()}, the signal's close, the loop's shutdown or an error)}
+         */
         boolean isActive();
 
-        /** The loop whose thread runs the handler. */
+        /** {@return the loop whose thread runs the handler} */
         IoEventLoop loop();
 
+        /** {@return the signal whose fd the loop watches} */
         WakeSignal signal();
 
-        /** "epoll" or "io_uring". */
+        /** {@return "epoll" or "io_uring"} */
         String transport();
 
         /**
          * Completes once Netty no longer holds the fd and wakefd has returned its lease on it (so a
          * closed signal's fd is closed by then): normally after a cancel, close or shutdown;
          * exceptionally with the cause if the loop's I/O on the fd failed.
+         *
+         * @return a future of the moment Netty and wakefd let go of the fd
          */
         CompletableFuture<Void> unregistered();
     }
@@ -79,6 +90,7 @@ public final class NettyWake {
      * @param loop an event loop of a group made with {@code EpollIoHandler.newFactory()} or
      *     {@code IoUringIoHandler.newFactory()}
      * @param handler called on the loop's thread with each non-zero consumed count
+     * @param signal the signal
      * @return a future that succeeds once the fd is armed in the loop (in its epoll set, or its
      *     io_uring poll queued), or fails: with {@link java.nio.channels.ClosedChannelException} if the signal is
      *     closed, {@link IllegalStateException} if the loop is shutting down
@@ -105,17 +117,38 @@ public final class NettyWake {
         Objects.requireNonNull(signal, "register: signal is null");
         Objects.requireNonNull(handler, "register: handler is null");
         IoEventLoop ioLoop = supported(loop);
-        SignalHandle handle = ioLoop.isCompatible(EpollSignalHandle.class)
-                ? new EpollSignalHandle(ioLoop, signal, handler)
-                : new UringSignalHandle(ioLoop, signal, handler);
+        SignalHandle handle = takesEpoll(ioLoop)
+                ? EpollSignalHandle.create(ioLoop, signal, handler)
+                : UringSignalHandle.create(ioLoop, signal, handler);
         handle.start();
         return handle.registration;
     }
 
-    /** Whether {@code loop} can take wakefd registrations: epoll- or io_uring-based. */
+    /**
+     * Whether {@code loop} can take wakefd registrations: epoll- or io_uring-based.
+     *
+     * @param loop any event loop
+     * @return true if {@link #register} accepts it
+     */
     public static boolean supports(EventLoop loop) {
-        return loop instanceof IoEventLoop io
-                && (io.isCompatible(EpollSignalHandle.class) || io.isCompatible(UringSignalHandle.class));
+        return loop instanceof IoEventLoop io && (takesEpoll(io) || takesUring(io));
+    }
+
+    private static boolean takesEpoll(IoEventLoop io) {
+        return EPOLL_CLASSES && io.isCompatible(EpollSignalHandle.class);
+    }
+
+    private static boolean takesUring(IoEventLoop io) {
+        return URING_CLASSES && io.isCompatible(UringSignalHandle.class);
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, NettyWake.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return false;
+        }
     }
 
     /** The loop as an IoEventLoop that takes epoll or io_uring handles, or a clear refusal. */
