@@ -21,7 +21,9 @@ import java.io.IOException;
  */
 public class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
+    /** The failed call's name. */
     private final String call;
+    /** The errno value the call set. */
     private final int errno;
 
     /**
