@@ -63,7 +63,8 @@ class ErrnoTest {
                 }
             }
             assertThat(failure).isNotNull();
-            assertThat(failure.getMessage()).isEqualTo((TestBackend.isPipe() ? "pipe2" : "eventfd2") + ": EMFILE (Too many open files)");
+            assertThat(failure.getMessage()).isEqualTo((TestBackend.isPipe() ? dev.wakefd.internal.PipeCalls.call() : "eventfd2")
+                    + ": EMFILE (Too many open files)");
         }
     }
 }

@@ -69,7 +69,7 @@ public final class PipeFile implements SignalFile {
     }
 
     public static PipeFile create(long initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
-        int[] p = PipeCalls.create(FdCalls.O_NONBLOCK | (closeOnExec ? FdCalls.O_CLOEXEC : 0));
+        int[] p = PipeCalls.create(closeOnExec);
         PipeFile f = new PipeFile(p[0], p[1], semaphore, new AtomicLong(initialValue));
         if (initialValue != 0) {
             try {
