@@ -153,10 +153,10 @@ class VirtualWatchTest {
             }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
             assertThat(v).isEqualTo(i);
         }
-        assertThat(e.virtualWatch).isNotNull();
+        assertThat(e.site.virtualWatchForTests()).isNotNull();
         assertThat(e.guard.leases()).as("one standing registration").isEqualTo(1);
         e.close();
-        assertThat(e.virtualWatch.isDead()).isTrue();
+        assertThat(e.site.virtualWatchDead()).isTrue();
         assertThat(e.guard.isReleased()).isTrue();
     }
 
@@ -172,7 +172,7 @@ class VirtualWatchTest {
                 }
             }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
             assertThat(sum).isEqualTo(2);
-            assertThat(e.virtualWatch).isNull();
+            assertThat(e.site.virtualWatchForTests()).isNull();
         }
     }
 }

@@ -1,64 +1,51 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.EPoll;
+import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.EventFdCalls;
 import dev.wakefd.internal.FdCalls;
-import dev.wakefd.internal.FdGuard;
 import dev.wakefd.internal.Native;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * How a platform thread blocks: epoll_wait(2) on the thread's own epoll set, which holds the
- * thread's private "wake fd" (an eventfd) and a standing registration, a {@link Watch}, of the
- * signal it last waited on. Anything that must end a wait early writes the wake fd:
- * {@link EventFd#close()} (the Watch is the signal's close listener) and {@link Thread#interrupt()}
- * (through {@link Interruptor}, the JDK's public hook for interrupting blocking I/O).
+ * thread's private wake fd (an eventfd) and a standing registration, a {@link Watch}, of the
+ * signal it last waited on, so a repeated wait is one system call. {@link Thread#interrupt()}
+ * (through {@link Interruptor}) and the signal's close write the wake fd.
  *
- * <p>Why a standing registration: a thread usually waits on the same signal again and again (an
- * event loop, one side of a ping-pong or a bridge). Keeping it registered makes each wait one
- * epoll_wait, with no lease, listener or epoll_ctl per wait, and epoll keeps its wait-queue entry
- * between waits where poll(2) adds and removes one per fd per call: on one CPU this is most of the
- * difference to a C poll(2) loop (docs/benchmarks.md). Waiting on another signal moves the Watch
- * (epoll_ctl DEL and ADD).
- *
- * <p>Edge-triggered where that is exact: a counter-mode eventfd read clears the count, so after
- * a wait consumes, the next edge (a write, queued on epoll's ready list even while nobody waits)
- * is the next thing to wait for. A semaphore-mode read takes only one, and a pipe's backend may
- * leave bytes, so those are level-triggered. A wake that finds nothing (another holder consumed
- * it) only makes the caller wait again.
- *
- * <p>Why a close or interrupt is never missed: the Watch is added as a close listener after its
- * epoll_ctl ADD, and Waiters runs a listener added after close at once; the interruptor is
- * installed before epoll_wait and checks the interrupt status as it installs. Both write the wake
- * fd, which stays queued until this thread reads it, so epoll_wait returns whether the write came
- * before or during the call. A stale wake only makes a later wait return early; the caller loops.
- *
- * <p>Why no call reaches a released fd number: a live Watch holds a lease on the signal's fd, and
- * the only calls on that number (epoll_ctl ADD and DEL) happen under it; epoll_wait names only
- * the epoll fd. The Watch dies exactly once, by CAS, either here (moving to another signal) or in
- * its close listener (the signal closed, by {@code close()} or by its Cleaner); whichever wins
- * does the DEL, then returns the lease. A Watch never references the EventFd, so a forgotten
- * EventFd is still collected, and its Cleaner, which runs the close listeners, kills the Watch.
- *
- * <p>One per platform thread (a ThreadLocal). The epoll and wake fds live in {@link Fds}, closed by
- * a Cleaner once neither the waiter nor any Watch (which may still run as a close listener after
- * the thread died) can reach them.
+ * <p>Invariants (docs/design/waits.md, "platform threads"):
+ * <ul>
+ *   <li>A live Watch holds a lease on the signal's fd; epoll_ctl on that number happens only under
+ *       it. The Watch dies once (CAS): moving to another signal, the signal's close, or the
+ *       thread's end; the killer deregisters (if the epoll set still exists), then returns the
+ *       lease.</li>
+ *   <li>The thread's two fds ({@link Fds}) are closed when the thread has ended: at the next
+ *       creation of a waiter by any thread (a sweep of dead owners), or by a Cleaner, whichever
+ *       comes first; so they are bounded by live threads, not by the signals' lifetimes. Every
+ *       use of the two fd numbers by another thread (close listener, interrupt) happens under the
+ *       Fds lock and checks that they are still open.</li>
+ * </ul>
  */
-final class PlatformWaiter {
-    private static final ThreadLocal<PlatformWaiter> CURRENT = ThreadLocal.withInitial(PlatformWaiter::create);
+public final class PlatformWaiter {
+    private static final ThreadLocal<PlatformWaiter> CURRENT = new ThreadLocal<>();
     private static final Cleaner CLEANER = Cleaner.create();
+    /** Every waiter's fds with its owner, for the sweep of dead owners; guarded by itself. */
+    private static final List<Owned> OWNED = new ArrayList<>();
 
     /** Results of {@link #waitOnce}. */
-    static final int READY = 1, TIMED_OUT = 0, WOKEN = 2, INTERRUPTED = 3;
+    public static final int READY = 1, TIMED_OUT = 0, WOKEN = 2, INTERRUPTED = 3;
 
     /** epoll data: which fd an event is for. */
     private static final long TARGET = 0, WAKE = 1;
@@ -72,28 +59,53 @@ final class PlatformWaiter {
     /** An edge of the watched fd was reported to a wait that then did not consume (interrupted). */
     private boolean unconsumedEdge;
 
-    /** The waiter's two fds, shared with its Watches so that they stay open while any can use them. */
+    private record Owned(WeakReference<Thread> owner, Fds fds) {}
+
+    /** A waiter's two fds, shared with its Watches (which may run as close listeners on other threads). */
     static final class Fds {
         final int epfd;
         final int wakeFd;
         private final MemorySegment ctlEvent = Arena.ofAuto().allocate(EPoll.EVENT_SIZE, 8);
+        private boolean closed; // guarded by this
+        /** The owner's current watch, for the close after the owner ended. */
+        volatile Watch current;
 
         Fds(int epfd, int wakeFd) {
             this.epfd = epfd;
             this.wakeFd = wakeFd;
         }
 
-        void wakeUp() {
+        /** Ends a wait early (close listener, interrupt): a no-op once the fds are closed. */
+        synchronized void wakeUp() {
+            if (closed) {
+                return;
+            }
             try {
                 FdCalls.write8(wakeFd, 1, "write");
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                EpollLoop.logHandlerFailure("waking a platform waiter (fd " + wakeFd + ")", e);
             }
         }
 
-        /** epoll_ctl; serialised, since the closing thread and the owner may both call it. */
+        /** epoll_ctl; serialised with the other users and the close. Returns errno, or 0 (also when closed). */
         synchronized int ctl(int op, int fd, int ev, long data) {
-            return EPoll.ctl(epfd, op, fd, ev, data, ctlEvent);
+            return closed ? 0 : EPoll.ctl(epfd, op, fd, ev, data, ctlEvent);
+        }
+
+        /** The owner has ended: close both fds once; the watch's lease goes back (the set is gone). */
+        void closeAfterOwner() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                closeQuietly(epfd); // its entries go with it
+                closeQuietly(wakeFd);
+            }
+            Watch w = current;
+            if (w != null && w.abandon()) {
+                w.site.removeOnClose(w);
+            }
         }
     }
 
@@ -104,7 +116,21 @@ final class PlatformWaiter {
         this.errno = all.asSlice(2 * EPoll.EVENT_SIZE + 8, Native.captureSize());
     }
 
-    private static PlatformWaiter create() {
+    /**
+     * The calling platform thread's waiter, made on its first wait. A failure (EMFILE...) is an
+     * IOException naming the call, with nothing kept: the next call tries again.
+     */
+    public static PlatformWaiter current() throws IOException {
+        PlatformWaiter w = CURRENT.get();
+        if (w == null) {
+            w = create();
+            CURRENT.set(w);
+        }
+        return w;
+    }
+
+    private static PlatformWaiter create() throws IOException {
+        sweepDeadOwners(); // first: their fds may be what this one needs
         int wake = -1;
         int ep = -1;
         try {
@@ -113,18 +139,43 @@ final class PlatformWaiter {
             Fds fds = new Fds(ep, wake);
             int err = fds.ctl(EPoll.EPOLL_CTL_ADD, wake, EPoll.EPOLLIN | EPoll.EPOLLET, WAKE);
             if (err != 0) {
-                throw dev.wakefd.internal.Errno.exception("epoll_ctl", err);
+                throw Errno.exception("epoll_ctl(ADD)", err);
             }
-            int epfd = ep, wakeFd = wake; // the action must not capture fds itself
-            CLEANER.register(fds, () -> {
-                closeQuietly(epfd);
-                closeQuietly(wakeFd);
-            });
-            return new PlatformWaiter(fds);
-        } catch (IOException e) {
+            PlatformWaiter w = new PlatformWaiter(fds);
+            CLEANER.register(w, fds::closeAfterOwner); // captures the fds, not the waiter
+            synchronized (OWNED) {
+                OWNED.add(new Owned(new WeakReference<>(Thread.currentThread()), fds));
+            }
+            return w;
+        } catch (IOException | RuntimeException e) {
             closeQuietly(ep);
             closeQuietly(wake);
-            throw new UncheckedIOException("creating a platform thread's epoll and wake fds", e);
+            throw e;
+        }
+    }
+
+    /** Closes the fds of every waiter whose thread has ended. */
+    private static void sweepDeadOwners() {
+        List<Fds> dead = new ArrayList<>();
+        synchronized (OWNED) {
+            for (Iterator<Owned> it = OWNED.iterator(); it.hasNext(); ) {
+                Owned o = it.next();
+                Thread t = o.owner().get();
+                if (t == null || !t.isAlive()) {
+                    it.remove();
+                    dead.add(o.fds());
+                }
+            }
+        }
+        for (Fds f : dead) {
+            f.closeAfterOwner();
+        }
+    }
+
+    /** Waiters whose threads have not been swept yet; for tests and diagnostics. */
+    public static int owned() {
+        synchronized (OWNED) {
+            return OWNED.size();
         }
     }
 
@@ -138,41 +189,38 @@ final class PlatformWaiter {
         }
     }
 
-    static PlatformWaiter current() {
-        return CURRENT.get();
-    }
-
     /**
-     * Makes {@code base} this thread's watched signal, if it is not already. Returns false if it
+     * Makes {@code site} this thread's watched signal, if it is not already. Returns false if it
      * is closed (nothing registered).
      */
-    boolean watch(EventFd base) throws IOException {
+    public boolean watch(Site site) throws IOException {
         Watch w = watch;
-        if (w != null && w.guard == base.guard && w.alive()) {
+        if (w != null && w.site == site && !w.isDead()) {
             return true;
         }
         if (w != null) {
             w.drop(); // moving on: DEL and give the lease back, unless its close listener did
             watch = null;
+            fds.current = null;
         }
         unconsumedEdge = false; // a new registration reports the fd's readiness itself
-        if (!base.guard.acquire()) {
+        if (!site.guard().acquire()) {
             return false;
         }
-        boolean edge = base.file instanceof dev.wakefd.internal.EventFdFile && !base.isSemaphore();
-        int err = fds.ctl(EPoll.EPOLL_CTL_ADD, base.fd(), EPoll.EPOLLIN | (edge ? EPoll.EPOLLET : 0), TARGET);
+        int err = fds.ctl(EPoll.EPOLL_CTL_ADD, site.fd(), EPoll.EPOLLIN | (site.edgeReads() ? EPoll.EPOLLET : 0), TARGET);
         if (err != 0) {
-            base.guard.release();
-            throw dev.wakefd.internal.Errno.exception("epoll_ctl", err);
+            site.guard().release();
+            throw Errno.exception("epoll_ctl(ADD)", err);
         }
-        Watch fresh = new Watch(fds, base.guard, base.waiters, base.fd());
+        Watch fresh = new Watch(fds, site);
         watch = fresh;
-        base.waiters.add(fresh); // runs it now (DEL, lease back, wake) if closed meanwhile
+        fds.current = fresh;
+        site.onClose(fresh); // runs it now (DEL, lease back, wake) if closed meanwhile
         return true;
     }
 
     /** Whether the caller must read before waiting (and clears that); see {@link #waitOnce}. */
-    boolean takeUnconsumedEdge() {
+    public boolean takeUnconsumedEdge() {
         boolean e = unconsumedEdge;
         unconsumedEdge = false;
         return e;
@@ -184,7 +232,7 @@ final class PlatformWaiter {
      *
      * @param timeoutMillis -1 for no limit
      */
-    int waitOnce(int timeoutMillis) throws IOException {
+    public int waitOnce(int timeoutMillis) throws IOException {
         Watch w = watch;
         Interruptor in = interruptor;
         in.enter();
@@ -218,8 +266,8 @@ final class PlatformWaiter {
 
     /**
      * A thread's standing epoll registration of one signal's fd, holding a lease on it, and that
-     * signal's close listener. Dies once ({@link LeasedWatch}); the killer does the DEL and returns
-     * the lease.
+     * signal's close listener. Dies once ({@link LeasedWatch}); the killer does the DEL and
+     * returns the lease.
      */
     static final class Watch extends LeasedWatch implements Runnable {
         private static final VarHandle BLOCKED;
@@ -233,18 +281,14 @@ final class PlatformWaiter {
         }
 
         private final Fds fds;
-        private final Waiters waiters;
+        final Site site;
         @SuppressWarnings("unused") // through BLOCKED: diagnostics and tests only
         private volatile boolean blocked;
 
-        Watch(Fds fds, FdGuard guard, Waiters waiters, int fd) {
-            super(guard, fd);
+        Watch(Fds fds, Site site) {
+            super(site.guard(), site.fd());
             this.fds = fds;
-            this.waiters = waiters;
-        }
-
-        boolean alive() {
-            return !isDead();
+            this.site = site;
         }
 
         /** The signal closed: stop watching it and wake the thread if it waits. */
@@ -257,7 +301,7 @@ final class PlatformWaiter {
         /** The owner moves to another signal. */
         void drop() {
             if (kill()) {
-                waiters.remove(this);
+                site.removeOnClose(this);
             }
         }
 
@@ -296,7 +340,7 @@ final class PlatformWaiter {
             } catch (ClosedByInterruptException e) {
                 return true;
             } catch (AsynchronousCloseException e) {
-                throw new AssertionError("only an interrupt closes an Interruptor", e);
+                throw new IllegalStateException("only an interrupt closes an Interruptor", e);
             }
         }
 
