@@ -1,6 +1,6 @@
 package dev.wakefd;
 
-import dev.wakefd.internal.wait.EpollLoop;
+import dev.wakefd.internal.wait.Loop;
 import dev.wakefd.internal.wait.HandlerRegistration;
 import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
@@ -57,9 +57,9 @@ public final class Poller implements AutoCloseable {
         }
     }
 
-    private final EpollLoop loop;
+    private final Loop loop;
 
-    private Poller(EpollLoop loop) {
+    private Poller(Loop loop) {
         this.loop = loop;
     }
 
@@ -76,7 +76,7 @@ public final class Poller implements AutoCloseable {
      */
     public static Poller open(String threadName) throws IOException {
         Objects.requireNonNull(threadName, "open(threadName): threadName is null");
-        return new Poller(EpollLoop.open(threadName, false));
+        return new Poller(Loop.open(threadName, false));
     }
 
     /**

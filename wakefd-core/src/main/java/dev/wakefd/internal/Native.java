@@ -35,7 +35,7 @@ public final class Native {
     public static final boolean IS_LINUX =
             System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
-    /** Every symbol name looked up in this JVM, refused or not, in order of first lookup; for tests. */
+    /** Every symbol name looked up in this JVM (refused ones are not), in order of first lookup; for tests. */
     private static final Set<String> LOOKED_UP = Collections.synchronizedSet(new LinkedHashSet<>());
 
     /**
@@ -44,14 +44,14 @@ public final class Native {
      * loading a class looks up nothing.
      */
     static MemorySegment find(String name) {
-        LOOKED_UP.add(name);
         Platform.checkSymbol(name);
+        LOOKED_UP.add(name);
         return LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name
                         + " (" + System.getProperty("os.name") + ")"));
     }
 
-    /** The symbols looked up so far in this JVM (including refused ones); for tests. */
+    /** The symbols looked up so far in this JVM (refused ones throw and are not recorded); for tests. */
     public static Set<String> symbolsLookedUp() {
         synchronized (LOOKED_UP) {
             return Set.copyOf(LOOKED_UP);

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 final class AsyncWaits implements EpollLoop.Ready {
-    private final EpollLoop poller;
+    private final Loop poller;
     private final Waitable signal;
     private final Site base;
     private final ReentrantLock lock = new ReentrantLock();
@@ -42,7 +42,7 @@ final class AsyncWaits implements EpollLoop.Ready {
 
     private static final int EVENTS = EPoll.EPOLLIN | EPoll.EPOLLONESHOT;
 
-    private AsyncWaits(EpollLoop poller, Waitable signal) {
+    private AsyncWaits(Loop poller, Waitable signal) {
         this.poller = poller;
         this.signal = signal;
         this.base = signal.site();
@@ -79,7 +79,7 @@ final class AsyncWaits implements EpollLoop.Ready {
         return p;
     }
 
-    static CompletableFuture<Long> readAsync(EpollLoop poller, Waitable signal) {
+    static CompletableFuture<Long> readAsync(Loop poller, Waitable signal) {
         Pending p = new Pending();
         try {
             long v = signal.consume();

@@ -32,18 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * epoll fd number; add() checks {@code closing} under the same lock and shutdown sweeps the
  * registrations under it, so every registration is refused or swept, none keeps a lease.
  */
-public final class EpollLoop {
+public final class EpollLoop implements Loop {
     private static final System.Logger LOG = System.getLogger("dev.wakefd.Poller");
     private static final int MAX_EVENTS = 256;
     private static final long WAKE_ID = 0, FUTURES_ID = 1;
-
-    /** A thing the loop thread calls when its fd is ready. */
-    public interface Ready {
-        void ready();
-
-        /** The loop closed: release everything, fail what waits. */
-        void pollerClosed();
-    }
 
     private final int epfd;
     private final int futuresEpfd;
@@ -122,7 +114,8 @@ public final class EpollLoop {
         return byId.size();
     }
 
-    Map<Site, AsyncWaits> asyncWaits() {
+    @Override
+    public Map<Site, AsyncWaits> asyncWaits() {
         return asyncWaits;
     }
 
@@ -132,7 +125,8 @@ public final class EpollLoop {
     }
 
     /** Adds {@code fd} to the futures set (oneshot entries of {@link AsyncWaits}). */
-    long addFuture(int fd, int events, Ready ready) throws IOException {
+    @Override
+    public long addFuture(int fd, int events, Ready ready) throws IOException {
         return add(futuresEpfd, fd, events, ready);
     }
 
@@ -160,7 +154,8 @@ public final class EpollLoop {
     }
 
     /** Re-arms a oneshot entry of the futures set; false if the loop has shut down. */
-    boolean rearmFuture(long id, int fd, int events) throws IOException {
+    @Override
+    public boolean rearmFuture(long id, int fd, int events) throws IOException {
         ctlLock.lock();
         try {
             if (closed) {
@@ -181,7 +176,8 @@ public final class EpollLoop {
         remove(epfd, id, fd);
     }
 
-    void removeFuture(long id, int fd) {
+    @Override
+    public void removeFuture(long id, int fd) {
         remove(futuresEpfd, id, fd);
     }
 

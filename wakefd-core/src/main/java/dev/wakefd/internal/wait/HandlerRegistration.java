@@ -16,7 +16,7 @@ import java.util.function.LongConsumer;
  * is running or will start once it returns (the lock is reentrant, so a handler may cancel itself).
  */
 public final class HandlerRegistration implements EpollLoop.Ready {
-    private final EpollLoop poller;
+    private final Loop poller;
     private final Waitable signal; // null for a raw fd
     private final int fd;
     private final LongConsumer handler; // signals
@@ -26,7 +26,7 @@ public final class HandlerRegistration implements EpollLoop.Ready {
     private long id;
     private volatile boolean active = true;
 
-    private HandlerRegistration(EpollLoop poller, Waitable signal, int fd, LongConsumer handler, Runnable onReadable) {
+    private HandlerRegistration(Loop poller, Waitable signal, int fd, LongConsumer handler, Runnable onReadable) {
         this.poller = poller;
         this.signal = signal;
         this.fd = fd;
@@ -34,7 +34,7 @@ public final class HandlerRegistration implements EpollLoop.Ready {
         this.onReadable = onReadable;
     }
 
-    public static HandlerRegistration forSignal(EpollLoop poller, Waitable signal, LongConsumer handler) throws IOException {
+    public static HandlerRegistration forSignal(Loop poller, Waitable signal, LongConsumer handler) throws IOException {
         Site base = signal.site();
         if (!base.guard().acquire()) {
             throw base.closed();
@@ -55,7 +55,7 @@ public final class HandlerRegistration implements EpollLoop.Ready {
         return r;
     }
 
-    public static HandlerRegistration forFd(EpollLoop poller, int fd, Runnable onReadable) throws IOException {
+    public static HandlerRegistration forFd(Loop poller, int fd, Runnable onReadable) throws IOException {
         HandlerRegistration r = new HandlerRegistration(poller, null, fd, null, onReadable);
         r.lock.lock();
         try {

@@ -2,9 +2,10 @@ package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.EPoll;
 import dev.wakefd.internal.Errno;
-import dev.wakefd.internal.EventFdCalls;
 import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.Native;
+import dev.wakefd.internal.Platform;
+import dev.wakefd.internal.Poll;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,11 @@ import java.util.List;
  * thread's private wake fd (an eventfd) and a standing registration, a {@link Watch}, of the
  * signal it last waited on, so a repeated wait is one system call. {@link Thread#interrupt()}
  * (through {@link Interruptor}) and the signal's close write the wake fd.
+ *
+ * <p>In POSIX-only mode there is no epoll set: the thread poll(2)s the signal's fd and its wake
+ * fd (a pipe, {@link WakeFd}) directly, level-triggered, holding a lease of its own on the
+ * signal's fd for the length of each poll, so a close (whose listener returns the Watch's lease
+ * and then wakes the thread) cannot release the number while the thread still polls it.
  *
  * <p>Invariants (docs/design/waits.md, "platform threads"):
  * <ul>
@@ -63,16 +69,17 @@ public final class PlatformWaiter {
 
     /** A waiter's two fds, shared with its Watches (which may run as close listeners on other threads). */
     static final class Fds {
+        /** -1 in POSIX-only mode, which polls without a set. */
         final int epfd;
-        final int wakeFd;
+        final WakeFd wake;
         private final MemorySegment ctlEvent = Arena.ofAuto().allocate(EPoll.EVENT_SIZE, 8);
         private boolean closed; // guarded by this
         /** The owner's current watch, for the close after the owner ended. */
         volatile Watch current;
 
-        Fds(int epfd, int wakeFd) {
+        Fds(int epfd, WakeFd wake) {
             this.epfd = epfd;
-            this.wakeFd = wakeFd;
+            this.wake = wake;
         }
 
         /** Ends a wait early (close listener, interrupt): a no-op once the fds are closed. */
@@ -81,15 +88,15 @@ public final class PlatformWaiter {
                 return;
             }
             try {
-                FdCalls.write8(wakeFd, 1, "write");
+                wake.wake();
             } catch (IOException e) {
-                EpollLoop.logHandlerFailure("waking a platform waiter (fd " + wakeFd + ")", e);
+                EpollLoop.logHandlerFailure("waking a platform waiter (fd " + wake.fd() + ")", e);
             }
         }
 
         /** epoll_ctl; serialised with the other users and the close. Returns errno, or 0 (also when closed). */
         synchronized int ctl(int op, int fd, int ev, long data) {
-            return closed ? 0 : EPoll.ctl(epfd, op, fd, ev, data, ctlEvent);
+            return closed || epfd < 0 ? 0 : EPoll.ctl(epfd, op, fd, ev, data, ctlEvent);
         }
 
         /** The owner has ended: close both fds once; the watch's lease goes back (the set is gone). */
@@ -100,7 +107,7 @@ public final class PlatformWaiter {
                 }
                 closed = true;
                 closeQuietly(epfd); // its entries go with it
-                closeQuietly(wakeFd);
+                wake.close();
             }
             Watch w = current;
             if (w != null && w.abandon()) {
@@ -131,13 +138,15 @@ public final class PlatformWaiter {
 
     private static PlatformWaiter create() throws IOException {
         sweepDeadOwners(); // first: their fds may be what this one needs
-        int wake = -1;
+        WakeFd wake = null;
         int ep = -1;
         try {
-            wake = EventFdCalls.create(0, EventFdCalls.EFD_NONBLOCK | EventFdCalls.EFD_CLOEXEC);
-            ep = EPoll.create();
+            wake = WakeFd.open();
+            if (!Platform.posixOnly()) {
+                ep = EPoll.create();
+            }
             Fds fds = new Fds(ep, wake);
-            int err = fds.ctl(EPoll.EPOLL_CTL_ADD, wake, EPoll.EPOLLIN | EPoll.EPOLLET, WAKE);
+            int err = fds.ctl(EPoll.EPOLL_CTL_ADD, wake.fd(), EPoll.EPOLLIN | EPoll.EPOLLET, WAKE);
             if (err != 0) {
                 throw Errno.exception("epoll_ctl(ADD)", err);
             }
@@ -149,7 +158,9 @@ public final class PlatformWaiter {
             return w;
         } catch (IOException | RuntimeException e) {
             closeQuietly(ep);
-            closeQuietly(wake);
+            if (wake != null) {
+                wake.close();
+            }
             throw e;
         }
     }
@@ -234,6 +245,9 @@ public final class PlatformWaiter {
      */
     public int waitOnce(int timeoutMillis) throws IOException {
         Watch w = watch;
+        if (fds.epfd < 0) {
+            return pollOnce(w, timeoutMillis);
+        }
         Interruptor in = interruptor;
         in.enter();
         int n;
@@ -248,7 +262,7 @@ public final class PlatformWaiter {
         boolean ready = false;
         for (int i = 0; i < n; i++) {
             if (EPoll.data(events, i) == WAKE) {
-                FdCalls.read8(fds.wakeFd, "read"); // consume the wake; a stale one is harmless
+                fds.wake.drain(); // consume the wake; a stale one is harmless
             } else {
                 ready = true;
             }
@@ -256,6 +270,45 @@ public final class PlatformWaiter {
         if (interrupted) {
             interruptor = new Interruptor(this); // an interrupted channel stays closed
             unconsumedEdge |= ready; // edge-triggered: epoll will not report this one again
+            return INTERRUPTED;
+        }
+        if (ready) {
+            return READY;
+        }
+        return n == 0 ? TIMED_OUT : WOKEN;
+    }
+
+    /**
+     * {@link #waitOnce} in POSIX-only mode: poll(2) on the signal's fd and the wake fd,
+     * level-triggered (so there is never an unconsumed edge), under a lease of this thread's own.
+     */
+    private int pollOnce(Watch w, int timeoutMillis) throws IOException {
+        if (!w.guard.acquire()) {
+            return WOKEN; // closing: the caller sees the signal closed
+        }
+        Interruptor in = interruptor;
+        int n;
+        boolean interrupted;
+        try {
+            Poll.set(events, 0, w.fd, Poll.POLLIN);
+            Poll.set(events, 1, fds.wake.fd(), Poll.POLLIN);
+            in.enter();
+            w.blocked(true);
+            try {
+                n = Poll.poll(events, 2, timeoutMillis, errno);
+            } finally {
+                w.blocked(false);
+                interrupted = in.exit();
+            }
+        } finally {
+            w.guard.release(); // after poll returned: only now may a close release the number
+        }
+        boolean ready = n > 0 && Poll.revents(events, 0) != 0;
+        if (n > 0 && Poll.revents(events, 1) != 0) {
+            fds.wake.drain(); // consume the wake; a stale one is harmless
+        }
+        if (interrupted) {
+            interruptor = new Interruptor(this); // an interrupted channel stays closed
             return INTERRUPTED;
         }
         if (ready) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * wakefd's shared poller: one daemon {@link EpollLoop}, made on first use, behind
+ * wakefd's shared poller: one daemon {@link Loop}, made on first use, behind
  * {@code readAsync()} and virtual-thread waits. Not a class initialiser: a failure to make it
  * (EMFILE, say) is an IOException for that caller, and the next caller tries again, so no failure
  * is permanent (docs/design/waits.md, "failures").
@@ -13,11 +13,11 @@ public final class SharedLoop {
     private SharedLoop() {}
 
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static volatile EpollLoop loop;
+    private static volatile Loop loop;
 
     /** The shared loop, started now if there is none (or the last one died). */
-    public static EpollLoop get() throws IOException {
-        EpollLoop l = loop;
+    public static Loop get() throws IOException {
+        Loop l = loop;
         if (l != null && l.isOpen()) {
             return l;
         }
@@ -25,7 +25,7 @@ public final class SharedLoop {
         try {
             l = loop;
             if (l == null || !l.isOpen()) {
-                l = EpollLoop.open("wakefd-poller-shared", true);
+                l = Loop.open("wakefd-poller-shared", true);
                 loop = l;
             }
             return l;

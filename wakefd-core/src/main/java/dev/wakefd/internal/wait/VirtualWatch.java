@@ -31,7 +31,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         }
     }
 
-    private final EpollLoop loop;
+    private final Loop loop;
     private final Site site;
     private long id; // set by the creator after its ADD, before the watch becomes a close listener
     @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
@@ -39,7 +39,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
     private final Set<Thread> more = ConcurrentHashMap.newKeySet();
 
     /** The caller holds a lease on {@code site}'s fd, which the watch now owns. */
-    private VirtualWatch(EpollLoop loop, Site site) {
+    private VirtualWatch(Loop loop, Site site) {
         super(site.guard(), site.fd());
         this.loop = loop;
         this.site = site;
@@ -57,7 +57,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         if (w != null) {
             return w;
         }
-        EpollLoop loop = SharedLoop.get(); // IOException (EMFILE...) to this caller; the next one retries
+        Loop loop = SharedLoop.get(); // IOException (EMFILE...) to this caller; the next one retries
         if (!site.guard().acquire()) {
             return null;
         }

@@ -54,7 +54,7 @@ public final class Waits {
 
     /** A future of the consumed count, completed on the shared poller thread. */
     public static CompletableFuture<Long> readAsync(Waitable w) {
-        EpollLoop loop;
+        Loop loop;
         try {
             loop = SharedLoop.get();
         } catch (IOException e) {
@@ -64,7 +64,7 @@ public final class Waits {
     }
 
     /** A future of the consumed count, completed on {@code loop}'s thread (a user's Poller). */
-    public static CompletableFuture<Long> readAsync(EpollLoop loop, Waitable w) {
+    public static CompletableFuture<Long> readAsync(Loop loop, Waitable w) {
         return AsyncWaits.readAsync(loop, w);
     }
 
@@ -154,7 +154,7 @@ public final class Waits {
 
     private static long awaitFuture(Waitable w, boolean timed, long deadline)
             throws IOException, InterruptedException {
-        EpollLoop loop = SharedLoop.get();
+        Loop loop = SharedLoop.get();
         for (boolean waited = false; ; waited = true) {
             long left = timed ? deadline - System.nanoTime() : 0;
             if (timed && left <= 0) {
