@@ -42,18 +42,24 @@ public final class PollLoop implements Loop {
     private volatile boolean closing;
     private volatile boolean dirty = true;
     private boolean closed; // under lock: the dups and the wake fd are closed
+    /** fd number to id of its main (non-future) entry: one per fd, as epoll's EEXIST says; under lock. */
+    private final Map<Integer, Long> mainFds = new java.util.HashMap<>();
     /** Removed entries whose dups the loop closes after its next rebuild; under lock. */
     private final List<Entry> removed = new ArrayList<>();
 
     private static final class Entry {
         final long id;
+        final int fd; // the caller's number, for the one-per-fd rule
+        final boolean future;
         final int dup;
         final boolean oneshot;
         final Ready ready;
         volatile boolean armed = true;
 
-        Entry(long id, int dup, boolean oneshot, Ready ready) {
+        Entry(long id, int fd, boolean future, int dup, boolean oneshot, Ready ready) {
             this.id = id;
+            this.fd = fd;
+            this.future = future;
             this.dup = dup;
             this.oneshot = oneshot;
             this.ready = ready;
@@ -80,6 +86,10 @@ public final class PollLoop implements Loop {
 
     @Override
     public long add(int fd, int events, Ready ready) throws IOException {
+        return add(fd, events, ready, false);
+    }
+
+    private long add(int fd, int events, Ready ready, boolean future) throws IOException {
         if ((events & EPoll.EPOLLET) != 0) {
             throw new IllegalArgumentException("poll loop " + thread.getName()
                     + ": edge-triggered interest (EPOLLET) needs epoll, which POSIX-only mode does not use");
@@ -90,10 +100,17 @@ public final class PollLoop implements Loop {
             if (closing) {
                 throw new ClosedChannelException();
             }
+            if (!future && mainFds.containsKey(fd)) {
+                throw new IllegalStateException("fd " + fd + " is already registered with poller "
+                        + thread.getName() + " (one handler per fd per poller)");
+            }
             // Our own description reference, while the caller's lease holds fd: see the class comment.
             int dup = FdCalls.dupCloexec(fd);
             id = ids.getAndIncrement();
-            byId.put(id, new Entry(id, dup, (events & EPoll.EPOLLONESHOT) != 0, ready));
+            byId.put(id, new Entry(id, fd, future, dup, (events & EPoll.EPOLLONESHOT) != 0, ready));
+            if (!future) {
+                mainFds.put(fd, id);
+            }
             dirty = true;
         } finally {
             lock.unlock();
@@ -104,7 +121,7 @@ public final class PollLoop implements Loop {
 
     @Override
     public long addFuture(int fd, int events, Ready ready) throws IOException {
-        return add(fd, events, ready);
+        return add(fd, events, ready, true);
     }
 
     @Override
@@ -131,6 +148,9 @@ public final class PollLoop implements Loop {
             Entry e = byId.remove(id);
             if (e == null) {
                 return;
+            }
+            if (!e.future) {
+                mainFds.remove(e.fd, id);
             }
             if (closed) {
                 closeQuietly(e.dup); // no poll runs any more
@@ -322,6 +342,7 @@ public final class PollLoop implements Loop {
                 closeQuietly(e.dup);
             }
             byId.clear();
+            mainFds.clear();
             for (Entry e : removed) {
                 closeQuietly(e.dup);
             }
