@@ -4,17 +4,25 @@
 #   wakefd-bench/run-benchmarks.sh           full run: 3 forks, 3 x 1 s warm-up, 5 x 1 s (about 40 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
+#   wakefd-bench/run-benchmarks.sh --group posix [--quick]
+#                                            only the POSIX-only fallback against eventfd/epoll
+#                                            (one JMH run, both platforms forked); prints JMH's
+#                                            table, leaves docs/ alone (a full run adds it to the page)
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
-usage() { echo "usage: $0 [--quick]" >&2; exit 2; }
+usage() { echo "usage: $0 [--quick] [--group posix]" >&2; exit 2; }
 quick=0
-case "${1:-}" in
-  "") ;;
-  --quick) quick=1 ;;
-  *) usage ;;
-esac
-[ $# -le 1 ] || usage
+group=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --group) [ $# -ge 2 ] || usage; group=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+case "$group" in "" | posix) ;; *) echo "unknown group '$group' (known: posix)" >&2; usage ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,7 +36,7 @@ echo "building wakefd-bench (benchmarks.jar and the C floor)..." >&2
 mvn -B -q -pl wakefd-bench -am package -DskipTests >&2
 mkdir -p "$out"
 sync # the build's writes are flushed now, not by the kernel in the middle of the first measurements
-rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
+[ -n "$group" ] || rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
 
 # Native access for wakefd (FFM) and Netty (JNI). JMH's forks inherit the host JVM's options.
 # JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
@@ -61,6 +69,23 @@ run_jmh() { # result-name, benchmark regexp, [pin], [extra java options...]
   fi
 }
 
+# The POSIX-only fallback (pipe + poll(2), as on macOS and the BSDs) beside eventfd/epoll, in one
+# JMH run: each platform is its own fork (-Dwakefd.platform=posix is a per-JVM choice), so even
+# --quick forks once here.
+run_posix() {
+  local saved=("${jmh[@]}")
+  [ $quick = 1 ] && jmh=(-f 1 -wi 1 -w 200ms -i 3 -r 200ms)
+  run_jmh posix 'bench\.PlatformCost(Linux|Posix)Bench\.'
+  jmh=("${saved[@]}")
+}
+if [ "$group" = posix ]; then
+  echo "group posix: POSIX-only fallback vs eventfd/epoll" >&2
+  run_posix
+  sed -n '/^Benchmark /,$p' "$out/posix.log"
+  echo "group posix done (raw results: $out/posix.json; docs/ not rewritten)" >&2
+  exit 0
+fi
+
 echo "C floor..." >&2
 "$cfloor" $cmode write,read,pair,flag >"$out/c.jsonl"
 pin "$cfloor" $cmode pingpong >"$out/c-1cpu.jsonl"
@@ -82,6 +107,7 @@ for _ in $(seq "$paired_jvms"); do
   pin "${paired[@]}" latency "${paired_flag[@]}" >>"$out/paired-1cpu.jsonl"
   if [ "$cpus" -ge 2 ]; then "${paired[@]}" throughput "${paired_flag[@]}" >>"$out/paired.jsonl"; fi
 done
+run_posix
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
 pin "$cfloor" $cmode pingpong >>"$out/c-1cpu.jsonl" # again: the page averages the two runs
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
@@ -93,7 +119,7 @@ if [ "$cpus" -ge 2 ]; then
 fi
 
 report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
-        --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")
+        --command "wakefd-bench/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick')")
 [ $quick = 1 ] && report+=(--quick)
 [ $pinned = 0 ] && report+=(--unpinned)
 "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report "${report[@]}"

@@ -84,6 +84,47 @@ class PosixOnlyTest {
         assertThat(out).doesNotContain("loaded 0 ");
     }
 
+    /**
+     * On a system without a constant table, classes load and {@code open} refuses with the
+     * message naming what is missing (a child JVM told {@code -Dos.name=SunOS}).
+     */
+    @Test
+    void anUnknownSystemIsRefusedAtOpenNotAtClassInitialisation() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dos.name=SunOS",
+                "-cp", System.getProperty("java.class.path"), OpenOnUnknownSystem.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as("child output")
+                .contains("EventFd.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
+                .contains("Poller.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
+                .contains("O_NONBLOCK").contains("nfds_t")
+                .doesNotContain("ExceptionInInitializerError").doesNotContain("NoClassDefFoundError");
+    }
+
+    /** The child of {@link #anUnknownSystemIsRefusedAtOpenNotAtClassInitialisation}. */
+    static final class OpenOnUnknownSystem {
+        public static void main(String[] args) throws Exception {
+            Class.forName("dev.wakefd.internal.Errno", true, OpenOnUnknownSystem.class.getClassLoader());
+            Class.forName("dev.wakefd.internal.FdCalls", true, OpenOnUnknownSystem.class.getClassLoader());
+            for (int i = 0; i < 2; i++) { // twice: the refusal is not a one-time class-init failure
+                try {
+                    EventFd.open().close();
+                    System.out.println("EventFd.open: opened");
+                } catch (Throwable t) {
+                    System.out.println("EventFd.open: " + t);
+                }
+                try {
+                    Poller.open().close();
+                    System.out.println("Poller.open: opened");
+                } catch (Throwable t) {
+                    System.out.println("Poller.open: " + t);
+                }
+            }
+        }
+    }
+
     /** The child of {@link #loadingClassesLooksNothingUp}: initialises every top-level class under a classes directory. */
     static final class LoadEveryClass {
         public static void main(String[] args) throws Exception {

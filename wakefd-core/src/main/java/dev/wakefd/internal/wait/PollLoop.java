@@ -46,6 +46,8 @@ public final class PollLoop implements Loop {
     private final Map<Integer, Long> mainFds = new java.util.HashMap<>();
     /** Removed entries whose dups the loop closes after its next rebuild; under lock. */
     private final List<Entry> removed = new ArrayList<>();
+    /** Duplicates made and not yet closed; for tests (each must be closed exactly once). */
+    private final java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
 
     private static final class Entry {
         final long id;
@@ -106,6 +108,7 @@ public final class PollLoop implements Loop {
             }
             // Our own description reference, while the caller's lease holds fd: see the class comment.
             int dup = FdCalls.dupCloexec(fd);
+            duplicates.incrementAndGet();
             id = ids.getAndIncrement();
             byId.put(id, new Entry(id, fd, future, dup, (events & EPoll.EPOLLONESHOT) != 0, ready));
             if (!future) {
@@ -153,7 +156,7 @@ public final class PollLoop implements Loop {
                 mainFds.remove(e.fd, id);
             }
             if (closed) {
-                closeQuietly(e.dup); // no poll runs any more
+                closeDup(e); // no poll runs any more
                 return;
             }
             removed.add(e);
@@ -277,7 +280,7 @@ public final class PollLoop implements Loop {
                         Poll.set(fds, i, e.dup, Poll.POLLIN);
                     }
                     for (Entry e : toClose) {
-                        closeQuietly(e.dup); // the array no longer names it, and no poll runs
+                        closeDup(e); // the array no longer names it, and no poll runs
                     }
                 }
                 int n = Poll.poll(fds, count, -1, errno);
@@ -339,12 +342,12 @@ public final class PollLoop implements Loop {
         try {
             closed = true;
             for (Entry e : byId.values()) {
-                closeQuietly(e.dup);
+                closeDup(e);
             }
             byId.clear();
             mainFds.clear();
             for (Entry e : removed) {
-                closeQuietly(e.dup);
+                closeDup(e);
             }
             removed.clear();
             wake.close();
@@ -353,12 +356,18 @@ public final class PollLoop implements Loop {
         }
     }
 
-    private static void closeQuietly(int fd) {
+    private void closeDup(Entry e) {
+        duplicates.decrementAndGet();
         try {
-            FdCalls.close(fd);
+            FdCalls.close(e.dup);
         } catch (IOException ignored) {
-            // our own duplicate: nothing useful to do
+            // our own duplicate, closed once: nothing useful to do
         }
+    }
+
+    /** Duplicates not yet closed (registered, or removed and awaiting the next rebuild); for tests. */
+    int openDuplicates() {
+        return duplicates.get();
     }
 
     @Override
