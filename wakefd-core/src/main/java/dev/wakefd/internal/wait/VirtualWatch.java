@@ -79,6 +79,23 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         return fresh;
     }
 
+    /**
+     * A watch published on {@code site} with no poller entry and no lease: only the in-JVM path,
+     * for the model check of the hand-off (VirtualWakeModelCheckTest).
+     */
+    static VirtualWatch detachedForTests(Site site) {
+        VirtualWatch w = new VirtualWatch(null, site);
+        if (!site.publishWatch(w)) {
+            throw new IllegalStateException("site already has a watch");
+        }
+        return w;
+    }
+
+    /** Whether {@code t} is enlisted (not yet removed by a waker or itself); for tests. */
+    boolean isEnlisted(Thread t) {
+        return SOLE.getVolatile(this) == t || more.contains(t);
+    }
+
     /** Before the waiter's read: from here on a write unparks it. */
     void enlist(Thread t) {
         if (!SOLE.compareAndSet(this, null, t)) {
