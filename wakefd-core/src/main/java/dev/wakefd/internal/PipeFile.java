@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link SignalFile} over a non-blocking pipe pair, for systems without eventfd (and on Linux
- * with {@code -Dwakefd.backend=pipe}). The read end is {@link #fd()}: waiters poll it as they
+ * with {@code -Dwakefd.backend=pipe} or {@code -Dwakefd.platform=posix}). The read end is {@link #fd()}: waiters poll it as they
  * would an eventfd. A pipe carries bytes, not a 64-bit counter, so the count lives here, in an
  * AtomicLong shared with every {@link #duplicate()}; a byte in the pipe only says "look".
  *

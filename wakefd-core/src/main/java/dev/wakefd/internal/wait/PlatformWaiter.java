@@ -29,7 +29,8 @@ import java.util.List;
  * <p>In POSIX-only mode there is no epoll set: the thread poll(2)s the signal's fd and its wake
  * fd (a pipe, {@link WakeFd}) directly, level-triggered, holding a lease of its own on the
  * signal's fd for the length of each poll, so a close (whose listener returns the Watch's lease
- * and then wakes the thread) cannot release the number while the thread still polls it.
+ * and then wakes the thread) cannot release the number while the thread still polls it
+ * (docs/design/posix-waits.md, "A platform thread").
  *
  * <p>Invariants (docs/design/waits.md, "platform threads"):
  * <ul>

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code -Dwakefd.platform=posix}). Level-triggered entries are reported while readable, oneshot
  * ones (futures) are disarmed when they fire until re-armed; edge triggering is epoll's alone.
  *
- * <p>Invariant (docs/platforms.md, "the portable loop"): the loop polls only fds it owns. Each
+ * <p>Invariant (docs/design/posix-waits.md, "The poll loop"): the loop polls only fds it owns. Each
  * registration is a duplicate (F_DUPFD_CLOEXEC) of the caller's fd, made while the caller's lease
  * holds it, and closed only by the loop thread after it has rebuilt its array without it (or at
  * shutdown, when no poll runs). So no poll ever names a number that another owner has closed and
