@@ -110,6 +110,7 @@ waits_groups() { # [group]
     [ $quick = 1 ] && secs=2
     echo "idle: 10,000 virtual waiters, ${secs} s" >&2
     "$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.IdleCpu 10000 "$secs" >"$out/waits-idle.jsonl"
+    "$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.IdleCpu 10000 "$secs" exposed >>"$out/waits-idle.jsonl"
   fi
   jmh=("${saved[@]}")
   local how="wakefd-bench/run-benchmarks.sh --group ${g}"
