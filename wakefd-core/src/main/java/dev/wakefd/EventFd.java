@@ -108,6 +108,7 @@ public final class EventFd implements WakeSignal {
             public void shared(WakeSignal s) {
                 base(s).guard.stopShortCalls();
                 base(s).file.shared();
+                base(s).site.expose();
             }
 
             @Override
@@ -134,13 +135,18 @@ public final class EventFd implements WakeSignal {
     }
 
     EventFd(SignalFile file) {
+        this(file, false);
+    }
+
+    /** @param exposed whether the fd is known outside this object from the start (adopted, duplicated) */
+    EventFd(SignalFile file, boolean exposed) {
         this.file = file;
         this.fd = file.fd();
         this.semaphore = file.semaphore();
         this.guard = newGuard(file);
         int n = fd; // the exception factory must not capture this EventFd
         this.site = new Site(fd, guard, file instanceof dev.wakefd.internal.EventFdFile && !semaphore,
-                semaphore, () -> new Closed(n));
+                semaphore, () -> new Closed(n), exposed);
         this.cleanable = CLEANER.register(this, closing(guard, site));
     }
 
@@ -193,7 +199,7 @@ public final class EventFd implements WakeSignal {
      *     eventfd; the caller's fd is then left open and untouched
      */
     public static EventFd adopt(int fd) throws IOException {
-        return new EventFd(Backends.adopt(fd, null));
+        return new EventFd(Backends.adopt(fd, null), true);
     }
 
     /**
@@ -201,7 +207,7 @@ public final class EventFd implements WakeSignal {
      * do not report it. Where the kernel does report it and it differs, the fd is refused.
      */
     public static EventFd adopt(int fd, boolean semaphore) throws IOException {
-        return new EventFd(Backends.adopt(fd, semaphore));
+        return new EventFd(Backends.adopt(fd, semaphore), true);
     }
 
     /**
@@ -219,7 +225,8 @@ public final class EventFd implements WakeSignal {
         try {
             guard.stopShortCalls(); // the description is about to be shared
             file.shared();
-            return new EventFd(Backends.duplicate(file));
+            site.expose(); // the duplicate's writes do not pass through this Site
+            return new EventFd(Backends.duplicate(file), true);
         } finally {
             guard.release();
         }
@@ -327,8 +334,11 @@ public final class EventFd implements WakeSignal {
     /**
      * The file descriptor, to register with any event loop or pass to native code. It stays
      * owned by this EventFd: do not close it, and do not use the number after {@link #close()}.
+     * From the first call on, virtual threads waiting here are also watched by wakefd's shared
+     * poller, for writers outside the JVM (docs/design/waits.md).
      */
     public int fd() {
+        site.expose();
         return fd;
     }
 

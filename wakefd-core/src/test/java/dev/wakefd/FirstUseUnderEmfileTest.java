@@ -28,6 +28,9 @@ class FirstUseUnderEmfileTest {
     public static void main(String[] args) throws Exception {
         preloadWakefdClasses(); // loading a class opens its file: do it while fds are free
         EventFd victim = EventFd.open();
+        // handed out, as to a native library: virtual-thread waits now need the shared poller
+        System.out.println("victim fd " + victim.fd());
+        EventFd unexposed = EventFd.open(); // never handed out: Java writers wake its waiters alone
         List<EventFd> hog = new ArrayList<>();
         while (true) {
             try {
@@ -48,6 +51,15 @@ class FirstUseUnderEmfileTest {
         }
         // 2. a virtual thread's first wait
         report("virtual", outcome(Thread.ofVirtual(), () -> victim.await(Duration.ofMillis(10))));
+        // 2b. a virtual thread on a signal whose fd nobody else has needs no poller at all
+        Thread.ofVirtual().start(() -> {
+            try {
+                unexposed.signal(2); // before or during the wait: either way it returns 2
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        });
+        report("unexposed", outcome(Thread.ofVirtual(), () -> unexposed.await(Duration.ofSeconds(30))));
         // 3. a platform thread's first wait
         report("platform", outcome(Thread.ofPlatform(), () -> victim.await(Duration.ofMillis(10))));
         // 4. a new Poller
@@ -128,6 +140,7 @@ class FirstUseUnderEmfileTest {
         for (String what : List.of("exhausted", "readAsync", "virtual", "platform", "poller")) {
             assertThat(out).as(out).containsPattern("FAILED " + what + " [\\w.]*IOException: \\w+: EMFILE \\(");
         }
+        assertThat(out).as(out).contains("RETURNED unexposed 2");
         assertThat(out).as(out).contains("AFTER readAsync 3", "AFTER virtual 4", "AFTER platform 5",
                 "AFTER poller 6", "DONE");
         assertThat(p.exitValue()).isZero();

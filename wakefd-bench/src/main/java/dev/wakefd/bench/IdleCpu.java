@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * share of one CPU, as a JSON line for the report. Then signals every fd and checks that every
  * waiter returned with its count, so the idle window really had N waiters.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.wakefd.bench.IdleCpu [N] [S]</pre>
+ * With {@code exposed}, each fd is handed out first ({@code fd()}), so that every signal also has an
+ * entry in wakefd's shared poller, as when native code or another process may write it.
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.wakefd.bench.IdleCpu [N] [S] [exposed]</pre>
  */
 public final class IdleCpu {
     private IdleCpu() {}
@@ -22,9 +25,14 @@ public final class IdleCpu {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        boolean exposed = args.length > 2 && args[2].equals("exposed");
         List<EventFd> fds = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            fds.add(EventFd.open());
+            EventFd e = EventFd.open();
+            if (exposed) {
+                e.fd();
+            }
+            fds.add(e);
         }
         CountDownLatch returned = new CountDownLatch(n);
         AtomicLong sum = new AtomicLong();
@@ -61,8 +69,9 @@ public final class IdleCpu {
             throw new IllegalStateException("waiters did not all return: " + returned.getCount() + " left");
         }
         double percent = 100.0 * cpu / wall;
-        System.out.printf("{\"name\": \"idle.virtual_waiters_cpu_percent\", \"unit\": \"%%\", \"waiters\": %d, "
-                + "\"seconds\": %d, \"cpu_ns\": %d, \"wall_ns\": %d, \"median\": %.4f}%n", n, seconds, cpu, wall, percent);
+        System.out.printf(java.util.Locale.ROOT, "{\"name\": \"idle.virtual_waiters_cpu_percent" + (exposed ? "_exposed" : "") + "\", \"unit\": \"%%\", "
+                + "\"waiters\": %d, \"seconds\": %d, \"cpu_ns\": %d, \"wall_ns\": %d, \"mean\": %.4f, "
+                + "\"ci999\": 0, \"median\": %.4f, \"p99\": %.4f}%n", n, seconds, cpu, wall, percent, percent, percent);
         for (EventFd e : fds) {
             e.close();
         }

@@ -183,6 +183,10 @@ public final class Report {
         }
         w.apply("");
 
+        w.apply("The waiting layer (issue 14: virtual threads against the JDK's Pipe, platform threads against");
+        w.apply("C at each placement, readAsync, idle CPU) has its own page: [benchmarks-waits.md](benchmarks-waits.md).");
+        w.apply("");
+
         bridge(b, r);
         posixFallback(b, r);
         Goals.write(b, r, machine, o);

@@ -34,6 +34,8 @@ public final class Site {
     private final Listeners listeners;
     @SuppressWarnings("unused") // through WATCH
     private volatile VirtualWatch watch;
+    /** Whether a writer outside this Site may exist: the fd number or its description was handed out. */
+    private volatile boolean exposed;
 
     /**
      * @param edgeReads whether one read empties the fd (a counter-mode eventfd), so that
@@ -41,6 +43,13 @@ public final class Site {
      * @param closed makes the exception for a call on a closed signal; must not capture the signal
      */
     public Site(int fd, FdGuard guard, boolean edgeReads, boolean semaphore, Supplier<ClosedChannelException> closed) {
+        this(fd, guard, edgeReads, semaphore, closed, false);
+    }
+
+    /** @param exposed whether the fd is known outside this Site from the start (an adopted fd) */
+    public Site(int fd, FdGuard guard, boolean edgeReads, boolean semaphore, Supplier<ClosedChannelException> closed,
+            boolean exposed) {
+        this.exposed = exposed;
         this.fd = fd;
         this.guard = guard;
         this.edgeReads = edgeReads;
@@ -99,6 +108,33 @@ public final class Site {
         }
     }
 
+    /**
+     * From now on writers outside this Site may exist (the fd number was handed out, or its open
+     * file description is shared): virtual-thread waits need the shared poller's entry, made now
+     * for a watch that exists and at once for any later one. Until then every write to the fd is
+     * a Java write followed by {@link #written()}, which needs no poller (docs/design/waits.md,
+     * "who needs the poller").
+     */
+    public void expose() {
+        if (exposed) {
+            return;
+        }
+        exposed = true; // [E1] then read the watch [E2]; VirtualWatch.of publishes, then reads this
+        VirtualWatch w = watch();
+        if (w != null) {
+            w.registerQuietly();
+        }
+    }
+
+    boolean exposed() {
+        return exposed;
+    }
+
+    /** Whether writers outside this Site may exist; for tests. */
+    public boolean isExposed() {
+        return exposed;
+    }
+
     VirtualWatch watch() {
         return (VirtualWatch) WATCH.getVolatile(this);
     }
@@ -114,6 +150,12 @@ public final class Site {
     /** The standing virtual-thread watch, if one was made; for tests. */
     public Object virtualWatchForTests() {
         return watch();
+    }
+
+    /** Whether the watch exists and has its shared-poller entry; for tests. */
+    public boolean virtualWatchRegistered() {
+        VirtualWatch w = watch();
+        return w != null && w.isRegistered();
     }
 
     /** Whether the watch, if any, is dead; for tests. */

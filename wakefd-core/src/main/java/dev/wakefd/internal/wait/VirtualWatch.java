@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The virtual threads waiting on one counter-mode eventfd, and its standing edge-triggered entry
- * in the shared poller (made on the first virtual-thread wait, kept until the signal closes).
+ * The virtual threads waiting on one counter-mode eventfd, and, once the fd is exposed to writers
+ * outside the JVM, its standing edge-triggered entry in the shared poller (made on the first
+ * virtual-thread wait or at the exposure, whichever is later; kept until the signal closes).
  * A waiter enlists here, reads the fd, and parks if the read found nothing. Two paths unpark it:
  * a Java writer, right after its write(2), through {@link Site#written()} (no poller involved);
  * and the poller thread on an edge, for writers outside the JVM.
@@ -31,52 +32,78 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         }
     }
 
-    private final Loop loop;
     private final Site site;
-    private long id; // set by the creator after its ADD, before the watch becomes a close listener
+    private Loop loop; // guarded by this: the shared poller's entry, made once the fd is exposed
+    private long id; // guarded by this
+    private boolean registered; // guarded by this
     @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
     private volatile Thread sole;
     private final Set<Thread> more = ConcurrentHashMap.newKeySet();
 
     /** The caller holds a lease on {@code site}'s fd, which the watch now owns. */
-    private VirtualWatch(Loop loop, Site site) {
+    private VirtualWatch(Site site) {
         super(site.guard(), site.fd());
-        this.loop = loop;
         this.site = site;
     }
 
     /**
      * The site's watch, made on first use; null if the signal is closed. The first thread to
-     * publish a watch (CAS) registers it; others use it at once, even before its ADD: a count
-     * written before the ADD is reported by the ADD itself, and every Java write after the
-     * publication is delivered by {@link Site#written()}. If the ADD fails the watch dies, is
-     * unpublished (the next wait makes a new one) and the failure goes to this caller.
+     * publish one (CAS) owns its setup; others use it at once. It enters the shared poller only
+     * once the fd is exposed (see {@link Site#expose()}): until then Java writers are the only
+     * writers, and {@link Site#written()} wakes its waiters. A count written before the poller's
+     * ADD is reported by the ADD itself. If the ADD fails the watch dies, is unpublished (the next
+     * wait makes a new one) and the failure goes to this caller.
      */
     static VirtualWatch of(Site site) throws IOException {
         VirtualWatch w = site.watch();
         if (w != null) {
             return w;
         }
-        Loop loop = SharedLoop.get(); // IOException (EMFILE...) to this caller; the next one retries
         if (!site.guard().acquire()) {
             return null;
         }
-        VirtualWatch fresh = new VirtualWatch(loop, site);
+        VirtualWatch fresh = new VirtualWatch(site);
         if (!site.publishWatch(fresh)) {
             site.guard().release(); // another thread's watch won: use it
             return site.watch();
         }
+        site.onClose(fresh); // runs it now (lease back) if the signal closed meanwhile
+        if (site.exposed()) { // [P1] published, then [P2] read: the pair of Site.expose()
+            fresh.register();
+        }
+        return fresh;
+    }
+
+    /** Makes the shared poller's entry, once; on failure the watch dies and the caller gets why. */
+    void register() throws IOException {
         try {
-            fresh.id = loop.add(fresh.fd, EPoll.EPOLLIN | EPoll.EPOLLET, fresh);
+            synchronized (this) {
+                if (registered || isDead()) {
+                    return;
+                }
+                Loop l = SharedLoop.get(); // IOException (EMFILE...); the next wait retries
+                id = l.add(fd, EPoll.EPOLLIN | EPoll.EPOLLET, this); // under our lease
+                loop = l;
+                registered = true;
+            }
         } catch (IOException | RuntimeException e) {
-            fresh.abandon(); // dead from birth; the lease goes back
-            site.unpublishWatch(fresh);
-            fresh.wakeEnlisted(); // threads that enlisted meanwhile look again
+            if (kill()) { // no entry to remove; the lease goes back
+                site.removeOnClose(this);
+            }
+            site.unpublishWatch(this);
+            wakeEnlisted(); // they look again and make a new watch
             throw e;
         }
-        // Only now can anyone kill it (as a close listener, or through the poller): after the ADD.
-        site.onClose(fresh); // runs it now (DEL, lease back) if the signal closed meanwhile
-        return fresh;
+    }
+
+    /** {@link #register()} from {@code fd()}, which cannot throw: the next wait reports a failure. */
+    void registerQuietly() {
+        try {
+            register();
+        } catch (IOException | RuntimeException e) {
+            EpollLoop.logHandlerFailure("registering a virtual-thread watch of fd " + fd
+                    + " with the shared poller (the next wait retries)", e);
+        }
     }
 
     /**
@@ -84,7 +111,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
      * for the model check of the hand-off (VirtualWakeModelCheckTest).
      */
     static VirtualWatch detachedForTests(Site site) {
-        VirtualWatch w = new VirtualWatch(null, site);
+        VirtualWatch w = new VirtualWatch(site);
         if (!site.publishWatch(w)) {
             throw new IllegalStateException("site already has a watch");
         }
@@ -171,6 +198,16 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
 
     @Override
     void deregister() {
-        loop.remove(id, fd); // under our lease: the number is still ours
+        synchronized (this) {
+            if (registered) {
+                registered = false;
+                loop.remove(id, fd); // under our lease: the number is still ours
+            }
+        }
+    }
+
+    /** Whether the watch has its entry in the shared poller; for tests. */
+    synchronized boolean isRegistered() {
+        return registered;
     }
 }
