@@ -6,17 +6,33 @@
 #   wakefd-bench/run-benchmarks.sh           full run: 3 forks, 3 x 1 s warm-up, 5 x 1 s (about 40 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
+#   wakefd-bench/run-benchmarks.sh [--quick] --group waits
+#                                            only the waiting layer's groups (issue 14, about 5 min):
+#                                            waits-virtual, waits-platform, waits-async,
+#                                            waits-dispatch, waits-idle; each can also be named
+#                                            alone. Writes docs/benchmarks-waits.md only.
+#   wakefd-bench/run-benchmarks.sh [--quick] --group posix
+#                                            only the POSIX-only fallback against eventfd/epoll
+#                                            (issue 18, about 5 min; one JMH run, both platforms
+#                                            forked); prints JMH's table, leaves docs/ alone
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
-usage() { echo "usage: $0 [--quick]" >&2; exit 2; }
+usage() { echo "usage: $0 [--quick] [--group GROUP]" >&2; exit 2; }
 quick=0
-case "${1:-}" in
-  "") ;;
-  --quick) quick=1 ;;
-  *) usage ;;
+group=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --group) [ $# -ge 2 ] || usage; group=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+case "$group" in
+  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix) ;;
+  *) echo "unknown group '$group'" >&2; usage ;;
 esac
-[ $# -le 1 ] || usage
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,7 +46,13 @@ echo "building wakefd-bench (benchmarks.jar and the C floor)..." >&2
 mvn -B -q -pl wakefd-bench -am package -DskipTests >&2
 mkdir -p "$out"
 sync # the build's writes are flushed now, not by the kernel in the middle of the first measurements
-rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
+if [ -z "$group" ]; then
+  rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
+elif [ "$group" = posix ]; then
+  rm -f "$out"/posix.json "$out"/posix.log
+else
+  rm -f "$out"/waits-*.json "$out"/waits-*.jsonl "$out"/waits-*.log
+fi
 
 # Native access for wakefd (FFM) and Netty (JNI). JMH's forks inherit the host JVM's options.
 # JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
@@ -50,11 +72,12 @@ else
   cmode=full
 fi
 
+jmh_more=() # extra JMH options for the next run_jmh calls (the waits groups set them)
 run_jmh() { # result-name, benchmark regexp, [pin], [extra java options...]
   local name=$1 re=$2 how=${3:-}
   shift 3 || shift $#
   echo "JMH: $name" >&2
-  local cmd=("$WAKEFD_JAVA" "${java_opts[@]}" "$@" -jar "$jar" "$re" "${jmh[@]}" -rf json -rff "$out/$name.json")
+  local cmd=("$WAKEFD_JAVA" "${java_opts[@]}" "$@" -jar "$jar" "$re" "${jmh[@]}" "${jmh_more[@]}" -rf json -rff "$out/$name.json")
   [ "$how" = pin ] && cmd=(pin "${cmd[@]}")
   if ! "${cmd[@]}" >"$out/$name.log" 2>&1; then
     tail -n 30 "$out/$name.log" >&2
@@ -62,6 +85,69 @@ run_jmh() { # result-name, benchmark regexp, [pin], [extra java options...]
     exit 1
   fi
 }
+
+# The waiting layer (issue 14): virtual-thread round trips against the JDK's Pipe and a Unix-domain
+# socket pair at scheduler parallelism 1 and 2 and with the whole JVM on one CPU; platform round trips
+# against the C floor in the same process, unpinned and on one CPU; readAsync completion; dispatch
+# with 10 and 10,000 fds; the CPU of 10,000 idle virtual waiters. Page: docs/benchmarks-waits.md.
+waits_groups() { # [group]
+  local g=${1:-waits}
+  echo "group: ${g}" >&2
+  local saved=("${jmh[@]}")
+  # 2 forks of 2 + 3 one-second iterations: the whole waits group stays under 8 minutes
+  [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
+  if [ "$g" = waits ] || [ "$g" = waits-virtual ]; then
+    run_jmh waits-virtual-par1 'bench\.VirtualWaitBench\.' '' -Djmh.executor=VIRTUAL -Djdk.virtualThreadScheduler.parallelism=1
+    run_jmh waits-virtual-par2 'bench\.VirtualWaitBench\.' '' -Djmh.executor=VIRTUAL -Djdk.virtualThreadScheduler.parallelism=2
+    run_jmh waits-virtual-1cpu 'bench\.VirtualWaitBench\.' pin -Djmh.executor=VIRTUAL
+  fi
+  if [ "$g" = waits ] || [ "$g" = waits-platform ]; then
+    run_jmh waits-platform 'bench\.PlatformWaitBench\.' ''
+    run_jmh waits-platform-1cpu 'bench\.PlatformWaitBench\.' pin
+  fi
+  if [ "$g" = waits ] || [ "$g" = waits-async ]; then
+    run_jmh waits-async 'bench\.AsyncWaitBench\.' ''
+  fi
+  if [ "$g" = waits ] || [ "$g" = waits-dispatch ]; then
+    jmh_more=(-p registered=10,10000)
+    run_jmh waits-dispatch 'bench\.PollerDispatchBench\.' ''
+    jmh_more=()
+  fi
+  if [ "$g" = waits ] || [ "$g" = waits-idle ]; then
+    local secs=10
+    [ $quick = 1 ] && secs=2
+    echo "idle: 10,000 virtual waiters, ${secs} s" >&2
+    "$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.IdleCpu 10000 "$secs" >"$out/waits-idle.jsonl"
+    "$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.IdleCpu 10000 "$secs" exposed >>"$out/waits-idle.jsonl"
+  fi
+  jmh=("${saved[@]}")
+  local how="wakefd-bench/run-benchmarks.sh --group ${g}"
+  [ $quick = 1 ] && how="wakefd-bench/run-benchmarks.sh --quick --group ${g}"
+  waits_report=(--dir "$out" --md docs/benchmarks-waits.md --command "$how")
+  [ $quick = 1 ] && waits_report+=(--quick)
+  "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.WaitsReport "${waits_report[@]}"
+  echo "wrote docs/benchmarks-waits.md (group ${g}; raw results: $out)" >&2
+}
+# The POSIX-only fallback (pipe + poll(2), as on macOS and the BSDs) beside eventfd/epoll, in one
+# JMH run: each platform is its own fork (-Dwakefd.platform=posix is a per-JVM choice), so even
+# --quick forks once here.
+run_posix() {
+  local saved=("${jmh[@]}")
+  [ $quick = 1 ] && jmh=(-f 1 -wi 1 -w 200ms -i 3 -r 200ms)
+  run_jmh posix 'bench\.PlatformCost(Linux|Posix)Bench\.'
+  jmh=("${saved[@]}")
+}
+if [ "$group" = posix ]; then
+  echo "group: posix (POSIX-only fallback vs eventfd/epoll)" >&2
+  run_posix
+  sed -n '/^Benchmark /,$p' "$out/posix.log"
+  echo "group posix done (raw results: $out/posix.json; docs/ not rewritten)" >&2
+  exit 0
+fi
+if [ -n "$group" ]; then
+  waits_groups "$group"
+  exit 0
+fi
 
 echo "C floor..." >&2
 "$cfloor" $cmode write,read,pair,flag >"$out/c.jsonl"
@@ -84,6 +170,7 @@ for _ in $(seq "$paired_jvms"); do
   pin "${paired[@]}" latency "${paired_flag[@]}" >>"$out/paired-1cpu.jsonl"
   if [ "$cpus" -ge 2 ]; then "${paired[@]}" throughput "${paired_flag[@]}" >>"$out/paired.jsonl"; fi
 done
+run_posix
 run_jmh roundtrip-1cpu 'bench\.(RoundTripBench|PollerDispatchBench)\.' pin
 pin "$cfloor" $cmode pingpong >>"$out/c-1cpu.jsonl" # again: the page averages the two runs
 run_jmh virtual-1cpu 'bench\.VirtualRoundTripBench\.' pin -Djmh.executor=VIRTUAL
@@ -94,10 +181,12 @@ if [ "$cpus" -ge 2 ]; then
   run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
 
+waits_groups waits
+
 report_dir=${WAKEFD_BENCH_REPORT_DIR:-docs}
 mkdir -p "$report_dir"
 report=(--dir "$out" --md "$report_dir/benchmarks.md" --svg "$report_dir/benchmarks.svg" --json "$report_dir/benchmarks.json"
-        --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")
+        --command "wakefd-bench/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick')")
 [ $quick = 1 ] && report+=(--quick)
 [ $pinned = 0 ] && report+=(--unpinned)
 "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report "${report[@]}"

@@ -4,6 +4,9 @@ import dev.wakefd.internal.Backends;
 import dev.wakefd.internal.FdGuard;
 import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.SignalFile;
+import dev.wakefd.internal.wait.Site;
+import dev.wakefd.internal.wait.Waitable;
+import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
@@ -59,19 +62,25 @@ public final class EventFd implements WakeSignal {
     private final int fd;
     private final boolean semaphore;
     private final Cleaner.Cleanable cleanable;
-    final Waiters waiters;
-    /** The standing poller registration for virtual-thread waits, made on the first one. */
-    volatile VirtualWatch virtualWatch;
-    static final java.lang.invoke.VarHandle VIRTUAL_WATCH;
-
-    static {
-        try {
-            VIRTUAL_WATCH = java.lang.invoke.MethodHandles.lookup()
-                    .findVarHandle(EventFd.class, "virtualWatch", VirtualWatch.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+    /** What the waiting machinery (dev.wakefd.internal.wait) knows of this signal; no reference back. */
+    final Site site;
+    /** This signal as the machinery waits on it: its Site, tryRead, and signal to give a count back. */
+    final Waitable waitable = new Waitable() {
+        @Override
+        public Site site() {
+            return site;
         }
-    }
+
+        @Override
+        public long consume() throws IOException {
+            return tryRead();
+        }
+
+        @Override
+        public void giveBack(long count) throws IOException {
+            signal(count);
+        }
+    };
 
     static {
         Internals.install(new Internals.Access() {
@@ -87,18 +96,19 @@ public final class EventFd implements WakeSignal {
 
             @Override
             public void onClose(WakeSignal s, Runnable listener) {
-                base(s).waiters.add(listener);
+                base(s).site.onClose(listener);
             }
 
             @Override
             public void removeOnClose(WakeSignal s, Runnable listener) {
-                base(s).waiters.remove(listener);
+                base(s).site.removeOnClose(listener);
             }
 
             @Override
             public void shared(WakeSignal s) {
                 base(s).guard.stopShortCalls();
                 base(s).file.shared();
+                base(s).site.expose();
             }
 
             @Override
@@ -116,13 +126,28 @@ public final class EventFd implements WakeSignal {
         };
     }
 
+    /** A signal as the waiting machinery sees it. */
+    static Waitable waitable(WakeSignal s) {
+        return switch (s) {
+            case EventFd e -> e.waitable;
+            case Waker w -> w.waitable();
+        };
+    }
+
     EventFd(SignalFile file) {
+        this(file, false);
+    }
+
+    /** @param exposed whether the fd is known outside this object from the start (adopted, duplicated) */
+    EventFd(SignalFile file, boolean exposed) {
         this.file = file;
         this.fd = file.fd();
         this.semaphore = file.semaphore();
         this.guard = newGuard(file);
-        this.waiters = new Waiters(guard);
-        this.cleanable = CLEANER.register(this, closing(guard, waiters));
+        int n = fd; // the exception factory must not capture this EventFd
+        this.site = new Site(fd, guard, file instanceof dev.wakefd.internal.EventFdFile && !semaphore,
+                semaphore, () -> new Closed(n), exposed);
+        this.cleanable = CLEANER.register(this, closing(guard, site));
         OwnedFds.own(fd, file);
     }
 
@@ -130,10 +155,10 @@ public final class EventFd implements WakeSignal {
      * What close() and the Cleaner do, once: refuse new calls, then tell the listeners (blocked
      * threads, futures, registrations). Captures neither this EventFd nor anything that holds it.
      */
-    private static Runnable closing(FdGuard guard, Waiters waiters) {
+    private static Runnable closing(FdGuard guard, Site site) {
         return () -> {
             guard.markClosed();
-            waiters.closed();
+            site.signalClosed();
         };
     }
 
@@ -209,7 +234,7 @@ public final class EventFd implements WakeSignal {
                     + "and an fd must have one owner (two would close it twice); use that EventFd or its duplicate()");
         }
         try {
-            return new EventFd(Backends.adopt(fd, semaphore)); // the new EventFd takes the entry over
+            return new EventFd(Backends.adopt(fd, semaphore), true); // the new EventFd takes the entry over
         } catch (IOException | RuntimeException | Error e) {
             OwnedFds.release(fd, claim);
             throw e;
@@ -232,7 +257,8 @@ public final class EventFd implements WakeSignal {
         try {
             guard.stopShortCalls(); // the description is about to be shared
             file.shared();
-            return new EventFd(Backends.duplicate(file));
+            site.expose(); // the duplicate's writes do not pass through this Site
+            return new EventFd(Backends.duplicate(file), true);
         } finally {
             guard.release();
         }
@@ -259,6 +285,7 @@ public final class EventFd implements WakeSignal {
         } finally {
             guard.exit(call);
         }
+        site.written(); // in-JVM wake of parked virtual threads: docs/design/waits.md
     }
 
     /**
@@ -288,6 +315,7 @@ public final class EventFd implements WakeSignal {
         if (!added) {
             throw new CounterFullException(fd, n);
         }
+        site.written(); // in-JVM wake of parked virtual threads: docs/design/waits.md
     }
 
     /**
@@ -321,26 +349,29 @@ public final class EventFd implements WakeSignal {
      */
     @Override
     public long await() throws IOException, InterruptedException {
-        return Waiting.await(this, this::tryRead, null);
+        return Waits.await(waitable, null);
     }
 
     /** As {@link #await()}; returns 0 if {@code timeout} passes first. */
     @Override
     public long await(Duration timeout) throws IOException, InterruptedException {
-        return Waiting.await(this, this::tryRead, Waiting.checkTimeout(timeout));
+        return Waits.await(waitable, Waits.checkTimeout(timeout));
     }
 
     /** A future of the consumed count; see {@link WakeSignal#readAsync()}. */
     @Override
     public CompletableFuture<Long> readAsync() {
-        return Waiting.readAsync(this);
+        return Waits.readAsync(waitable);
     }
 
     /**
      * The file descriptor, to register with any event loop or pass to native code. It stays
      * owned by this EventFd: do not close it, and do not use the number after {@link #close()}.
+     * From the first call on, virtual threads waiting here are also watched by wakefd's shared
+     * poller, for writers outside the JVM (docs/design/waits.md).
      */
     public int fd() {
+        site.expose();
         return fd;
     }
 

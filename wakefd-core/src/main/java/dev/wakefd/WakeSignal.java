@@ -41,9 +41,10 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
 
     /**
      * Blocks until something is pending, consumes it and returns it (never 0). Platform threads
-     * block in poll(2); virtual threads park and are unparked by wakefd's poller, so they never pin
-     * their carrier. Readiness that another holder of the fd consumed first is absorbed: the wait
-     * goes on.
+     * block in epoll_wait(2); virtual threads park, so they never pin their carrier: a Java
+     * {@code signal()} unparks them directly, and wakefd's poller does for writers outside the JVM
+     * (docs/design/waits.md). Readiness that another holder of the fd consumed first is absorbed:
+     * the wait goes on.
      *
      * @return what was consumed, never 0
      * @throws InterruptedException if the thread is interrupted before or while waiting; nothing

@@ -1,5 +1,8 @@
 package dev.wakefd;
 
+import dev.wakefd.internal.wait.Site;
+import dev.wakefd.internal.wait.Waitable;
+import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -56,7 +59,23 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Waker extends WakerState implements WakeSignal {
     private final EventFd eventFd;
     private final LongAdder writes = new LongAdder();
-    private final Waiting.Consume consumer = new Waiting.WakerConsume(this);
+    /** This Waker as the waiting machinery sees it: the eventfd's Site, drain, and wake to give back. */
+    private final Waitable waitable = new Waitable() {
+        @Override
+        public Site site() {
+            return eventFd.site;
+        }
+
+        @Override
+        public long consume() throws IOException {
+            return Waker.this.consume();
+        }
+
+        @Override
+        public void giveBack(long count) {
+            wake();
+        }
+    };
 
     Waker(EventFd eventFd) {
         this.eventFd = eventFd;
@@ -133,17 +152,17 @@ public final class Waker extends WakerState implements WakeSignal {
     /** Waits for a wake and drains it; returns 1. See {@link WakeSignal#await()}. */
     @Override
     public long await() throws IOException, InterruptedException {
-        return Waiting.await(eventFd, consumer, null);
+        return Waits.await(waitable, null);
     }
 
     @Override
     public long await(Duration timeout) throws IOException, InterruptedException {
-        return Waiting.await(eventFd, consumer, Waiting.checkTimeout(timeout));
+        return Waits.await(waitable, Waits.checkTimeout(timeout));
     }
 
     @Override
     public CompletableFuture<Long> readAsync() {
-        return Waiting.readAsync(this);
+        return Waits.readAsync(waitable);
     }
 
     /**
@@ -172,10 +191,14 @@ public final class Waker extends WakerState implements WakeSignal {
         return eventFd;
     }
 
+    Waitable waitable() {
+        return waitable;
+    }
+
     @Override
     public String toString() {
         int s = (int) STATE.getVolatile(this);
-        return "Waker[fd=" + fd() + ", " + (s == PENDING ? "pending" : s == IDLE ? "idle" : "closed") + "]";
+        return "Waker[fd=" + eventFd.site.fd() + ", " + (s == PENDING ? "pending" : s == IDLE ? "idle" : "closed") + "]";
     }
 }
 

@@ -26,6 +26,6 @@ final class Await {
      * registered the close listener that wakes it (a platform thread: is inside epoll_wait).
      */
     static void blockedOn(EventFd e) {
-        until("a thread blocks on " + e, () -> e.waiters.waiting() > 0);
+        until("a thread blocks on " + e, () -> e.site.waiting() > 0);
     }
 }

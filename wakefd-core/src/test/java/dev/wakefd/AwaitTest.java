@@ -96,7 +96,7 @@ class AwaitTest {
             waiter[0].interrupt();
             assertThatThrownBy(() -> get(got)).isInstanceOf(InterruptedException.class);
             assertThat(statusAfter).isFalse();
-            Await.until("the waiter stops waiting", () -> e.waiters.waiting() == 0);
+            Await.until("the waiter stops waiting", () -> e.site.waiting() == 0);
             e.signal(4);
             assertThat(e.tryRead()).isEqualTo(4);
         }

@@ -251,4 +251,21 @@ class PollerTest {
     }
 
     static void ignore(IOException e) {}
+
+    @Test
+    void nullArgumentsAreRefusedWithMessagesNamingThem() throws Exception {
+        try (Poller p = Poller.open(); EventFd e = EventFd.open()) {
+            assertThatThrownBy(() -> p.register(null, n -> {})).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("signal is null");
+            assertThatThrownBy(() -> p.register(e, null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("handler is null");
+            assertThatThrownBy(() -> p.registerFd(0, null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("onReadable is null");
+            assertThatThrownBy(() -> p.readAsync(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("signal is null");
+            assertThat(p.registrations()).isZero();
+        }
+        assertThatThrownBy(() -> Poller.open(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("threadName is null");
+    }
 }

@@ -2,12 +2,20 @@ package dev.wakefd;
 
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-/** Which backend this test run exercises (surefire's second execution sets wakefd.backend=pipe). */
+/**
+ * Which backend this test run exercises: surefire's second execution sets wakefd.backend=pipe, the
+ * third wakefd.platform=posix (POSIX-only mode, which also uses the pipe backend).
+ */
 final class TestBackend {
     private TestBackend() {}
 
     static boolean isPipe() {
-        return "pipe".equals(System.getProperty("wakefd.backend"));
+        return "pipe".equals(System.getProperty("wakefd.backend")) || isPosixOnly();
+    }
+
+    /** Whether this run forces POSIX-only mode (-Dwakefd.platform=posix). */
+    static boolean isPosixOnly() {
+        return "posix".equals(System.getProperty("wakefd.platform"));
     }
 
     /** Skips a test that is about eventfd itself (fdinfo, adopt, a foreign eventfd writer). */

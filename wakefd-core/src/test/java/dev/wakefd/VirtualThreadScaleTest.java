@@ -40,9 +40,9 @@ class VirtualThreadScaleTest {
         }
         // Every thread is waiting once every fd has a waiter (a lease) in the shared poller.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (fds.stream().anyMatch(e -> e.waiters.count() == 0)) {
+        while (fds.stream().anyMatch(e -> e.site.listenerCount() == 0)) {
             if (System.nanoTime() > deadline) {
-                System.out.println("NOT-ALL-WAITING " + fds.stream().filter(e -> e.waiters.count() > 0).count());
+                System.out.println("NOT-ALL-WAITING " + fds.stream().filter(e -> e.site.listenerCount() > 0).count());
                 System.exit(3);
             }
             Thread.yield();

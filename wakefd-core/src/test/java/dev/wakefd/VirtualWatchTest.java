@@ -153,10 +153,10 @@ class VirtualWatchTest {
             }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
             assertThat(v).isEqualTo(i);
         }
-        assertThat(e.virtualWatch).isNotNull();
+        assertThat(e.site.virtualWatchForTests()).isNotNull();
         assertThat(e.guard.leases()).as("one standing registration").isEqualTo(1);
         e.close();
-        assertThat(e.virtualWatch.isDead()).isTrue();
+        assertThat(e.site.virtualWatchDead()).isTrue();
         assertThat(e.guard.isReleased()).isTrue();
     }
 
@@ -172,7 +172,28 @@ class VirtualWatchTest {
                 }
             }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
             assertThat(sum).isEqualTo(2);
-            assertThat(e.virtualWatch).isNull();
+            assertThat(e.site.virtualWatchForTests()).isNull();
+        }
+    }
+
+    /**
+     * Until its fd is handed out, a signal's writers are all Java signal() calls, which wake its
+     * virtual threads themselves: the shared poller holds no entry for it. Once fd() is called
+     * while a virtual thread is parked, the entry is made, and a write that does not go through
+     * signal() (as a native library or another process makes) wakes the thread.
+     */
+    @Test
+    void theSharedPollerWatchesOnlyExposedSignalsAndAForeignWriteWakesAParkedThread() throws Throwable {
+        TestBackend.assumeEventFd("foreign eventfd writes");
+        try (EventFd e = EventFd.open()) {
+            CompletableFuture<Long> got = AwaitTest.on(true, e::await);
+            Await.blockedOn(e);
+            assertThat(e.site.isExposed()).isFalse();
+            assertThat(e.site.virtualWatchRegistered()).as("no poller entry for an unexposed signal").isFalse();
+            int fd = e.fd(); // exposed now, while the thread is parked
+            assertThat(e.site.virtualWatchRegistered()).as("the entry is made by fd()").isTrue();
+            assertThat(TestFds.rawWrite(fd, 6)).isEqualTo(8); // write(2) without signal()
+            assertThat(AwaitTest.get(got)).isEqualTo(6);
         }
     }
 }

@@ -19,10 +19,15 @@ final class Hops {
         out.add(new Candidate(VirtualThreadHop.NAME, null, VirtualThreadHop::new));
         out.add(new Candidate(PollerHop.NAME, null, PollerHop::new));
         out.add(new Candidate(BridgeHop.NAME, null, BridgeHop::new));
+        // POSIX-only mode (macOS, the BSDs, -Dwakefd.platform=posix): the Linux-only hops are skipped, the rest run.
+        String posixOnly = dev.wakefd.internal.Platform.posixOnly()
+                ? "Linux-only; wakefd runs in " + dev.wakefd.internal.Platform.describe() : null;
         for (NettyHop.Transport t : NettyHop.Transport.values()) {
-            out.add(new Candidate(t.hopName, NettyHop.unavailable(t), () -> new NettyHop(t)));
+            out.add(new Candidate(t.hopName, posixOnly != null ? "Netty " + t.hopName + ": " + posixOnly
+                    : NettyHop.unavailable(t), () -> new NettyHop(t)));
         }
-        out.add(new Candidate(PythonHop.NAME, python ? PythonHop.unavailable() : "left out (--no-python)", PythonHop::new));
+        out.add(new Candidate(PythonHop.NAME, !python ? "left out (--no-python)"
+                : posixOnly != null ? "passes an eventfd to python3: " + posixOnly : PythonHop.unavailable(), PythonHop::new));
         return out;
     }
 }

@@ -49,6 +49,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            dev.wakefd.internal.Platform.requireLinux("wakefd inspect (it reads /proc/<pid>/fd and fdinfo)");
+        } catch (UnsupportedOperationException e) {
+            throw new Main.Failure(e.getMessage());
+        }
         long pid = parsePid();
         if (!(interval > 0 && interval <= 3600)) {
             throw new CommandLine.ParameterException(spec.commandLine(),

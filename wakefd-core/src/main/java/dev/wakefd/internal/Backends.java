@@ -5,9 +5,10 @@ import java.util.Map;
 
 /**
  * Chooses and makes the {@link SignalFile} behind each EventFd: an eventfd on Linux, a pipe pair
- * ({@link PipeFile}) elsewhere. The system property {@value #PROPERTY} forces one:
- * {@code -Dwakefd.backend=pipe} runs the pipe backend on Linux (to test it, or to compare),
- * {@code eventfd} insists on eventfd. It is read once, when the first EventFd is made.
+ * ({@link PipeFile}) elsewhere and in POSIX-only mode ({@link Platform}). The system property
+ * {@value #PROPERTY} forces one: {@code -Dwakefd.backend=pipe} runs the pipe backend on Linux (to
+ * test it, or to compare), {@code eventfd} insists on eventfd. It is read once, when the first
+ * EventFd is made.
  */
 public final class Backends {
     private Backends() {}
@@ -18,20 +19,22 @@ public final class Backends {
     /** The backend of this JVM and why, or the reason the property's value cannot be used. */
     private record Choice(String name, String reason, String error) {}
 
-    private static final Choice CHOICE = choose(System.getProperty(PROPERTY), Native.IS_LINUX);
+    private static final Choice CHOICE = choose(System.getProperty(PROPERTY), Native.IS_LINUX, Platform.posixOnly());
 
-    private static Choice choose(String requested, boolean linux) {
+    private static Choice choose(String requested, boolean linux, boolean posixOnly) {
         if (requested == null || requested.isBlank()) {
-            return new Choice(linux ? EVENTFD : PIPE,
-                    linux ? "the default on Linux" : "chosen because " + System.getProperty("os.name") + " has no eventfd",
-                    null);
+            return posixOnly
+                    ? new Choice(PIPE, linux ? "chosen by -D" + Platform.PROPERTY + "=posix (POSIX-only mode)"
+                            : "chosen because " + System.getProperty("os.name") + " has no eventfd", null)
+                    : new Choice(EVENTFD, "the default on Linux", null);
         }
         String r = requested.trim();
-        if (r.equals(PIPE) || (r.equals(EVENTFD) && linux)) {
+        if (r.equals(PIPE) || (r.equals(EVENTFD) && !posixOnly)) {
             return new Choice(r, "chosen by -D" + PROPERTY + "=" + r, null);
         }
         return new Choice(null, null, r.equals(EVENTFD)
-                ? "-D" + PROPERTY + "=eventfd: eventfd(2) exists only on Linux, not on " + System.getProperty("os.name")
+                ? (linux ? "-D" + PROPERTY + "=eventfd contradicts -D" + Platform.PROPERTY + "=posix: eventfd(2) is Linux-only"
+                        : "-D" + PROPERTY + "=eventfd: eventfd(2) exists only on Linux, not on " + System.getProperty("os.name"))
                 : "-D" + PROPERTY + "=" + requested + ": must be 'eventfd' or 'pipe' (or unset to choose by OS)");
     }
 
@@ -46,6 +49,7 @@ public final class Backends {
     /** Opens a new signal object: an eventfd, or a pipe pair (see the class comment). */
     public static SignalFile open(int initialValue, boolean semaphore, boolean closeOnExec)
             throws IOException {
+        Platform.requireUsable(); // an unknown system or platform value fails here, not at class init
         return name().equals(PIPE)
                 ? PipeFile.create(Integer.toUnsignedLong(initialValue), semaphore, closeOnExec)
                 : EventFdFile.create(initialValue, semaphore, closeOnExec);
@@ -62,7 +66,7 @@ public final class Backends {
             throw new UnsupportedOperationException("EventFd.adopt(" + fd + "): the pipe backend ("
                     + describe() + ") keeps its count in this JVM, so it cannot take over a foreign eventfd");
         }
-        requireLinux("adopt");
+        Platform.requireLinux("EventFd.adopt (it reads /proc/self/fdinfo)");
         if (fd < 0) {
             throw new IllegalArgumentException("adopt(" + fd + "): an fd must be >= 0");
         }
@@ -112,12 +116,5 @@ public final class Backends {
     public static String describe() {
         name(); // an unusable property value fails here too
         return CHOICE.reason();
-    }
-
-    private static void requireLinux(String what) {
-        if (!Native.IS_LINUX) {
-            throw new UnsupportedOperationException("EventFd." + what + ": wakefd needs Linux eventfd(2); "
-                    + System.getProperty("os.name") + " has no backend yet");
-        }
     }
 }

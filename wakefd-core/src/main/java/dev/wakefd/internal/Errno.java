@@ -1,36 +1,40 @@
 package dev.wakefd.internal;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Linux errno numbers that wakefd tests for, their names, and the IOException that carries them. */
+/**
+ * errno numbers that wakefd tests for, their names, and the IOException that carries them. The
+ * numbers are this system's ({@link Abi}): EAGAIN is 11 on Linux and 35 on macOS and the BSDs.
+ */
 public final class Errno {
     private Errno() {}
 
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, EAGAIN = 11,
-            ENOMEM = 12, EACCES = 13, EEXIST = 17, EINVAL = 22, ENFILE = 23, EMFILE = 24,
-            ENOSYS = 38, ENOTSOCK = 88, EOPNOTSUPP = 95, ECONNRESET = 104, ENOTCONN = 107;
+    // -1 (matching no errno) where wakefd has no table for this system; open() refuses first.
+    public static final int EPERM = Abi.value("EPERM"), ENOENT = Abi.value("ENOENT"), ESRCH = Abi.value("ESRCH"),
+            EINTR = Abi.value("EINTR"), EBADF = Abi.value("EBADF"), EAGAIN = Abi.value("EAGAIN"),
+            ENOMEM = Abi.value("ENOMEM"), EACCES = Abi.value("EACCES"), EEXIST = Abi.value("EEXIST"),
+            EINVAL = Abi.value("EINVAL"), ENFILE = Abi.value("ENFILE"), EMFILE = Abi.value("EMFILE"),
+            ENOSYS = Abi.value("ENOSYS"), ENOTSOCK = Abi.value("ENOTSOCK"), EOPNOTSUPP = Abi.value("EOPNOTSUPP"),
+            ECONNRESET = Abi.value("ECONNRESET"), ENOTCONN = Abi.value("ENOTCONN");
 
-    private static final String[] NAMES = new String[134];
+    /** errno value to name, for this system; empty where there is no table. */
+    private static final Map<Integer, String> NAMES = names(Abi.known() ? Abi.current() : null);
 
-    static {
-        String table = "1 EPERM 2 ENOENT 3 ESRCH 4 EINTR 5 EIO 6 ENXIO 7 E2BIG 8 ENOEXEC 9 EBADF 10 ECHILD "
-                + "11 EAGAIN 12 ENOMEM 13 EACCES 14 EFAULT 15 ENOTBLK 16 EBUSY 17 EEXIST 18 EXDEV 19 ENODEV "
-                + "20 ENOTDIR 21 EISDIR 22 EINVAL 23 ENFILE 24 EMFILE 25 ENOTTY 26 ETXTBSY 27 EFBIG "
-                + "28 ENOSPC 29 ESPIPE 30 EROFS 31 EMLINK 32 EPIPE 33 EDOM 34 ERANGE 35 EDEADLK "
-                + "36 ENAMETOOLONG 37 ENOLCK 38 ENOSYS 39 ENOTEMPTY 40 ELOOP 75 EOVERFLOW 84 EILSEQ "
-                + "88 ENOTSOCK 89 EDESTADDRREQ 90 EMSGSIZE 91 EPROTOTYPE 92 ENOPROTOOPT "
-                + "93 EPROTONOSUPPORT 95 EOPNOTSUPP 97 EAFNOSUPPORT 98 EADDRINUSE 99 EADDRNOTAVAIL "
-                + "100 ENETDOWN 101 ENETUNREACH 103 ECONNABORTED 104 ECONNRESET 105 ENOBUFS 106 EISCONN "
-                + "107 ENOTCONN 110 ETIMEDOUT 111 ECONNREFUSED 114 EALREADY 115 EINPROGRESS 125 ECANCELED";
-        String[] parts = table.split(" ");
-        for (int i = 0; i < parts.length; i += 2) {
-            NAMES[Integer.parseInt(parts[i])] = parts[i + 1];
+    static Map<Integer, String> names(Abi.Table table) {
+        Map<Integer, String> names = new HashMap<>();
+        if (table != null) {
+            for (String n : Abi.ERRNO_NAMES) {
+                names.putIfAbsent(table.get(n), n);
+            }
         }
+        return Map.copyOf(names);
     }
 
     /** The symbolic name of an errno value, e.g. {@code EMFILE}, or {@code errno 200} if unknown. */
     public static String name(int errno) {
-        String n = errno > 0 && errno < NAMES.length ? NAMES[errno] : null;
+        String n = NAMES.get(errno);
         return n != null ? n : "errno " + errno;
     }
 

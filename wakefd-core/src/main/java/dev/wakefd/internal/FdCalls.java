@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * read(2), write(2), close(2), fcntl(2) and dup3(2) on raw fd numbers. No policy: callers own the
+ * read(2), write(2), close(2), fcntl(2) (all POSIX) and dup3(2) (Linux) on raw fd numbers. No policy: callers own the
  * fd and guarantee it is open for the duration of the call.
  *
  * <p>{@code read8}/{@code write8} move one 8-byte word, the unit of an eventfd, through the calling
@@ -26,26 +26,34 @@ public final class FdCalls {
     public static final long WOULD_BLOCK = -1;
 
     private static final FunctionDescriptor RW = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG);
-    private static final MethodHandle READ = Native.downcall("read", RW, false);
-    private static final MethodHandle WRITE = Native.downcall("write", RW, false);
-    private static final MethodHandle READ_CRITICAL = Native.criticalDowncall("read", RW);
-    private static final MethodHandle WRITE_CRITICAL = Native.criticalDowncall("write", RW);
     /** The word signal() writes, shared by every thread: the kernel only reads it. */
     private static final MemorySegment ONE = java.lang.foreign.Arena.global().allocate(C_LONG);
 
     static {
         ONE.set(C_LONG, 0, 1L);
     }
-    private static final MethodHandle CLOSE =
-            Native.downcall("close", FunctionDescriptor.of(C_INT, C_INT), false);
-    private static final MethodHandle FCNTL =
-            Native.downcall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
-    private static final MethodHandle DUP3 =
-            Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
 
-    public static final int F_DUPFD_CLOEXEC = 1030, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
-    public static final int FD_CLOEXEC = 1;
-    public static final int O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    /** The POSIX handles, looked up on first use (loading FdCalls looks up nothing; see Native). */
+    private static final class H {
+        static final MethodHandle READ = Native.downcall("read", RW, false);
+        static final MethodHandle WRITE = Native.downcall("write", RW, false);
+        static final MethodHandle READ_CRITICAL = Native.criticalDowncall("read", RW);
+        static final MethodHandle WRITE_CRITICAL = Native.criticalDowncall("write", RW);
+        static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(C_INT, C_INT), false);
+        /** fcntl(int, int, ...): the third argument is variadic. */
+        static final MethodHandle FCNTL = Native.variadicDowncall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
+    }
+
+    /** dup3(2) is Linux (and BSD) only, not POSIX: its own holder, looked up only when used. */
+    private static final class Dup3 {
+        static final MethodHandle DUP3 = Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
+    }
+
+    // This system's values (Abi); -1 where wakefd has no table, which open() refuses first.
+    public static final int F_DUPFD_CLOEXEC = Abi.value("F_DUPFD_CLOEXEC"), F_GETFD = Abi.value("F_GETFD"),
+            F_SETFD = Abi.value("F_SETFD"), F_GETFL = Abi.value("F_GETFL"), F_SETFL = Abi.value("F_SETFL");
+    public static final int FD_CLOEXEC = Abi.value("FD_CLOEXEC");
+    public static final int O_NONBLOCK = Abi.value("O_NONBLOCK"), O_CLOEXEC = Abi.value("O_CLOEXEC");
 
     /**
      * Reads one 8-byte word: an unsigned 64-bit value, so possibly negative as a long. Returns
@@ -56,7 +64,7 @@ public final class FdCalls {
         Native.Scratch s = Native.scratch();
         long r;
         try {
-            r = (long) READ.invokeExact(s.errno, fd, s.word, 8L);
+            r = (long) H.READ.invokeExact(s.errno, fd, s.word, 8L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -72,7 +80,7 @@ public final class FdCalls {
         s.word.set(C_LONG, 0, value);
         long r;
         try {
-            r = (long) WRITE.invokeExact(s.errno, fd, s.word, 8L);
+            r = (long) H.WRITE.invokeExact(s.errno, fd, s.word, 8L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -90,7 +98,7 @@ public final class FdCalls {
         MemorySegment word = Native.scratch().word;
         long r;
         try {
-            r = (long) READ_CRITICAL.invokeExact(fd, word, 8L);
+            r = (long) H.READ_CRITICAL.invokeExact(fd, word, 8L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -113,7 +121,7 @@ public final class FdCalls {
         }
         long r;
         try {
-            r = (long) WRITE_CRITICAL.invokeExact(fd, word, 8L);
+            r = (long) H.WRITE_CRITICAL.invokeExact(fd, word, 8L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -140,7 +148,7 @@ public final class FdCalls {
             throws IOException {
         long r;
         try {
-            r = (long) READ.invokeExact(s.errno, fd, buf, len);
+            r = (long) H.READ.invokeExact(s.errno, fd, buf, len);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -159,7 +167,7 @@ public final class FdCalls {
             throws IOException {
         long r;
         try {
-            r = (long) WRITE.invokeExact(s.errno, fd, buf, len);
+            r = (long) H.WRITE.invokeExact(s.errno, fd, buf, len);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -181,7 +189,7 @@ public final class FdCalls {
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) CLOSE.invokeExact(s.errno, fd);
+            r = (int) H.CLOSE.invokeExact(s.errno, fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -194,7 +202,7 @@ public final class FdCalls {
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) FCNTL.invokeExact(s.errno, fd, cmd, arg);
+            r = (int) H.FCNTL.invokeExact(s.errno, fd, cmd, arg);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -209,7 +217,7 @@ public final class FdCalls {
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) FCNTL.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
+            r = (int) H.FCNTL.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -221,10 +229,11 @@ public final class FdCalls {
 
     /** dup3(2): makes {@code newFd} refer to {@code oldFd}'s description, atomically. */
     public static void dup3(int oldFd, int newFd, int flags) throws IOException {
+        Platform.requireLinux("dup3");
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) DUP3.invokeExact(s.errno, oldFd, newFd, flags);
+            r = (int) Dup3.DUP3.invokeExact(s.errno, oldFd, newFd, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -9,6 +9,9 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The one place that talks to the native linker: symbol lookup, downcall handles with errno
@@ -16,6 +19,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Every handle made by {@link #downcall} takes the errno capture segment as its first argument
  * (the FFM convention); callers pass {@link Scratch#errno} of the calling thread.
+ *
+ * <p>Invariant: every symbol is looked up through {@link #find}, which records it and asks
+ * {@link Platform} first, and only on first use, never by loading a class (docs/platforms.md).
  */
 public final class Native {
     private Native() {}
@@ -29,15 +35,39 @@ public final class Native {
     public static final boolean IS_LINUX =
             System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
+    /** Every symbol name looked up in this JVM (refused ones are not), in order of first lookup; for tests. */
+    private static final Set<String> LOOKED_UP = Collections.synchronizedSet(new LinkedHashSet<>());
+
+    /**
+     * The one symbol lookup: records the name, refuses what {@link Platform} does not allow in
+     * this mode, then asks libc. Callers look up lazily (in holder classes or on first call), so
+     * loading a class looks up nothing.
+     */
+    static MemorySegment find(String name) {
+        Platform.checkSymbol(name);
+        LOOKED_UP.add(name);
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name
+                        + " (" + System.getProperty("os.name") + ")"));
+    }
+
+    /** The symbols looked up so far in this JVM (refused ones throw and are not recorded); for tests. */
+    public static Set<String> symbolsLookedUp() {
+        synchronized (LOOKED_UP) {
+            return Set.copyOf(LOOKED_UP);
+        }
+    }
+
     /**
      * A downcall handle for a libc function, with errno captured. {@code critical} handles skip
      * the thread-state transition; only use them for calls that cannot block (non-blocking fds).
      * Public for wakefd's own modules (this package is exported only to them), so that every
      * downcall is made here.
+     *
+     * @throws UnsupportedOperationException if libc has no such symbol or this mode refuses it
      */
     public static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+        MemorySegment symbol = find(name);
         Linker.Option capture = Linker.Option.captureCallState("errno");
         return critical
                 ? LINKER.downcallHandle(symbol, fd, capture, Linker.Option.critical(false))
@@ -45,20 +75,26 @@ public final class Native {
     }
 
     /**
+     * {@link #downcall} for a variadic C function such as {@code fcntl(int, int, ...)}: arguments
+     * from index {@code firstVariadic} on are passed as variadic ones, which on macOS arm64 go on
+     * the stack, not in registers (a fixed-argument handle would pass garbage there).
+     */
+    static MethodHandle variadicDowncall(String name, FunctionDescriptor fd, int firstVariadic) {
+        return LINKER.downcallHandle(find(name), fd, Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    /**
      * A critical downcall handle without errno capture, for calls that cannot block and whose
      * only possible failure is known in advance (see {@link FdCalls#read8Critical}).
      */
     static MethodHandle criticalDowncall(String name, FunctionDescriptor fd) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, fd, Linker.Option.critical(false));
+        return LINKER.downcallHandle(find(name), fd, Linker.Option.critical(false));
     }
 
     /** A downcall handle without errno capture, for functions that cannot fail. */
     static MethodHandle plainDowncall(String name, FunctionDescriptor fd) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, fd);
+        return LINKER.downcallHandle(find(name), fd);
     }
 
     /**

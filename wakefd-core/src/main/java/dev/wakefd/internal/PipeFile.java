@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link SignalFile} over a non-blocking pipe pair, for systems without eventfd (and on Linux
- * with {@code -Dwakefd.backend=pipe}). The read end is {@link #fd()}; the count lives here, in an
- * AtomicLong shared with every {@link #duplicate()}; a byte in the pipe only says "look".
+ * with {@code -Dwakefd.backend=pipe} or {@code -Dwakefd.platform=posix}). The read end is
+ * {@link #fd()}; the count lives here, in an AtomicLong shared with every {@link #duplicate()};
+ * a byte in the pipe only says "look".
  *
  * <p>Invariant: once calls have returned, a non-zero count has a byte in the pipe. {@code add}
  * writes a byte only when its CAS moved the count from 0; {@code take} drains the pipe first and
@@ -48,7 +49,7 @@ public final class PipeFile implements SignalFile {
     }
 
     public static PipeFile create(long initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
-        int[] p = PipeCalls.create(FdCalls.O_NONBLOCK | (closeOnExec ? FdCalls.O_CLOEXEC : 0));
+        int[] p = PipeCalls.create(closeOnExec);
         PipeFile f = new PipeFile(p[0], p[1], semaphore, new AtomicLong(initialValue));
         if (initialValue != 0) {
             try {

@@ -94,6 +94,8 @@ public final class FdListener implements AutoCloseable {
 
     private static FdListener open(String name, boolean abstractName, Path path, PeerPolicy policy) throws IOException {
         Objects.requireNonNull(policy, "bind: policy is null");
+        // Before UnixSockets is touched: its handles include Linux-only accept4.
+        dev.wakefd.internal.Platform.requireLinux("FdListener.bind: " + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
         int fd = UnixSockets.socket();
         try {
             UnixSockets.bind(fd, name, abstractName);

@@ -97,6 +97,8 @@ public final class FdSocket implements AutoCloseable {
     }
 
     private static FdSocket connect(String name, boolean abstractName) throws IOException {
+        // Before UnixSockets is touched: its handles include Linux-only accept4.
+        dev.wakefd.internal.Platform.requireLinux("FdSocket.connect: " + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
         int fd = UnixSockets.socket();
         try {
             UnixSockets.connect(fd, name, abstractName);

@@ -116,6 +116,7 @@ public final class NettyWake {
         Objects.requireNonNull(loop, "register: loop is null");
         Objects.requireNonNull(signal, "register: signal is null");
         Objects.requireNonNull(handler, "register: handler is null");
+        dev.wakefd.internal.Platform.requireLinux("NettyWake.register (Netty's epoll and io_uring transports)");
         IoEventLoop ioLoop = supported(loop);
         SignalHandle handle = takesEpoll(ioLoop)
                 ? EpollSignalHandle.create(ioLoop, signal, handler)

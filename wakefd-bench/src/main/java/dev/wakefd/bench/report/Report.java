@@ -204,7 +204,12 @@ public final class Report {
         }
         add(b, tables, t);
 
+        w.apply("The waiting layer (issue 14: virtual threads against the JDK's Pipe, platform threads against");
+        w.apply("C at each placement, readAsync, idle CPU) has its own page: [benchmarks-waits.md](benchmarks-waits.md).");
+        w.apply("");
+
         bridge(b, tables, r);
+        posixFallback(b, r);
         Goals.write(b, tables, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
         return b.toString();
@@ -243,6 +248,34 @@ public final class Report {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
+    }
+
+    /** The POSIX-only fallback (pipe + poll(2), issue 18) beside eventfd/epoll, from one JMH run. */
+    private static void posixFallback(StringBuilder b, Results r) {
+        String[][] rows = {
+            {"signalFromIdleThenTryRead", "`signal()` from idle + the `tryRead()` that re-arms it (ns)"},
+            {"signalPending", "`signal()` while a count is pending (ns)"},
+            {"tryReadEmpty", "`tryRead()` with nothing pending (ns)"},
+            {"platformAwaitRoundTrip", "platform-thread `await()` round trip from idle, p50 (ns)"},
+        };
+        b.append("## POSIX-only fallback vs eventfd (what macOS and the BSDs get)\n\n");
+        b.append("The same benchmarks (`PlatformCostBench`) forked once on Linux's calls (eventfd, epoll) and once\n");
+        b.append("with `-Dwakefd.platform=posix` (a pipe made by pipe + fcntl, poll(2) waits), in one JMH run;\n");
+        b.append("threads placed by the scheduler, round trips from idle (50 µs gap). Run alone with\n");
+        b.append("`wakefd-bench/run-benchmarks.sh --group posix`.\n\n");
+        b.append("| What | eventfd | POSIX-only | POSIX / eventfd |\n|---|---:|---:|---:|\n");
+        for (String[] row : rows) {
+            Measurement l = r.get("posix/PlatformCostLinuxBench." + row[0]);
+            Measurement p = r.get("posix/PlatformCostPosixBench." + row[0]);
+            b.append("| ").append(row[1]).append(" | ").append(l == null ? "not run" : cell(l))
+                    .append(" | ").append(p == null ? "not run" : cell(p)).append(" | ")
+                    .append(l == null || p == null ? "" : ratio(p.typical(), l.typical())).append(" |\n");
+        }
+        b.append("\n");
+    }
+
+    private static String cell(Measurement m) {
+        return Double.isNaN(m.p50()) ? withError(m) : num(m.p50()) + " (p99 " + num(m.p99()) + ")";
     }
 
     /** Bridge throughput and latency (issue 8). */

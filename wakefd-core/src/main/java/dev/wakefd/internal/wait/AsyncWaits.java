@@ -1,4 +1,4 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.EPoll;
 import java.io.IOException;
@@ -10,8 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The futures waiting on one signal through one poller, and the oneshot epoll entry that serves
- * them. Exists only while at least one future waits: the first future adds the fd (taking a lease
+ * The futures waiting on one signal through one loop, and the oneshot entry (in the loop's
+ * futures set, so it never collides with a handler or a virtual-thread watch on the same fd)
+ * that serves them. Exists only while at least one future waits: the first future adds the fd (taking a lease
  * on it), the last one served, cancelled or failed removes it (releasing the lease), so a signal
  * nobody waits on is not kept reachable by the poller.
  *
@@ -28,10 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Readiness with nothing to read (another holder consumed first) consumes 0 and re-arms.</li>
  * </ul>
  */
-final class AsyncWaits implements Poller.Ready {
-    private final Poller poller;
-    private final WakeSignal signal;
-    private final EventFd base;
+final class AsyncWaits implements EpollLoop.Ready {
+    private final Loop poller;
+    private final Waitable signal;
+    private final Site base;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Runnable onClose = this::signalClosed;
@@ -41,10 +42,10 @@ final class AsyncWaits implements Poller.Ready {
 
     private static final int EVENTS = EPoll.EPOLLIN | EPoll.EPOLLONESHOT;
 
-    private AsyncWaits(Poller poller, WakeSignal signal) {
+    private AsyncWaits(Loop poller, Waitable signal) {
         this.poller = poller;
         this.signal = signal;
-        this.base = EventFd.base(signal);
+        this.base = signal.site();
     }
 
     /** A future that withdraws its interest when cancelled. */
@@ -61,7 +62,24 @@ final class AsyncWaits implements Poller.Ready {
         }
     }
 
-    static CompletableFuture<Long> readAsync(Poller poller, WakeSignal signal) {
+    /** Without a loop (it could not be made): what is pending now, else the loop's failure. */
+    static CompletableFuture<Long> consumeNowOrFail(Waitable signal, IOException noLoop) {
+        CompletableFuture<Long> p = new CompletableFuture<>();
+        try {
+            long v = signal.consume();
+            if (v != 0) {
+                p.complete(v);
+                return p;
+            }
+        } catch (IOException e) {
+            p.completeExceptionally(e);
+            return p;
+        }
+        p.completeExceptionally(noLoop);
+        return p;
+    }
+
+    static CompletableFuture<Long> readAsync(Loop poller, Waitable signal) {
         Pending p = new Pending();
         try {
             long v = signal.consume();
@@ -74,7 +92,7 @@ final class AsyncWaits implements Poller.Ready {
             return p;
         }
         while (true) {
-            AsyncWaits w = poller.asyncWaits().computeIfAbsent(EventFd.base(signal), b -> new AsyncWaits(poller, signal));
+            AsyncWaits w = poller.asyncWaits().computeIfAbsent(signal.site(), b -> new AsyncWaits(poller, signal));
             if (w.enqueue(p)) {
                 return p;
             }
@@ -92,15 +110,15 @@ final class AsyncWaits implements Poller.Ready {
             p.owner = this;
             queue.add(p);
             if (!registered) {
-                if (!base.guard.acquire()) {
+                if (!base.guard().acquire()) {
                     failure = base.closed();
                 } else {
                     try {
-                        id = poller.add(base.fd(), EVENTS, this);
+                        id = poller.addFuture(base.fd(), EVENTS, this);
                         registered = true;
-                        base.waiters.add(onClose); // runs signalClosed() now if closed meanwhile
+                        base.onClose(onClose); // runs signalClosed() now if closed meanwhile
                     } catch (IOException | RuntimeException e) {
-                        base.guard.release();
+                        base.guard().release();
                         failure = e;
                     }
                 }
@@ -149,7 +167,7 @@ final class AsyncWaits implements Poller.Ready {
                 queue.poll();
                 served.add(head);
                 counts.add(v);
-                if (!base.isSemaphore()) {
+                if (!base.semaphore()) {
                     break; // counter mode: that read emptied the fd; a newer signal re-fires
                 }
             }
@@ -161,7 +179,7 @@ final class AsyncWaits implements Poller.Ready {
                 retireLocked();
             } else {
                 try {
-                    if (!poller.rearm(id, base.fd(), EVENTS)) {
+                    if (!poller.rearmFuture(id, base.fd(), EVENTS)) {
                         failed = new ArrayList<>(queue);
                         failure = new AsynchronousCloseException();
                         queue.clear();
@@ -195,9 +213,9 @@ final class AsyncWaits implements Poller.Ready {
         poller.asyncWaits().remove(base, this);
         if (registered) {
             registered = false;
-            poller.remove(id, base.fd());
-            base.waiters.remove(onClose);
-            base.guard.release();
+            poller.removeFuture(id, base.fd());
+            base.removeOnClose(onClose);
+            base.guard().release();
         }
     }
 
@@ -242,15 +260,12 @@ final class AsyncWaits implements Poller.Ready {
     }
 
     /** Returns a consumed count to the signal when its future could not take it. */
-    static void putBack(WakeSignal signal, long count) {
+    static void putBack(Waitable signal, long count) {
         try {
-            switch (signal) {
-                case EventFd e -> e.signal(count);
-                case Waker w -> w.wake();
-            }
+            signal.giveBack(count);
         } catch (IOException | RuntimeException e) {
-            Poller.logHandlerFailure("putting back a count of " + Long.toUnsignedString(count)
-                    + " on fd " + signal.fd() + " (its future was completed by someone else)", e);
+            EpollLoop.logHandlerFailure("putting back a count of " + Long.toUnsignedString(count)
+                    + " on fd " + signal.site().fd() + " (its future was completed by someone else)", e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.EPoll;
 import java.io.IOException;
@@ -15,9 +15,9 @@ import java.util.function.LongConsumer;
  * dispatch and around cancel, which is what lets {@link #cancel()} promise that no handler call
  * is running or will start once it returns (the lock is reentrant, so a handler may cancel itself).
  */
-final class HandlerRegistration implements Poller.Registration, Poller.Ready {
-    private final Poller poller;
-    private final WakeSignal signal; // null for a raw fd
+public final class HandlerRegistration implements EpollLoop.Ready {
+    private final Loop poller;
+    private final Waitable signal; // null for a raw fd
     private final int fd;
     private final LongConsumer handler; // signals
     private final Runnable onReadable; // raw fds
@@ -26,7 +26,7 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
     private long id;
     private volatile boolean active = true;
 
-    private HandlerRegistration(Poller poller, WakeSignal signal, int fd, LongConsumer handler, Runnable onReadable) {
+    private HandlerRegistration(Loop poller, Waitable signal, int fd, LongConsumer handler, Runnable onReadable) {
         this.poller = poller;
         this.signal = signal;
         this.fd = fd;
@@ -34,12 +34,12 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
         this.onReadable = onReadable;
     }
 
-    static HandlerRegistration forSignal(Poller poller, WakeSignal signal, LongConsumer handler) throws IOException {
-        EventFd base = EventFd.base(signal);
-        if (!base.guard.acquire()) {
+    public static HandlerRegistration forSignal(Loop poller, Waitable signal, LongConsumer handler) throws IOException {
+        Site base = signal.site();
+        if (!base.guard().acquire()) {
             throw base.closed();
         }
-        HandlerRegistration r = new HandlerRegistration(poller, signal, signal.fd(), handler, null);
+        HandlerRegistration r = new HandlerRegistration(poller, signal, base.fd(), handler, null);
         try {
             r.lock.lock();
             try {
@@ -48,14 +48,14 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
                 r.lock.unlock();
             }
         } catch (IOException | RuntimeException e) {
-            base.guard.release();
+            base.guard().release();
             throw e;
         }
-        base.waiters.add(r.onClose); // runs cancel() at once if the signal closed meanwhile
+        base.onClose(r.onClose); // runs cancel() at once if the signal closed meanwhile
         return r;
     }
 
-    static HandlerRegistration forFd(Poller poller, int fd, Runnable onReadable) throws IOException {
+    public static HandlerRegistration forFd(Loop poller, int fd, Runnable onReadable) throws IOException {
         HandlerRegistration r = new HandlerRegistration(poller, null, fd, null, onReadable);
         r.lock.lock();
         try {
@@ -83,7 +83,7 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
             } catch (ClosedChannelException e) {
                 return; // the close listener cancels this registration
             } catch (IOException e) {
-                Poller.logHandlerFailure("consume on fd " + fd, e);
+                EpollLoop.logHandlerFailure("consume on fd " + fd, e);
                 return;
             }
             if (n != 0) {
@@ -98,11 +98,11 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
         try {
             call.run();
         } catch (Throwable t) {
-            Poller.logHandlerFailure("handler for fd " + fd, t);
+            EpollLoop.logHandlerFailure("handler for fd " + fd, t);
         }
     }
 
-    @Override
+    /** Stops calls; when it returns none runs or will start (unless called from the handler). */
     public void cancel() {
         lock.lock();
         try {
@@ -115,9 +115,9 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
             lock.unlock();
         }
         if (signal != null) {
-            EventFd base = EventFd.base(signal);
-            base.waiters.remove(onClose);
-            base.guard.release(); // after the epoll entry is gone
+            Site base = signal.site();
+            base.removeOnClose(onClose);
+            base.guard().release(); // after the epoll entry is gone
         }
     }
 
@@ -126,7 +126,6 @@ final class HandlerRegistration implements Poller.Registration, Poller.Ready {
         cancel();
     }
 
-    @Override
     public boolean isActive() {
         return active;
     }

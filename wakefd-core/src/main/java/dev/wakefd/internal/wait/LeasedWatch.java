@@ -1,4 +1,4 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
 import java.lang.invoke.MethodHandles;

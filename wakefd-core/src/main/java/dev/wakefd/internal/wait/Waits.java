@@ -1,36 +1,36 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Blocking waits, for each kind of thread.
+ * Where every wait begins and ends: {@link #await} and {@link #readAsync}, for each kind of
+ * waiter (docs/design/waits.md has the map).
  *
  * <ul>
- *   <li>Platform threads block in epoll_wait(2) on their own epoll set ({@link PlatformWaiter}):
- *       the lowest latency, one system call per wait.</li>
- *   <li>Virtual threads must not block in a native call (it would pin their carrier), so they
- *       park, and the shared {@link Poller} unparks them: through the signal's standing
- *       {@link VirtualWatch} for counter-mode eventfds, else through a future it completes.</li>
+ *   <li>Platform threads block in epoll_wait(2) on a set of their own ({@link PlatformWaiter}):
+ *       one system call per wait.</li>
+ *   <li>Virtual threads on a counter-mode eventfd enlist on the signal's {@link VirtualWatch},
+ *       read, and park; a Java writer unparks them directly, the shared poller does for
+ *       writers outside the JVM.</li>
+ *   <li>Other virtual-thread waits (semaphore mode, the pipe backend) and futures go through
+ *       {@link AsyncWaits} on the shared poller.</li>
  * </ul>
- * Both consume only at the top of their loop, so a wait that throws has consumed nothing.
+ * Every wait consumes only at the top of its loop, so a wait that throws has consumed nothing.
  */
-final class Waiting {
-    private Waiting() {}
+public final class Waits {
+    private Waits() {}
 
-    /** A non-blocking consume step: EventFd.tryRead or Waker.drain. */
-    interface Consume {
-        long consume() throws IOException;
-    }
-
-    static Duration checkTimeout(Duration timeout) {
+    public static Duration checkTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "await(timeout): timeout is null");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("await(" + timeout + "): timeout must not be negative");
@@ -38,58 +38,70 @@ final class Waiting {
         return timeout;
     }
 
-    /** @param timeout null for no limit */
-    static long await(EventFd base, Consume consume, Duration timeout) throws IOException, InterruptedException {
+    /** Blocks until something is consumed; returns it. {@code timeout} null: no limit; else 0 when it passes. */
+    public static long await(Waitable w, Duration timeout) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        boolean timed = timeout != null;
+        long deadline = timed ? System.nanoTime() + saturatedNanos(timeout) : 0;
+        Site site = w.site();
         if (!Thread.currentThread().isVirtual()) {
-            return awaitPolling(base, consume, timeout != null, deadline);
+            return awaitPolling(w, site, timed, deadline);
         }
-        VirtualWatch vw = VirtualWatch.fits(base) ? VirtualWatch.of(base) : null;
-        if (vw == null && VirtualWatch.fits(base)) {
-            throw base.closed();
+        return site.edgeReads() ? awaitWatched(w, site, timed, deadline) : awaitFuture(w, timed, deadline);
+    }
+
+    /** A future of the consumed count, completed on the shared poller thread. */
+    public static CompletableFuture<Long> readAsync(Waitable w) {
+        Loop loop;
+        try {
+            loop = SharedLoop.get();
+        } catch (IOException e) {
+            return AsyncWaits.consumeNowOrFail(w, e); // the next call tries again
         }
-        return vw != null
-                ? awaitWatched(base, vw, consume, timeout != null, deadline)
-                : awaitParked(base, consume, timeout != null, deadline);
+        return AsyncWaits.readAsync(loop, w);
+    }
+
+    /** A future of the consumed count, completed on {@code loop}'s thread (a user's Poller). */
+    public static CompletableFuture<Long> readAsync(Loop loop, Waitable w) {
+        return AsyncWaits.readAsync(loop, w);
     }
 
     /*
      * Wait first, read when ready (as a C poll loop does): a wait that blocks costs epoll_wait +
      * read, not a speculative read as well; a count already pending is reported at once.
      */
-    private static long awaitPolling(EventFd base, Consume consume, boolean timed, long deadline)
+    private static long awaitPolling(Waitable w, Site site, boolean timed, long deadline)
             throws IOException, InterruptedException {
-        PlatformWaiter w = PlatformWaiter.current();
+        PlatformWaiter pw = PlatformWaiter.current(); // IOException (EMFILE...); the next call retries
         for (boolean waited = false; ; waited = true) {
             int millis = -1;
             if (timed) {
                 long left = deadline - System.nanoTime();
                 millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
-            if (!w.watch(base)) {
-                throw waited ? new AsynchronousCloseException() : base.closed();
+            if (!pw.watch(site)) {
+                throw waited ? new AsynchronousCloseException() : site.closed();
             }
-            if (w.takeUnconsumedEdge()) {
+            if (pw.takeUnconsumedEdge()) {
                 // An edge reported to an earlier wait that ended without reading: look now,
                 // since epoll will not report it again.
-                long v = consumeOrAsyncClose(consume, waited);
+                long v = consumeOrAsyncClose(w, waited);
                 if (v != 0) {
                     return v;
                 }
             }
-            int outcome = w.waitOnce(millis);
+            int outcome = pw.waitOnce(millis);
             if (outcome == PlatformWaiter.INTERRUPTED) {
                 Thread.interrupted(); // InterruptedException clears the status, as in the JDK
                 throw new InterruptedException();
             }
-            if (!base.isOpen()) {
+            if (!site.isOpen()) {
                 throw new AsynchronousCloseException();
             }
             if (outcome == PlatformWaiter.READY) {
-                long v = consumeOrAsyncClose(consume, true);
+                long v = consumeOrAsyncClose(w, true);
                 if (v != 0) {
                     return v;
                 }
@@ -101,22 +113,26 @@ final class Waiting {
     }
 
     /**
-     * A virtual thread on a counter-mode eventfd: enlist with the signal's {@link VirtualWatch},
-     * read, park until the poller sees an edge. The argument for why no wake is lost is in
-     * VirtualWatch. Consumes only at the top of the loop, so an interrupt or close consumes nothing.
+     * A virtual thread on a counter-mode eventfd: enlist, read, park. The argument for why no
+     * wake is lost is in docs/design/waits.md ("in-JVM wake"). Consumes only at the top of the
+     * loop, so an interrupt or close consumes nothing.
      */
-    private static long awaitWatched(EventFd base, VirtualWatch vw, Consume consume, boolean timed, long deadline)
+    private static long awaitWatched(Waitable w, Site site, boolean timed, long deadline)
             throws IOException, InterruptedException {
         Thread me = Thread.currentThread();
         for (boolean waited = false; ; waited = true) {
-            vw.enlist(me);
+            VirtualWatch vw = VirtualWatch.of(site);
+            if (vw == null) {
+                throw waited ? new AsynchronousCloseException() : site.closed();
+            }
+            vw.enlist(me); // [W1], fenced before [R1], the read below
             try {
-                long v = consumeOrAsyncClose(consume, waited);
+                long v = consumeOrAsyncClose(w, waited); // [R1]
                 if (v != 0) {
                     return v;
                 }
-                if (vw.isDead() && base.isOpen()) {
-                    return awaitParked(base, consume, timed, deadline); // only if the poller died
+                if (vw.isDead()) {
+                    continue; // its ADD failed or the loop died: the next turn makes a new one
                 }
                 if (timed) {
                     long left = deadline - System.nanoTime();
@@ -136,17 +152,16 @@ final class Waiting {
         }
     }
 
-    private static long awaitParked(EventFd base, Consume consume, boolean timed, long deadline)
+    private static long awaitFuture(Waitable w, boolean timed, long deadline)
             throws IOException, InterruptedException {
-        WakeSignal signal = signalOf(base, consume);
+        Loop loop = SharedLoop.get();
         for (boolean waited = false; ; waited = true) {
             long left = timed ? deadline - System.nanoTime() : 0;
             if (timed && left <= 0) {
-                return consumeOrAsyncClose(consume, waited); // a last look, without registering
+                return consumeOrAsyncClose(w, waited); // a last look, without registering
             }
-            // readAsync consumes at once when something is pending, so no separate look first:
-            // one read(2) per wait, not two.
-            CompletableFuture<Long> f = Poller.shared().readAsync(signal);
+            // readAsync consumes at once when something is pending, so no separate look first.
+            CompletableFuture<Long> f = AsyncWaits.readAsync(loop, w);
             try {
                 return timed ? f.get(left, TimeUnit.NANOSECONDS) : f.get();
             } catch (InterruptedException e) {
@@ -168,10 +183,10 @@ final class Waiting {
     }
 
     /** A close seen after the wait began is an asynchronous close, as in the JDK's channels. */
-    private static long consumeOrAsyncClose(Consume consume, boolean waited) throws IOException {
+    private static long consumeOrAsyncClose(Waitable w, boolean waited) throws IOException {
         try {
-            return consume.consume();
-        } catch (java.nio.channels.ClosedChannelException e) {
+            return w.consume();
+        } catch (ClosedChannelException e) {
             if (waited && !(e instanceof AsynchronousCloseException)) {
                 AsynchronousCloseException ace = new AsynchronousCloseException();
                 ace.initCause(e);
@@ -184,7 +199,7 @@ final class Waiting {
     private static long join(CompletableFuture<Long> f) throws IOException {
         try {
             return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw unwrap(e);
         }
     }
@@ -201,23 +216,6 @@ final class Waiting {
             throw err;
         }
         return new IOException(c);
-    }
-
-    /** Virtual-thread waits go through the signal's own consume (tryRead or drain). */
-    private static WakeSignal signalOf(EventFd base, Consume consume) {
-        return consume instanceof WakerConsume wc ? wc.waker() : base;
-    }
-
-    /** Marks a Waker's consume step so the poller drains the Waker, not its bare eventfd. */
-    record WakerConsume(Waker waker) implements Consume {
-        @Override
-        public long consume() throws IOException {
-            return waker.consume();
-        }
-    }
-
-    static CompletableFuture<Long> readAsync(WakeSignal signal) {
-        return Poller.shared().readAsync(signal);
     }
 
     private static long saturatedNanos(Duration d) {

@@ -1,4 +1,4 @@
-package dev.wakefd;
+package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
 
@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who must hear that an EventFd closed: blocked threads, poller registrations, integration
+ * Who must hear that a signal closed: blocked threads, poller registrations, integration
  * modules. Each listener runs exactly once, on the closing thread or, when added after close, on
  * the adding thread.
  *
@@ -16,24 +16,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * consistent, so either the closer sees the listener or the adder sees the flag; if both do, the
  * slot's CAS or {@code Set.remove} lets only one of them run it.
  */
-final class Waiters {
+final class Listeners {
     private static final java.lang.invoke.VarHandle SOLE;
 
     static {
         try {
-            SOLE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Waiters.class, "sole", Runnable.class);
+            SOLE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Listeners.class, "sole", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final FdGuard guard; // not the EventFd: an EventFd's Cleaner runs closed()
+    private final FdGuard guard; // not the signal: its Cleaner runs closed()
     /** The common case, one listener, without the set's allocation: taken and cleared by CAS. */
     @SuppressWarnings("unused") // through SOLE
     private volatile Runnable sole;
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
 
-    Waiters(FdGuard guard) {
+    Listeners(FdGuard guard) {
         this.guard = guard;
     }
 
