@@ -44,9 +44,8 @@ import java.util.Objects;
 public final class Shm {
     private Shm() {}
 
-    /** Role byte in the header: the creator produces / consumes. */
-    static final int CREATOR_PRODUCES = 1, CREATOR_CONSUMES = 2;
-    static final long OFF_CREATOR_ROLE = 44;
+    private static final int CREATOR_PRODUCES = Layout.CREATOR_PRODUCES, CREATOR_CONSUMES = Layout.CREATOR_CONSUMES;
+    private static final long OFF_CREATOR_ROLE = Layout.OFF_CREATOR_ROLE;
 
     /** Creates a channel of {@code capacity} bytes (a power of two, 4 KiB..1 GiB) and sends it; this side sends. */
     public static ShmSender createSender(FdSocket socket, int capacity) throws IOException {

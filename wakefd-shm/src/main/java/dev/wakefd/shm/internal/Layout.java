@@ -14,7 +14,9 @@ public final class Layout {
 
     // header (offset 0; written by the creator before the fds are sent, never changed after)
     public static final long OFF_MAGIC = 0, OFF_VERSION = 8, OFF_FLAGS = 12, OFF_CAPACITY = 16,
-            OFF_DATA_OFFSET = 24, OFF_MAX_MESSAGE = 32, OFF_HEADER_SIZE = 40;
+            OFF_DATA_OFFSET = 24, OFF_MAX_MESSAGE = 32, OFF_HEADER_SIZE = 40, OFF_CREATOR_ROLE = 44;
+    /** Creator role (u32 at 44): 1 = the creator sends, 2 = the creator receives. */
+    public static final int CREATOR_PRODUCES = 1, CREATOR_CONSUMES = 2;
     /** Written only by the producer: bytes published so far (a position, never wraps). */
     public static final long OFF_TAIL = 128;
     /** Written only by the consumer: bytes consumed so far. */

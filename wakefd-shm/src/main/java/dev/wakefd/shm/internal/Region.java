@@ -56,7 +56,7 @@ public final class Region implements AutoCloseable {
             s.set(U64, Layout.OFF_CAPACITY, capacity);
             s.set(U64, Layout.OFF_DATA_OFFSET, Layout.DATA);
             s.set(U64, Layout.OFF_MAX_MESSAGE, Layout.maxMessage(capacity));
-            s.set(U64, Layout.OFF_HEADER_SIZE, Layout.DATA);
+            s.set(U32, Layout.OFF_HEADER_SIZE, (int) Layout.DATA);
             s.set(U64, Layout.OFF_CONSUMER_WAKE_AT, Layout.NONE);
             s.set(U64, Layout.OFF_PRODUCER_WAKE_AT, Layout.NONE);
             s.set(U64, Layout.OFF_MAGIC, Layout.MAGIC); // last: a reader that sees it sees the rest (the fd send orders it too)
@@ -114,7 +114,7 @@ public final class Region implements AutoCloseable {
                 throw new ShmCorruptedException("region capacity " + cap + ": must be a power of two from " + Layout.MIN_CAPACITY
                         + " to " + Layout.MAX_CAPACITY + " and the memfd size (" + size + ") must be " + Layout.DATA + " + capacity");
             }
-            long dataOff = s.get(U64, Layout.OFF_DATA_OFFSET), headerSize = s.get(U64, Layout.OFF_HEADER_SIZE);
+            long dataOff = s.get(U64, Layout.OFF_DATA_OFFSET), headerSize = Integer.toUnsignedLong(s.get(U32, Layout.OFF_HEADER_SIZE));
             if (dataOff != Layout.DATA || headerSize != Layout.DATA) {
                 throw new ShmCorruptedException("region data offset " + dataOff + " / header size " + headerSize
                         + ": version 1 puts the data at " + Layout.DATA);
