@@ -98,6 +98,8 @@ def main():
         print("OK %d" % n)
     elif mode == "fuzz":
         fuzz(name, args[0])
+    elif mode == "badsetup":
+        bad_setup(name, args[0])
     else:
         print("unknown mode " + mode)
         sys.exit(2)
@@ -107,6 +109,7 @@ def fuzz(name, what):
     """Creates a sender, publishes a few good records, then breaks one rule the Java side must catch."""
     s = connect(name)
     tx = shm.create_sender(s, 4096)
+    sys.stdin.readline()  # the Java side has validated and mapped the region
     q = tx._q
     for i in range(3):
         tx.send(bytes([i]) * 20)
@@ -114,7 +117,7 @@ def fuzz(name, what):
     if what == "tail-jump":  # a tail more than a ring ahead of the head
         q[shm.OFF_TAIL // 8] = tail + 1 << 40
     elif what == "tail-back":  # the tail moves backwards
-        q[shm.OFF_TAIL // 8] = 0
+        q[shm.OFF_TAIL // 8] = tail - 8  # below what the Java side may have seen, or mid-record
     elif what == "length":  # a record length beyond the maximum
         q[(shm.DATA + tail) // 8] = 0x7FFFFFF0 | (tail << 32)
         q[shm.OFF_TAIL // 8] = tail + 64
@@ -145,6 +148,42 @@ def fuzz(name, what):
         tx.close()
     print("OK 0", flush=True)
     sys.stdin.read()  # stay alive until the test closes our stdin
+
+
+def bad_setup(name, what):
+    """Sends a set-up message that breaks one rule; the Java side must refuse it before mapping."""
+    import fcntl
+    import mmap
+    s = connect(name)
+    cap = 4096
+    memfd = os.memfd_create("wakefd-shm", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.ftruncate(memfd, shm.DATA + cap)
+    with mmap.mmap(memfd, shm.DATA + cap) as mm:
+        struct.pack_into("<QIIQQQII", mm, 0, shm.MAGIC, 1, 0, cap, shm.DATA, cap // 2 - 8, shm.DATA, 1)
+        if what == "magic":
+            struct.pack_into("<Q", mm, 0, 0x1234)
+        elif what == "version":
+            struct.pack_into("<I", mm, 8, 2)
+        elif what == "capacity":
+            struct.pack_into("<Q", mm, 16, 8192)
+        elif what == "role":
+            struct.pack_into("<I", mm, 44, 7)
+    if what != "unsealed":
+        fcntl.fcntl(memfd, fcntl.F_ADD_SEALS, shm.REQUIRED_SEALS)
+    data = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
+    space = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK | (os.EFD_SEMAPHORE if what == "semaphore" else 0))
+    fds = [memfd, data, space]
+    if what == "pipe":
+        fds[0] = os.pipe()[0]
+    elif what == "two-fds":
+        fds = fds[:2]
+    elif what == "same-eventfd":
+        fds[2] = data
+    elif what == "not-eventfd":
+        fds[1] = os.pipe()[0]
+    socket.send_fds(s, [b"S"], fds)
+    print("OK 0", flush=True)
+    sys.stdin.read()
 
 
 if __name__ == "__main__":

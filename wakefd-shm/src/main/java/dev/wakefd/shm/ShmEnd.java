@@ -119,7 +119,10 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /** Closes the channel because the region is corrupt, and hands the exception back to throw. */
     final ShmCorruptedException corrupted(ShmCorruptedException e) {
         release();
-        return e;
+        ShmCorruptedException c = new ShmCorruptedException("wakefd-shm region corrupted by the peer (pid " + peerPid
+                + "), channel closed: " + e.getMessage());
+        c.initCause(e);
+        return c;
     }
 
     /** This side's part of closing, in shared memory (flag) and towards the peer (a wake). */

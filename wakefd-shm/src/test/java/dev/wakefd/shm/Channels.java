@@ -51,6 +51,38 @@ final class Channels {
         }
     }
 
+    /** Open sockets, eventfds and memfds of this process (child processes' pipes are not counted). */
+    static long shmFds() throws IOException {
+        long n = 0;
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    String t = Files.readSymbolicLink(p).toString();
+                    if (t.startsWith("socket:") || t.equals("anon_inode:[eventfd]") || t.startsWith("/memfd:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed while listing (e.g. the listing's own fd)
+                }
+            }
+        }
+        return n;
+    }
+
+    static String fdList() throws IOException {
+        StringBuilder b = new StringBuilder();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    b.append(p.getFileName()).append("->").append(Files.readSymbolicLink(p)).append(' ');
+                } catch (IOException gone) {
+                    // closed while listing
+                }
+            }
+        }
+        return b.toString();
+    }
+
     /** Mappings of wakefd-shm memfds in this process (/proc/self/maps names them /memfd:wakefd-shm). */
     static long shmMappings() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("memfd:wakefd-shm")).count();
