@@ -219,6 +219,27 @@ public final class ShmReceiver extends ShmEnd {
         }
     }
 
+    /**
+     * Waits for messages and hands every one there (at most {@code max}) to {@code sink} in
+     * place, as {@link #drainViews}; returns how many (at least 1), or -1 at end of stream.
+     */
+    public int receiveViews(Consumer<MemorySegment> sink, int max) throws IOException, InterruptedException {
+        while (true) {
+            int n = drainViews(sink, max);
+            if (n != 0) {
+                return n;
+            }
+            try {
+                checkPeer();
+            } catch (ShmCorruptedException e) {
+                throw corrupted(e);
+            }
+            if (!awaitMessage(-1, null)) {
+                return -1;
+            }
+        }
+    }
+
     /** Waits until a message may be there; false at end of stream. */
     private boolean awaitMessage(long deadline, Duration timeout) throws IOException, InterruptedException {
         try {
