@@ -7,8 +7,14 @@
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
-usage() { echo "usage: $0 [--quick]" >&2; exit 2; }
+usage() { echo "usage: $0 [--quick] | --group shm [--quick]" >&2; exit 2; }
 quick=0
+group=all
+if [ "${1:-}" = "--group" ]; then # one group alone: shm (wakefd-shm across processes, docs/benchmarks-shm.md)
+  [ "${2:-}" = shm ] || usage
+  group=shm
+  shift 2
+fi
 case "${1:-}" in
   "") ;;
   --quick) quick=1 ;;
@@ -34,6 +40,23 @@ rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's 
 # JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
 java_opts=(--enable-native-access=ALL-UNNAMED)
 [ "$(wakefd_java_feature "$WAKEFD_JAVA")" -ge 23 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
+
+# The shm group (issue 17): wakefd-shm against a Unix socket and Aeron IPC, each peer a child
+# process placed by the scheduler; writes docs/benchmarks-shm.md. Aeron needs these opens.
+run_shm() {
+  echo "shm group: wakefd-shm, Unix socket, Aeron IPC, Python..." >&2
+  local shm_flag=()
+  [ $quick = 1 ] && shm_flag=(--quick)
+  "$WAKEFD_JAVA" "${java_opts[@]}" --add-opens java.base/jdk.internal.misc=ALL-UNNAMED \
+    --add-opens java.base/java.util.zip=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp "$jar" dev.wakefd.bench.shm.ShmBench "${shm_flag[@]}" --python "$root/wakefd-shm/src/main/python" \
+    --jsonl "$out/shm.jsonl" --md docs/benchmarks-shm.md >"$out/shm.log"
+  echo "wrote docs/benchmarks-shm.md (raw: $out/shm.jsonl)" >&2
+}
+if [ $group = shm ]; then
+  run_shm
+  exit 0
+fi
 
 pinned=1
 pin() { if [ $pinned = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
@@ -91,6 +114,8 @@ if [ "$cpus" -ge 2 ]; then
   "$cfloor" $cmode pingpong >>"$out/c-2cpu.jsonl"
   run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
+
+run_shm
 
 report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
         --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")

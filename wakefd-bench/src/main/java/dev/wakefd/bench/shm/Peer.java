@@ -57,7 +57,7 @@ final class Peer {
                 ShmReceiver rx = Shm.acceptReceiver(a, Duration.ofSeconds(60));
                 FdSocket b = FdSocket.connectAbstract(args[1]);
                 ShmSender tx = Shm.acceptSender(b, Duration.ofSeconds(60));
-                ShmBench.spin(tx, rx);
+                ShmBench.spin(tx, rx, args.length > 2 ? args[2] : null);
                 System.out.println("READY");
                 for (byte[] m; (m = rx.receive()) != null; ) {
                     tx.send(m);

@@ -385,13 +385,19 @@ public final class ShmBench {
         final ShmReceiver rx;
 
         ShmEcho(String mode) throws Exception {
+            this(mode, null);
+        }
+
+        /** {@code spinMicros}: both ends' spin before sleeping, or null for the library's default. */
+        ShmEcho(String mode, String spinMicros) throws Exception {
             String name = uniqueName();
             try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
-                p = mode.startsWith("py-") ? python(List.of(mode, name)) : child(mode, name);
+                p = mode.startsWith("py-") ? python(List.of(mode, name))
+                        : spinMicros == null ? child(mode, name) : child(mode, name, spinMicros);
                 tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
                 rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
             }
-            spin(tx, rx);
+            spin(tx, rx, spinMicros);
             expect(new Lines(p).next(), "READY");
         }
 
@@ -411,8 +417,8 @@ public final class ShmBench {
     }
 
     /** -Dwakefd.shm.bench.spinMicros=N overrides the ends' spin before sleeping (for experiments; default: the library's). */
-    static void spin(dev.wakefd.shm.ShmSender tx, dev.wakefd.shm.ShmReceiver rx) {
-        String v = System.getProperty("wakefd.shm.bench.spinMicros");
+    static void spin(dev.wakefd.shm.ShmSender tx, dev.wakefd.shm.ShmReceiver rx, String override) {
+        String v = override != null ? override : System.getProperty("wakefd.shm.bench.spinMicros");
         if (v != null) {
             tx.spinBeforeSleep(Duration.ofNanos((long) (Double.parseDouble(v) * 1000)));
             rx.spinBeforeSleep(Duration.ofNanos((long) (Double.parseDouble(v) * 1000)));
@@ -492,8 +498,10 @@ public final class ShmBench {
 
     void fromIdle() throws Exception {
         byte[] m = new byte[ROUND_TRIP_SIZE];
-        try (Echo shm = new ShmEcho("shm-echo"); Echo sock = new SocketEcho("socket-echo"); Echo aeron = new AeronEcho()) {
-            roundTrips(List.of(shm, sock, aeron), List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff"), m, "from-idle");
+        try (Echo shm = new ShmEcho("shm-echo"); Echo shm0 = new ShmEcho("shm-echo", "0"); Echo sock = new SocketEcho("socket-echo");
+             Echo aeron = new AeronEcho()) {
+            roundTrips(List.of(shm, shm0, sock, aeron), List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff"),
+                    m, "from-idle");
         }
     }
 
@@ -666,10 +674,11 @@ public final class ShmBench {
         }
         b.append("\n## One 64-byte message from idle (").append(GAP_NANOS / 1000).append(" µs gap), round trip (µs)\n\n");
         b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
+        for (String c : List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff")) {
             b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", c, median("from-idle-p50", c, 64),
                     median("from-idle-p90", c, 64), median("from-idle-p99", c, 64)));
         }
+        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping).\n");
         b.append(String.format(Locale.ROOT, "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
