@@ -15,6 +15,10 @@
 #                                            only the POSIX-only fallback against eventfd/epoll
 #                                            (issue 18, about 5 min; one JMH run, both platforms
 #                                            forked); prints JMH's table, leaves docs/ alone
+#   wakefd-bench/run-benchmarks.sh [--quick] --group shm
+#                                            only wakefd-shm across processes against a Unix
+#                                            socket, Aeron IPC and Python (issue 17); writes
+#                                            docs/benchmarks-shm.md only
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
@@ -30,7 +34,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$group" in
-  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix) ;;
+  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix|shm) ;;
   *) echo "unknown group '$group'" >&2; usage ;;
 esac
 
@@ -58,6 +62,23 @@ fi
 # JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
 java_opts=(--enable-native-access=ALL-UNNAMED)
 [ "$(wakefd_java_feature "$WAKEFD_JAVA")" -ge 23 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
+
+# The shm group (issue 17): wakefd-shm against a Unix socket and Aeron IPC, each peer a child
+# process placed by the scheduler; writes docs/benchmarks-shm.md. Aeron needs these opens.
+run_shm() {
+  echo "shm group: wakefd-shm, Unix socket, Aeron IPC, Python..." >&2
+  local shm_flag=()
+  [ $quick = 1 ] && shm_flag=(--quick)
+  "$WAKEFD_JAVA" "${java_opts[@]}" --add-opens java.base/jdk.internal.misc=ALL-UNNAMED \
+    --add-opens java.base/java.util.zip=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp "$jar" dev.wakefd.bench.shm.ShmBench "${shm_flag[@]}" --python "$root/wakefd-shm/src/main/python" \
+    --jsonl "$out/shm.jsonl" --md docs/benchmarks-shm.md >"$out/shm.log"
+  echo "wrote docs/benchmarks-shm.md (raw: $out/shm.jsonl)" >&2
+}
+if [ "$group" = shm ]; then
+  run_shm
+  exit 0
+fi
 
 pinned=1
 pin() { if [ $pinned = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
@@ -182,6 +203,7 @@ if [ "$cpus" -ge 2 ]; then
 fi
 
 waits_groups waits
+run_shm
 
 report_dir=${WAKEFD_BENCH_REPORT_DIR:-docs}
 mkdir -p "$report_dir"

@@ -7,4 +7,6 @@ module dev.wakefd.ipc {
     requires transitive dev.wakefd;
 
     exports dev.wakefd.ipc;
+    // Socket and SCM_RIGHTS calls for wakefd-shm's set-up only.
+    exports dev.wakefd.ipc.internal to dev.wakefd.shm;
 }

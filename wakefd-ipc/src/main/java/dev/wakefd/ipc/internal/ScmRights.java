@@ -40,15 +40,29 @@ public final class ScmRights {
 
     /** Sends one byte of payload with one fd attached (SCM_RIGHTS). Never raises SIGPIPE. */
     public static void sendFd(int socket, int fdToSend, byte payload) throws IOException {
+        sendFds(socket, new int[] {fdToSend}, payload);
+    }
+
+    /**
+     * Sends one byte of payload with all of {@code fdsToSend} attached in one SCM_RIGHTS control
+     * message, so the peer gets all of them or none. Never raises SIGPIPE.
+     */
+    public static void sendFds(int socket, int[] fdsToSend, byte payload) throws IOException {
+        if (fdsToSend.length == 0) {
+            throw new IllegalArgumentException("sendFds: no fds to send (at least 1 is needed)");
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment data = a.allocate(1);
             data.set(ValueLayout.JAVA_BYTE, 0, payload);
-            long space = CMSGHDR + align(4); // CMSG_SPACE(sizeof(int))
+            long bytes = 4L * fdsToSend.length;
+            long space = CMSGHDR + align(bytes); // CMSG_SPACE(n * sizeof(int))
             MemorySegment control = a.allocate(space, 8);
-            control.set(J, 0, CMSGHDR + 4); // CMSG_LEN(sizeof(int))
+            control.set(J, 0, CMSGHDR + bytes); // CMSG_LEN(n * sizeof(int))
             control.set(I, 8, SOL_SOCKET);
             control.set(I, 12, SCM_RIGHTS);
-            control.set(I, 16, fdToSend);
+            for (int k = 0; k < fdsToSend.length; k++) {
+                control.set(I, CMSGHDR + 4L * k, fdsToSend[k]);
+            }
             MemorySegment msg = message(a, data, 1, control, space);
             MemorySegment c = UnixSockets.capture(a);
             while (true) {

@@ -1,0 +1,706 @@
+package dev.wakefd.bench.shm;
+
+import dev.wakefd.ipc.FdListener;
+import dev.wakefd.ipc.FdSocket;
+import dev.wakefd.ipc.PeerPolicy;
+import dev.wakefd.shm.Shm;
+import dev.wakefd.shm.ShmReceiver;
+import dev.wakefd.shm.ShmSender;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.foreign.ValueLayout;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The shm group (issue 17): wakefd-shm between two processes against a Unix-domain socket stream
+ * and Aeron IPC (embedded media driver), all in one run, every process placed by the scheduler.
+ *
+ * <ul>
+ *   <li>throughput: one-way messages of 8, 64 and 1024 bytes from this JVM to a child JVM, in
+ *       interleaved rounds (shm, socket, Aeron with BusySpinIdleStrategy on both sides);</li>
+ *   <li>from idle: a 64-byte round trip after a ~150 µs gap (both sides asleep), p50/p90/p99
+ *       (shm, socket, Aeron with BackoffIdleStrategy);</li>
+ *   <li>idle reader CPU: a child blocked in shm receive, in read(2) on a socket, and Aeron polling
+ *       with BackoffIdleStrategy: CPU time per second of wall time;</li>
+ *   <li>Java and Python (with {@code --python DIR}): throughput each way and the from-idle round
+ *       trip over shm against the same exchange over a Unix socket in Python.</li>
+ * </ul>
+ *
+ * Usage: {@code ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR_OF_wakefd_shm.py]
+ * [--jsonl FILE] [--md FILE]}.
+ * The child side is {@code ShmBench --peer MODE ...}.
+ */
+public final class ShmBench {
+    static final int ROUND_TRIP_SIZE = 64;
+    static final long GAP_NANOS = 150_000;
+
+    final boolean quick;
+    final double seconds;
+    final int rounds, trips;
+    final String pythonDir;
+    final List<String> jsonl = new ArrayList<>();
+    final Map<String, List<Double>> results = new LinkedHashMap<>();
+
+    ShmBench(boolean quick, String pythonDir) {
+        this.quick = quick;
+        this.seconds = quick ? 0.2 : 1.0;
+        this.rounds = quick ? 1 : 5;
+        this.trips = quick ? 300 : Integer.getInteger("wakefd.shm.bench.trips", 3000);
+        this.pythonDir = pythonDir;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--peer")) {
+            Peer.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        boolean quick = false;
+        String python = null, jsonlFile = null, md = null, only = "throughput,from-idle,idle-cpu,python";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--python" -> python = args[++i];
+                case "--jsonl" -> jsonlFile = args[++i];
+                case "--md" -> md = args[++i];
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE])");
+            }
+        }
+        ShmBench b = new ShmBench(quick, python);
+        List<String> parts = List.of(only.split(","));
+        if (parts.contains("throughput")) {
+            b.throughput();
+        }
+        if (parts.contains("from-idle")) {
+            b.fromIdle();
+        }
+        if (parts.contains("idle-cpu")) {
+            b.idleCpu();
+        }
+        if (python != null && parts.contains("python")) {
+            b.python();
+        }
+        String page = b.page(String.join(" ", args));
+        System.out.println(page);
+        if (jsonlFile != null) {
+            Files.write(Path.of(jsonlFile), b.jsonl);
+        }
+        if (md != null) {
+            Files.writeString(Path.of(md), page);
+        }
+    }
+
+    void record(String bench, String channel, int size, double value, String unit) {
+        String key = bench + "|" + channel + "|" + size;
+        results.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        jsonl.add(String.format(Locale.ROOT, "{\"group\":\"shm\",\"bench\":\"%s\",\"channel\":\"%s\",\"size\":%d,\"value\":%.3f,\"unit\":\"%s\"}",
+                bench, channel, size, value, unit));
+        System.err.printf(Locale.ROOT, "shm group: %-10s %-14s %5d B  %,.1f %s%n", bench, channel, size, value, unit);
+    }
+
+    double median(String bench, String channel, int size) {
+        List<Double> v = results.get(bench + "|" + channel + "|" + size);
+        if (v == null || v.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    // ------------------------------------------------------------------ the three one-way channels
+
+    /** This side of a one-way channel to a child. */
+    interface Tx extends AutoCloseable {
+        void send(byte[] m) throws Exception;
+
+        /** Reads the child's answer line. */
+        String answer() throws IOException;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    static Process child(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmBench.class.getName(), "--peer"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The options this JVM was started with that a child needs (native access, Aeron's opens). */
+    static List<String> jvmOptions() {
+        List<String> out = new ArrayList<>();
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--enable-native-access") || a.startsWith("--add-opens") || a.startsWith("--sun-misc")
+                    || a.startsWith("-Xmx") || a.startsWith("-XX:") || a.startsWith("-Dwakefd.")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    static String uniqueName() {
+        return "wakefd-bench-shm-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    static final class Lines {
+        final BufferedReader in;
+
+        Lines(Process p) {
+            in = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        }
+
+        String next() throws IOException {
+            String l = in.readLine();
+            if (l == null) {
+                throw new IOException("the child process ended without answering");
+            }
+            return l;
+        }
+    }
+
+    static final class ShmTx implements Tx {
+        final Process p;
+        final Lines lines;
+        final ShmSender tx;
+
+        ShmTx(String childMode, String... extra) throws Exception {
+            String name = uniqueName();
+            try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
+                List<String> a = new ArrayList<>(List.of(childMode, name));
+                a.addAll(List.of(extra));
+                p = childMode.startsWith("py-") ? python(a) : child(a.toArray(String[]::new));
+                lines = new Lines(p);
+                tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 20);
+            }
+            expect(lines.next(), "READY");
+        }
+
+        public void send(byte[] m) throws Exception {
+            tx.send(m);
+        }
+
+        public String answer() throws IOException {
+            return lines.next();
+        }
+
+        public void close() throws Exception {
+            tx.close();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    static final class SocketTx implements Tx {
+        final Process p;
+        final Lines lines;
+        final SocketChannel ch;
+        final ByteBuffer frame = ByteBuffer.allocateDirect(4 + 65536).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final Path path;
+
+        SocketTx(String childMode, String... extra) throws Exception {
+            path = Path.of("/tmp", uniqueName() + ".sock");
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(path));
+                List<String> a = new ArrayList<>(List.of(childMode, path.toString()));
+                a.addAll(List.of(extra));
+                p = childMode.startsWith("py-") ? python(a) : child(a.toArray(String[]::new));
+                lines = new Lines(p);
+                ch = server.accept();
+            } finally {
+                Files.deleteIfExists(path);
+            }
+            expect(lines.next(), "READY");
+        }
+
+        public void send(byte[] m) throws Exception {
+            frame.clear();
+            frame.putInt(m.length).put(m).flip();
+            while (frame.hasRemaining()) {
+                ch.write(frame); // one write(2) per message, as a socket user sends one
+            }
+        }
+
+        public String answer() throws IOException {
+            return lines.next();
+        }
+
+        public void close() throws Exception {
+            ch.close();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    /** Aeron's embedded media driver, once per run, in this JVM. */
+    static MediaDriver driver;
+
+    static synchronized String aeronDir() {
+        if (driver == null) {
+            String dir = "/dev/shm/" + uniqueName();
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context().aeronDirectoryName(dir)
+                    .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+                    .ipcTermBufferLength(8 << 20));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> driver.close()));
+        }
+        return driver.aeronDirectoryName();
+    }
+
+    static final class AeronTx implements Tx {
+        static int streams = 1000;
+        final Process p;
+        final Lines lines;
+        final Aeron aeron;
+        final ExclusivePublication pub;
+        final UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(65536));
+        final IdleStrategy idle = new BusySpinIdleStrategy();
+
+        AeronTx(String childMode) throws Exception {
+            String dir = aeronDir();
+            int stream = ++streams;
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            pub = aeron.addExclusivePublication("aeron:ipc", stream);
+            p = child(childMode, dir, Integer.toString(stream));
+            lines = new Lines(p);
+            expect(lines.next(), "READY");
+            while (!pub.isConnected()) {
+                Thread.onSpinWait();
+            }
+        }
+
+        public void send(byte[] m) {
+            buf.putBytes(0, m);
+            idle.reset();
+            while (pub.offer(buf, 0, m.length) < 0) {
+                idle.idle();
+            }
+        }
+
+        public String answer() throws IOException {
+            return lines.next();
+        }
+
+        public void close() throws Exception {
+            byte[] quit = new byte[8];
+            quit[0] = 2;
+            send(quit);
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+            pub.close();
+            aeron.close();
+        }
+    }
+
+    static void expect(String got, String want) throws IOException {
+        if (!got.equals(want)) {
+            throw new IOException("child said '" + got + "', expected '" + want + "'");
+        }
+    }
+
+    /** One timed one-way run: messages for `seconds`, then a stop message; the child counts and answers. */
+    double throughputRound(Tx tx, int size) throws Exception {
+        byte[] m = new byte[size];
+        byte[] stop = new byte[size];
+        stop[0] = 1;
+        long n = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        do {
+            for (int k = 0; k < 256; k++) {
+                tx.send(m);
+            }
+            n += 256;
+        } while (System.nanoTime() < end);
+        tx.send(stop);
+        String done = tx.answer();
+        long t1 = System.nanoTime();
+        long counted = Long.parseLong(done.substring("DONE ".length()));
+        if (counted != n + 1) {
+            throw new IOException("the child counted " + counted + " messages, " + (n + 1) + " were sent");
+        }
+        return counted / ((t1 - t0) / 1e9);
+    }
+
+    void throughput() throws Exception {
+        int[] sizes = {8, 64, 1024};
+        try (Tx shm = new ShmTx("shm-sink"); Tx sock = new SocketTx("socket-sink"); Tx aeron = new AeronTx("aeron-sink")) {
+            for (int size : sizes) { // warm-up
+                throughputRound(shm, size);
+                throughputRound(sock, size);
+                throughputRound(aeron, size);
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int size : sizes) {
+                    record("throughput", "wakefd-shm", size, throughputRound(shm, size), "msg/s");
+                    record("throughput", "unix-socket", size, throughputRound(sock, size), "msg/s");
+                    record("throughput", "aeron-ipc-busyspin", size, throughputRound(aeron, size), "msg/s");
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ from idle
+
+    /** A round trip to an echoing child. */
+    interface Echo extends AutoCloseable {
+        void trip(byte[] m) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    static final class ShmEcho implements Echo {
+        final Process p;
+        final ShmSender tx;
+        final ShmReceiver rx;
+
+        ShmEcho(String mode) throws Exception {
+            this(mode, null);
+        }
+
+        /** {@code spinMicros}: both ends' spin before sleeping, or null for the library's default. */
+        ShmEcho(String mode, String spinMicros) throws Exception {
+            String name = uniqueName();
+            try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
+                p = mode.startsWith("py-") ? python(List.of(mode, name))
+                        : spinMicros == null ? child(mode, name) : child(mode, name, spinMicros);
+                tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
+                rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
+            }
+            spin(tx, rx, spinMicros);
+            expect(new Lines(p).next(), "READY");
+        }
+
+        public void trip(byte[] m) throws Exception {
+            tx.send(m);
+            if (rx.receive() == null) {
+                throw new IOException("echo ended");
+            }
+        }
+
+        public void close() throws Exception {
+            tx.close();
+            rx.close();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    /** -Dwakefd.shm.bench.spinMicros=N overrides the ends' spin before sleeping (for experiments; default: the library's). */
+    static void spin(dev.wakefd.shm.ShmSender tx, dev.wakefd.shm.ShmReceiver rx, String override) {
+        String v = override != null ? override : System.getProperty("wakefd.shm.bench.spinMicros");
+        if (v != null) {
+            tx.spinBeforeSleep(Duration.ofNanos((long) (Double.parseDouble(v) * 1000)));
+            rx.spinBeforeSleep(Duration.ofNanos((long) (Double.parseDouble(v) * 1000)));
+        }
+    }
+
+    static final class SocketEcho implements Echo {
+        final SocketTx s;
+        final ByteBuffer in = ByteBuffer.allocateDirect(4 + 65536).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        SocketEcho(String mode) throws Exception {
+            s = new SocketTx(mode);
+        }
+
+        public void trip(byte[] m) throws Exception {
+            s.send(m);
+            in.clear().limit(4 + m.length);
+            while (in.hasRemaining()) {
+                if (s.ch.read(in) < 0) {
+                    throw new IOException("echo ended");
+                }
+            }
+        }
+
+        public void close() throws Exception {
+            s.close();
+        }
+    }
+
+    static final class AeronEcho implements Echo {
+        final Process p;
+        final Aeron aeron;
+        final ExclusivePublication pub;
+        final Subscription sub;
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        final UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(65536));
+        int got;
+        final FragmentHandler h = (b, o, l, hdr) -> got++;
+
+        AeronEcho() throws Exception {
+            String dir = aeronDir();
+            int stream = ++AeronTx.streams;
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            pub = aeron.addExclusivePublication("aeron:ipc", stream);
+            sub = aeron.addSubscription("aeron:ipc", stream + 500);
+            p = child("aeron-echo", dir, Integer.toString(stream));
+            expect(new Lines(p).next(), "READY");
+            while (!pub.isConnected() || !sub.isConnected()) {
+                Thread.onSpinWait();
+            }
+        }
+
+        public void trip(byte[] m) {
+            buf.putBytes(0, m);
+            while (pub.offer(buf, 0, m.length) < 0) {
+                Thread.onSpinWait();
+            }
+            got = 0;
+            idle.reset();
+            while (got == 0) {
+                idle.idle(sub.poll(h, 1));
+            }
+        }
+
+        public void close() throws Exception {
+            buf.putByte(0, (byte) 2);
+            while (pub.offer(buf, 0, 8) < 0) {
+                Thread.onSpinWait();
+            }
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+            pub.close();
+            sub.close();
+            aeron.close();
+        }
+    }
+
+    void fromIdle() throws Exception {
+        byte[] m = new byte[ROUND_TRIP_SIZE];
+        try (Echo shm = new ShmEcho("shm-echo"); Echo shm0 = new ShmEcho("shm-echo", "0"); Echo sock = new SocketEcho("socket-echo");
+             Echo aeron = new AeronEcho()) {
+            roundTrips(List.of(shm, shm0, sock, aeron), List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff"),
+                    m, "from-idle");
+        }
+    }
+
+    /** Interleaved round trips after a gap: trip k of each channel, then trip k+1 of each. */
+    void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench) throws Exception {
+        int n = echoes.size();
+        long[][] rtt = new long[n][trips];
+        for (int w = 0; w < trips / 5; w++) { // warm-up
+            for (Echo e : echoes) {
+                e.trip(m);
+            }
+        }
+        for (int k = 0; k < trips; k++) {
+            for (int c = 0; c < n; c++) {
+                LockSupport.parkNanos(GAP_NANOS); // both sides go idle (and past their spin) before the trip
+                long t0 = System.nanoTime();
+                echoes.get(c).trip(m);
+                rtt[c][k] = System.nanoTime() - t0;
+            }
+        }
+        for (int c = 0; c < n; c++) {
+            long[] a = rtt[c];
+            Arrays.sort(a);
+            record(bench + "-p50", names.get(c), m.length, a[a.length / 2] / 1e3, "us");
+            record(bench + "-p90", names.get(c), m.length, a[(int) (a.length * 0.9)] / 1e3, "us");
+            record(bench + "-p99", names.get(c), m.length, a[(int) (a.length * 0.99)] / 1e3, "us");
+        }
+    }
+
+    // ------------------------------------------------------------------ idle CPU
+
+    void idleCpu() throws Exception {
+        double wait = quick ? 1 : 5;
+        List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff");
+        List<Tx> txs = new ArrayList<>();
+        try {
+            txs.add(new ShmTx("shm-idle"));
+            txs.add(new SocketTx("socket-idle"));
+            txs.add(new AeronTx("aeron-idle"));
+            for (Tx t : txs) {
+                t.send(new byte[8]);
+                expect(t.answer(), "GOT");
+            }
+            Thread.sleep(1000); // past spins and JIT activity
+            for (int i = 0; i < txs.size(); i++) {
+                Process p = txs.get(i) instanceof ShmTx s ? s.p : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
+                long c0 = cpuNanos(p.pid());
+                Thread.sleep((long) (wait * 1000));
+                long c1 = cpuNanos(p.pid());
+                record("idle-cpu", names.get(i), 0, (c1 - c0) / 1e6 / wait, "ms/s");
+            }
+        } finally {
+            for (Tx t : txs) {
+                if (t instanceof AeronTx a) {
+                    a.p.destroyForcibly();
+                    a.pub.close();
+                    a.aeron.close();
+                } else {
+                    t.close();
+                }
+            }
+        }
+    }
+
+    /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux: USER_HZ 100). */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    // ------------------------------------------------------------------ Python
+
+    static String pythonDirStatic;
+
+    static Process python(List<String> args) throws IOException {
+        Path script = Path.of(pythonDirStatic).resolve("../../../../wakefd-bench/src/main/python/shm_bench_peer.py").normalize();
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("WAKEFD_SHM_PYTHON", pythonDirStatic);
+        return pb.start();
+    }
+
+    void python() throws Exception {
+        pythonDirStatic = pythonDir;
+        int size = 64;
+        try (Tx shm = new ShmTx("py-shm-sink"); Tx sock = new SocketTx("py-socket-sink")) {
+            throughputRound(shm, size);
+            throughputRound(sock, size);
+            for (int r = 0; r < rounds; r++) {
+                record("java-to-python", "wakefd-shm", size, throughputRound(shm, size), "msg/s");
+                record("java-to-python", "unix-socket", size, throughputRound(sock, size), "msg/s");
+            }
+        }
+        pythonToJava(size);
+        byte[] m = new byte[size];
+        try (Echo shm = new ShmEcho("py-shm-echo"); Echo sock = new SocketEcho("py-socket-echo")) {
+            roundTrips(List.of(shm, sock), List.of("wakefd-shm", "unix-socket"), m, "python-from-idle");
+        }
+    }
+
+    /** Python sends for `seconds`, then a stop message; this side counts. */
+    void pythonToJava(int size) throws Exception {
+        for (int r = 0; r < rounds + 1; r++) {
+            String name = uniqueName();
+            long n;
+            long t0, t1;
+            try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
+                Process p = python(List.of("py-shm-send", name, Integer.toString(size), Double.toString(seconds)));
+                try (ShmReceiver rx = Shm.acceptReceiver(l.accept(Duration.ofSeconds(60)), Duration.ofSeconds(60))) {
+                    long[] c = {0};
+                    boolean[] stop = {false};
+                    t0 = System.nanoTime();
+                    while (!stop[0] && rx.receiveViews(s -> {
+                        c[0]++;
+                        if (s.get(ValueLayout.JAVA_BYTE, 0) == 1) {
+                            stop[0] = true;
+                        }
+                    }, 4096) >= 0) {
+                        if (c[0] == 1) {
+                            t0 = System.nanoTime(); // from the first message: the child's start-up is not the channel's
+                        }
+                    }
+                    t1 = System.nanoTime();
+                    n = c[0];
+                }
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+            Path path = Path.of("/tmp", uniqueName() + ".sock");
+            long sn;
+            long s0, s1;
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(path));
+                Process p = python(List.of("py-socket-send", path.toString(), Integer.toString(size), Double.toString(seconds)));
+                try (SocketChannel ch = server.accept()) {
+                    long[] res = Peer.countFrames(ch, true);
+                    sn = res[0];
+                    s0 = res[1];
+                    s1 = res[2];
+                }
+                p.waitFor(30, TimeUnit.SECONDS);
+            } finally {
+                Files.deleteIfExists(path);
+            }
+            if (r > 0) { // the first is warm-up
+                record("python-to-java", "wakefd-shm", size, n / ((t1 - t0) / 1e9), "msg/s");
+                record("python-to-java", "unix-socket", size, sn / ((s1 - s0) / 1e9), "msg/s");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the page
+
+    String page(String args) {
+        StringBuilder b = new StringBuilder();
+        b.append("# wakefd-shm benchmarks (issue 17)\n\n");
+        b.append("Generated by `dev.wakefd.bench.shm.ShmBench").append(args.isEmpty() ? "" : " " + args)
+                .append("` (run by `wakefd-bench/run-benchmarks.sh --group shm`). ")
+                .append(quick ? "**Quick run: short rounds, numbers are indicative only.** " : "")
+                .append("Every process and thread is placed by the scheduler (no pinning); ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs. Medians of ").append(rounds)
+                .append(" interleaved rounds of ").append(seconds).append(" s.\n\n");
+        b.append("## Throughput, Java to Java across two processes (messages per second)\n\n");
+        b.append("| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket (goal >= 20x) | shm / Aeron (goal >= 0.8x) |\n|---:|---:|---:|---:|---:|---:|\n");
+        for (int size : new int[] {8, 64, 1024}) {
+            double s = median("throughput", "wakefd-shm", size), u = median("throughput", "unix-socket", size),
+                    a = median("throughput", "aeron-ipc-busyspin", size);
+            b.append(String.format(Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
+        }
+        b.append("\n## One 64-byte message from idle (").append(GAP_NANOS / 1000).append(" µs gap), round trip (µs)\n\n");
+        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
+        for (String c : List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff")) {
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", c, median("from-idle-p50", c, 64),
+                    median("from-idle-p90", c, 64), median("from-idle-p99", c, 64)));
+        }
+        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping).\n");
+        b.append(String.format(Locale.ROOT, "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
+                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
+                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
+        b.append("\n## Idle reader CPU (ms of CPU per second, whole child JVM, /proc/PID/stat, 10 ms ticks)\n\n");
+        b.append("| reader | CPU ms/s |\n|---|---:|\n");
+        for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
+            b.append(String.format(Locale.ROOT, "| %s | %.1f |%n", c, median("idle-cpu", c, 0)));
+        }
+        b.append("\nGoal: shm <= 1.5x the socket reader blocked in read(2).\n");
+        if (results.containsKey("java-to-python|wakefd-shm|64")) {
+            b.append("\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n|---|---:|---:|---:|\n");
+            for (String e : List.of("java-to-python", "python-to-java")) {
+                double s = median(e, "wakefd-shm", 64), u = median(e, "unix-socket", 64);
+                b.append(String.format(Locale.ROOT, "| %s throughput (msg/s) | %,.0f | %,.0f | %.1fx |%n", e, s, u, s / u));
+            }
+            double s = median("python-from-idle-p50", "wakefd-shm", 64), u = median("python-from-idle-p50", "unix-socket", 64);
+            b.append(String.format(Locale.ROOT, "| Java -> Python -> Java from idle, p50 (µs) | %.1f | %.1f | %.2fx |%n", s, u, s / u));
+        }
+        return b.toString();
+    }
+
+    static PrintStream out() {
+        return System.out;
+    }
+}

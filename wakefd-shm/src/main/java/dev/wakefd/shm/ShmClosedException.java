@@ -1,0 +1,15 @@
+package dev.wakefd.shm;
+
+import java.io.IOException;
+
+/**
+ * The other end is gone: it closed its end (a receiver abandoned the stream), or its process
+ * hung up or died without closing. The message says which, and how many messages got through.
+ */
+public class ShmClosedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public ShmClosedException(String message) {
+        super(message);
+    }
+}

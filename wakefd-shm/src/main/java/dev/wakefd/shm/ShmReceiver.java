@@ -1,0 +1,396 @@
+package dev.wakefd.shm;
+
+import dev.wakefd.EventFd;
+import dev.wakefd.Poller;
+import dev.wakefd.ipc.FdSocket;
+import dev.wakefd.shm.internal.Region;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The consuming end of a shared-memory channel (see {@link Shm} for set-up). Messages come in
+ * the order sent, each whole: copied ({@link #receive()}, {@link #poll()}, {@link #drainTo}) or
+ * read in place ({@link #pollView()}, {@link #drainViews}). End of stream (the sender closed and
+ * everything it sent was taken) reads as {@code null} / {@code -1}; a sender that hung up or died
+ * without closing ends the stream with {@link ShmClosedException} once every message it fully
+ * published has been delivered.
+ *
+ * <pre>{@code
+ * try (ShmReceiver in = Shm.acceptReceiver(FdSocket.connect(path), Duration.ofSeconds(5))) {
+ *     for (byte[] m; (m = in.receive()) != null; ) {
+ *         handle(m);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Every position and length read from the shared region is checked before use; a region the
+ * peer corrupted closes the channel with {@link ShmCorruptedException}. One thread at a time may
+ * use a receiver; {@link #close()} may come from any thread.
+ */
+public final class ShmReceiver extends ShmEnd {
+    private long received;
+    private ShmMessage view; // the view handed out and not yet released, if any
+
+    ShmReceiver(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
+        super(region, own, other, socket);
+    }
+
+    /** The next message if one is there now, copied; null if none (see {@link #isEndOfStream()}). */
+    public byte[] poll() throws IOException {
+        try {
+            byte[] m = take();
+            if (m != null) {
+                ring.publishHead();
+            }
+            return m;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Copies out the next message without freeing its space yet (the caller publishes the head). */
+    private byte[] take() throws IOException {
+        ensureOpen();
+        checkNoView();
+        long at = ring.next();
+        if (at < 0) {
+            return null;
+        }
+        int len = ring.nextLength();
+        byte[] b = new byte[len];
+        MemorySegment.copy(region.segment(), ValueLayout.JAVA_BYTE, at, b, 0, len);
+        ring.consume();
+        received++;
+        return b;
+    }
+
+    private void checkNoView() {
+        if (view != null) {
+            throw new IllegalStateException("a view of message " + view.sequence + " is still held: release() it before taking the next message");
+        }
+    }
+
+    /**
+     * The next message, in place: a read-only view of the record in shared memory, valid until
+     * {@link ShmMessage#release()} (which frees its space for the sender). Null if none now.
+     * The sender cannot overwrite a record before it is released, but the peer process can
+     * write anything anywhere: copy what you must trust (bounds are always checked).
+     */
+    public ShmMessage pollView() throws IOException {
+        try {
+            ensureOpen();
+            checkNoView();
+            long at = ring.next();
+            if (at < 0) {
+                return null;
+            }
+            view = new ShmMessage(this, region.segment().asSlice(at, ring.nextLength()).asReadOnly(), received);
+            return view;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Called by {@link ShmMessage#release()}. */
+    void release(ShmMessage m) throws IOException {
+        if (view != m) {
+            return; // released already
+        }
+        view = null;
+        try {
+            ring.consume();
+            received++;
+            ring.publishHead();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Hands up to {@code max} messages to {@code sink} in place (each view is valid only during
+     * its call), frees their space with one store; returns how many, or -1 at end of stream.
+     */
+    public int drainViews(Consumer<MemorySegment> sink, int max) throws IOException {
+        try {
+            ensureOpen();
+            checkNoView();
+            int n = 0;
+            long at;
+            while (n < max && (at = ring.next()) >= 0) {
+                sink.accept(region.segment().asSlice(at, ring.nextLength()).asReadOnly());
+                ring.consume();
+                received++;
+                n++;
+            }
+            ring.publishHead();
+            return n == 0 && ring.endOfStream() ? -1 : n;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Copies up to {@code max} messages that are there now to {@code sink}, frees their space
+     * with one store; returns how many (0: none now), or -1 at end of stream.
+     *
+     * @throws ShmClosedException if nothing is left and the sender hung up without closing
+     */
+    public int drainTo(Consumer<byte[]> sink, int max) throws IOException {
+        try {
+            int n = 0;
+            byte[] m;
+            while (n < max && (m = take()) != null) {
+                sink.accept(m);
+                n++;
+            }
+            ring.publishHead();
+            if (n == 0) {
+                if (ring.endOfStream()) {
+                    return -1;
+                }
+                checkPeer();
+            }
+            return n;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** The sender hung up: once everything it published was taken, say so. */
+    private void checkPeer() throws IOException {
+        if (peerGone && ring.drained() && !ring.endOfStream()) { // peerGone first, then the tail and the flag
+            throw new ShmClosedException("the sender (pid " + peerPid + ") hung up (exited, was killed or closed its socket)"
+                    + " without closing the stream; all " + received + " messages it fully published were delivered");
+        }
+    }
+
+    /** As {@link #receive(Duration)} with no limit. */
+    public byte[] receive() throws IOException, InterruptedException {
+        return receive(null);
+    }
+
+    /**
+     * The next message, copied, waiting for it (platform or virtual thread) at most {@code
+     * timeout} (null: no limit). Null at end of stream.
+     *
+     * @throws SocketTimeoutException if no message came in time
+     * @throws ShmClosedException if the sender hung up without closing (after every message it published)
+     */
+    public byte[] receive(Duration timeout) throws IOException, InterruptedException {
+        long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            byte[] m = poll();
+            if (m != null) {
+                return m;
+            }
+            if (!awaitMessage(deadline, timeout)) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Waits for messages and hands every one there to {@code sink} (at most {@code max}); returns
+     * how many (at least 1), or -1 at end of stream.
+     */
+    public int receiveMany(Consumer<byte[]> sink, int max) throws IOException, InterruptedException {
+        while (true) {
+            int n = drainTo(sink, max);
+            if (n != 0) {
+                return n;
+            }
+            if (!awaitMessage(-1, null)) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * Waits for messages and hands every one there (at most {@code max}) to {@code sink} in
+     * place, as {@link #drainViews}; returns how many (at least 1), or -1 at end of stream.
+     */
+    public int receiveViews(Consumer<MemorySegment> sink, int max) throws IOException, InterruptedException {
+        while (true) {
+            int n = drainViews(sink, max);
+            if (n != 0) {
+                return n;
+            }
+            try {
+                checkPeer();
+            } catch (ShmCorruptedException e) {
+                throw corrupted(e);
+            }
+            if (!awaitMessage(-1, null)) {
+                return -1;
+            }
+        }
+    }
+
+    /** Waits until a message may be there; false at end of stream. */
+    private boolean awaitMessage(long deadline, Duration timeout) throws IOException, InterruptedException {
+        try {
+            if (ring.endOfStream()) {
+                return false;
+            }
+            checkPeer();
+            long spinUntil = System.nanoTime() + spinNanos;
+            while (spinNanos > 0 && System.nanoTime() - spinUntil < 0) { // look before sleeping
+                if (!ring.drained() || ring.producerClosed() || peerGone) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            if (!ring.consumerPrepareToWait()) {
+                return true;
+            }
+            try {
+                if (!peerGone) { // the watch sets peerGone, then signals: either seen here or the wait returns
+                    long left = deadline == -1 ? -1 : deadline - System.nanoTime();
+                    if (deadline != -1 && left <= 0) {
+                        throw timeout(timeout);
+                    }
+                    sleep(left);
+                    if (deadline != -1 && deadline - System.nanoTime() <= 0 && ring.drained() && !ring.producerClosed()) {
+                        throw timeout(timeout);
+                    }
+                }
+            } finally {
+                ring.consumerWithdraw();
+            }
+            return true;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    private SocketTimeoutException timeout(Duration timeout) {
+        return new SocketTimeoutException("receive: no message from the sender (pid " + peerPid + ") within " + timeout);
+    }
+
+    /** True once the sender closed and every message was taken. */
+    public boolean isEndOfStream() throws IOException {
+        try {
+            return ring.endOfStream();
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * The next message, completed on the caller's thread if one is there, else on wakefd's
+     * shared poller thread when one arrives; null at end of stream.
+     */
+    public CompletableFuture<byte[]> receiveAsync() {
+        try {
+            byte[] m = poll();
+            if (m != null) {
+                return CompletableFuture.completedFuture(m);
+            }
+            if (ring.endOfStream()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            checkPeer();
+            if (!prepareToWait()) {
+                return receiveAsync();
+            }
+            return own.readAsync().thenCompose(n -> {
+                ring.consumerWithdraw();
+                return receiveAsync();
+            });
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * For event loops: after {@link #drainTo} returned 0, announces that this end waits. True:
+     * wait until {@link #signal()} turns readable (consume it, then drain again); false: a message,
+     * the end of stream or a hang-up arrived meanwhile: drain again now.
+     */
+    public boolean prepareToWait() throws IOException {
+        try {
+            ensureOpen();
+            if (peerGone) {
+                return false;
+            }
+            return ring.consumerPrepareToWait();
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Hands every message to {@code onMessage} on the poller's thread (in rounds of at most 1024,
+     * so other fds get their turn), then calls {@code onEnd} once: with null at end of stream, or
+     * with the exception that ended the stream (hang-up, corruption, close). Cancel the
+     * registration before closing the receiver.
+     */
+    public Poller.Registration register(Poller poller, Consumer<byte[]> onMessage, Consumer<IOException> onEnd) throws IOException {
+        Objects.requireNonNull(onMessage, "register: onMessage is null");
+        Objects.requireNonNull(onEnd, "register: onEnd is null");
+        boolean[] ended = new boolean[1];
+        Poller.Registration r = poller.register(own, n -> {
+            if (ended[0]) {
+                return;
+            }
+            ring.consumerWithdraw();
+            try {
+                for (int rounds = 0; ; rounds++) {
+                    int k = drainTo(onMessage, 1024);
+                    if (k < 0) {
+                        ended[0] = true;
+                        onEnd.accept(null);
+                        return;
+                    }
+                    if (k == 1024 && rounds > 0) {
+                        own.signal(); // more to do: come back after the poller's other fds
+                        return;
+                    }
+                    if (k == 0 && prepareToWait()) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                ended[0] = true;
+                onEnd.accept(e);
+            }
+        });
+        own.signal(); // messages sent before the registration
+        return r;
+    }
+
+    /** Messages taken so far. */
+    public long received() {
+        return received;
+    }
+
+    @Override
+    void closeShared() throws IOException {
+        ring.consumerClose();
+    }
+
+    @Override
+    public String toString() {
+        return "ShmReceiver[capacity=" + capacity() + ", peer pid=" + peerPid + ", received=" + received + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,263 @@
+package dev.wakefd.shm;
+
+import dev.wakefd.EventFd;
+import dev.wakefd.Poller;
+import dev.wakefd.ipc.FdSocket;
+import dev.wakefd.shm.internal.Region;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The producing end of a shared-memory channel (see {@link Shm} for set-up): variable-length
+ * byte messages, copied into the ring and published with one store; the consumer is woken only
+ * when it said it was going to sleep (empty to non-empty). When the ring is full, {@code offer}
+ * returns false and {@code send} waits (platform or virtual thread) until the consumer has freed
+ * an eighth of the ring, or the message's room.
+ *
+ * <pre>{@code
+ * try (FdListener l = FdListener.bind(path);
+ *      ShmSender out = Shm.createSender(l.accept(), 1 << 20)) {
+ *     out.send("hello".getBytes(StandardCharsets.UTF_8));
+ * }   // close() = end of stream: the receiver gets every message, then null
+ * }</pre>
+ *
+ * <p>One thread at a time may use a sender; {@link #close()} may come from any thread.
+ */
+public final class ShmSender extends ShmEnd {
+
+    ShmSender(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
+        super(region, own, other, socket);
+    }
+
+    /** Copies the message into the ring if it fits now; false if the ring is full. */
+    public boolean offer(byte[] message) throws IOException {
+        return offer(message, 0, message.length);
+    }
+
+    /** As {@link #offer(byte[])} for {@code message[offset, offset + length)}. */
+    public boolean offer(byte[] message, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, message.length);
+        try {
+            if (!put(message, offset, length)) {
+                return false;
+            }
+            ring.publish();
+            return true;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** As {@link #offer(byte[])} for the buffer's remaining bytes; its position moves past them if sent. */
+    public boolean offer(ByteBuffer message) throws IOException {
+        int len = message.remaining();
+        try {
+            checkSendable();
+            long at = ring.claim(len);
+            if (at < 0) {
+                return false;
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, region.segment(), at, len);
+            ring.commit();
+            ring.publish();
+            message.position(message.position() + len);
+            return true;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Copies without publishing; false if no room. */
+    private boolean put(byte[] m, int off, int len) throws IOException {
+        checkSendable();
+        long at = ring.claim(len);
+        if (at < 0) {
+            return false;
+        }
+        MemorySegment.copy(m, off, region.segment(), ValueLayout.JAVA_BYTE, at, len);
+        ring.commit();
+        return true;
+    }
+
+    private void checkSendable() throws IOException {
+        ensureOpen();
+        if (ring.consumerClosed()) {
+            throw new ShmClosedException("the receiver (pid " + peerPid + ") closed the channel; this message was not sent");
+        }
+        if (peerGone) {
+            throw new ShmClosedException("the receiver (pid " + peerPid + ") hung up (exited or closed its socket)"
+                    + " without closing the channel; this message was not sent");
+        }
+    }
+
+    /** Sends the message, waiting while the ring is full. */
+    public void send(byte[] message) throws IOException, InterruptedException {
+        send(message, null);
+    }
+
+    /**
+     * Sends the message, waiting at most {@code timeout} (null: no limit) while the ring is full.
+     *
+     * @throws SocketTimeoutException if there was no room within the timeout (nothing was sent)
+     * @throws ShmClosedException if the receiver closed or hung up
+     */
+    public void send(byte[] message, Duration timeout) throws IOException, InterruptedException {
+        Objects.requireNonNull(message, "send: message is null");
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        while (!offer(message)) {
+            awaitRoom(message.length, timeout == null ? -1 : deadline, timeout);
+        }
+    }
+
+    /**
+     * Sends every message in order, waiting while the ring is full: as many as fit are copied
+     * and published with one store (one wake check), then the rest after room appears.
+     */
+    public void sendMany(List<byte[]> messages) throws IOException, InterruptedException {
+        int i = 0, n = messages.size();
+        while (i < n) {
+            int k = offerMany(messages, i);
+            i += k;
+            if (i < n && k == 0) {
+                awaitRoom(messages.get(i).length, -1, null);
+            }
+        }
+    }
+
+    /** Copies messages from index {@code from} while they fit and publishes them at once; returns how many. */
+    public int offerMany(List<byte[]> messages, int from) throws IOException {
+        int k = 0;
+        try {
+            for (int i = from; i < messages.size(); i++, k++) {
+                byte[] m = messages.get(i);
+                if (!put(m, 0, m.length)) {
+                    break;
+                }
+            }
+            ring.publish();
+            return k;
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Spins a little, then announces and sleeps until the consumer frees room (or the deadline). */
+    private void awaitRoom(int len, long deadline, Duration timeout) throws IOException, InterruptedException {
+        try {
+            checkSendable();
+            long spinUntil = System.nanoTime() + spinNanos;
+            while (spinNanos > 0 && System.nanoTime() - spinUntil < 0) { // look before sleeping
+                if (ring.fits(len) || ring.consumerClosed() || peerGone) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+            if (!ring.producerPrepareToWait()) {
+                return;
+            }
+            try {
+                if (!peerGone) {
+                    long left = deadline == -1 ? -1 : deadline - System.nanoTime();
+                    if (deadline != -1 && left <= 0) {
+                        throw timeout(timeout);
+                    }
+                    sleep(left);
+                    if (deadline != -1 && deadline - System.nanoTime() <= 0 && !ring.fits(len)) {
+                        throw timeout(timeout);
+                    }
+                }
+            } finally {
+                ring.producerWithdraw();
+            }
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    private SocketTimeoutException timeout(Duration timeout) {
+        return new SocketTimeoutException("send: no room for the message within " + timeout
+                + " (the receiver, pid " + peerPid + ", is not keeping up)");
+    }
+
+    /**
+     * Sends on the caller's thread if there is room, else completes on wakefd's shared poller
+     * thread once it was sent (or exceptionally).
+     */
+    public CompletableFuture<Void> sendAsync(byte[] message) {
+        try {
+            if (offer(message)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (!prepareToWait()) {
+                return sendAsync(message);
+            }
+            return own.readAsync().thenCompose(n -> {
+                ring.producerWithdraw();
+                return sendAsync(message);
+            });
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * For event loops: after {@code offer} returned false, announces that this end waits for room.
+     * True: stop offering and wait until {@link #signal()} turns readable (consume it, then offer
+     * again); false: room appeared, the receiver closed or hung up meanwhile: offer again now.
+     */
+    public boolean prepareToWait() throws IOException {
+        try {
+            ensureOpen();
+            if (peerGone) {
+                return false;
+            }
+            return ring.producerPrepareToWait();
+        } catch (ShmCorruptedException e) {
+            throw corrupted(e);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Calls {@code onWritable} on the poller thread whenever a wait announced by
+     * {@link #prepareToWait()} ends (room, or the receiver closed: the next offer says which).
+     */
+    public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
+        Objects.requireNonNull(onWritable, "register: onWritable is null");
+        return poller.register(own, n -> {
+            ring.producerWithdraw();
+            onWritable.run();
+        });
+    }
+
+    /** Bytes of the ring in use as this end last saw them (sent, not yet consumed). */
+    public long usedBytes() {
+        return ring.usedBytes();
+    }
+
+    @Override
+    void closeShared() throws IOException {
+        ring.producerClose();
+    }
+
+    @Override
+    public String toString() {
+        return "ShmSender[capacity=" + capacity() + ", peer pid=" + peerPid + (isOpen() ? "" : ", closed") + "]";
+    }
+}
