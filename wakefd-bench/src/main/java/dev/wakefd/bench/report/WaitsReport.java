@@ -151,6 +151,7 @@ public final class WaitsReport {
             return "not run";
         }
         double ratio = x.typical() / anchor.typical();
-        return String.format(Locale.ROOT, "%.2fx %s", ratio, ratio <= limit ? "(met)" : "(**not met**)");
+        String f = Math.abs(ratio - limit) < 0.02 ? "%.3fx %s" : "%.2fx %s"; // near the line: say which side
+        return String.format(Locale.ROOT, f, ratio, ratio <= limit ? "(met)" : "(**not met**)");
     }
 }
