@@ -128,8 +128,22 @@ final class Ring extends RingPad3 {
         if (n == 0) {
             return 0;
         }
-        for (int k = 0; k < n; k++) {
-            put(t + k, java.util.Objects.requireNonNull(items.get(from + k), "offerMany: items must not be null"));
+        int k = 0;
+        try {
+            for (; k < n; k++) {
+                Object item = items.get(from + k);
+                if (item == null) {
+                    throw new NullPointerException("offerMany: item " + (from + k) + " of " + items.size()
+                            + " is null (items must not be null); nothing of this batch was sent");
+                }
+                put(t + k, item);
+            }
+        } catch (RuntimeException e) {
+            // Nothing was published: clear what this batch wrote, so the slots are free again.
+            for (int j = 0; j < k; j++) {
+                buffer[(int) (t + j) & mask] = null;
+            }
+            throw e;
         }
         publishTail(t + n);
         return n;

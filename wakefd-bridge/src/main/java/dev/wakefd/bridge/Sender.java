@@ -82,13 +82,14 @@ public final class Sender<T> implements AutoCloseable {
 
     /**
      * Adds all of {@code items} in order, waiting for room as needed; each batch of room is
-     * filled with one publication (one wake check).
+     * filled with one publication (one wake check). A null anywhere in {@code items} is refused
+     * with a {@link NullPointerException} before anything is sent.
      *
      * @throws InterruptedException if interrupted while waiting; the items before
      *     {@link #sent()}'s increase were added, the rest were not
      */
     public void sendMany(List<? extends T> items) throws InterruptedException {
-        int n = items.size();
+        int n = checkItems(items, "sendMany");
         int done = ring.offerMany(items, 0, n);
         if (done == n) {
             return;
@@ -109,7 +110,20 @@ public final class Sender<T> implements AutoCloseable {
 
     /** Adds as many of {@code items}, from the first, as there is room for; returns how many. */
     public int offerMany(List<? extends T> items) {
-        return ring.offerMany(items, 0, items.size());
+        return ring.offerMany(items, 0, checkItems(items, "offerMany"));
+    }
+
+    /** A batch is all or nothing: a null anywhere is refused before anything is written. */
+    private static int checkItems(List<?> items, String operation) {
+        Objects.requireNonNull(items, operation + ": items is null");
+        int n = items.size();
+        for (int i = 0; i < n; i++) {
+            if (items.get(i) == null) {
+                throw new NullPointerException(operation + ": item " + i + " of " + n
+                        + " is null (items must not be null); nothing was sent");
+            }
+        }
+        return n;
     }
 
     /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
