@@ -126,24 +126,36 @@ public final class Sender<T> implements AutoCloseable {
         return n;
     }
 
-    /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
+    /**
+     * One look/announce/re-check/park round; false if the deadline passed. The side's
+     * {@link WaitPolicy} decides how to look; sleeping is always announced (see {@link Sleeper}).
+     */
     private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
-        if (Sleeper.look(bridge.spinNanos, bridge.lookByYielding, ring::quietForProducer)) {
-            return true; // room appeared while we looked: no sleep, no wake
+        WaitPolicy policy = bridge.producerPolicy;
+        long start = System.nanoTime();
+        if (policy.look(ring::quietForProducer)) {
+            policy.observed(start, System.nanoTime());
+            return true; // the other side acted while we looked: no sleep, no wake
         }
         Sleeper sleeper = bridge.producerSleeper;
         sleeper.parking(Thread.currentThread()); // before the announcement
         try {
             if (!ring.producerPrepareToWait()) {
+                policy.observed(start, System.nanoTime());
                 ring.checkSendable();
-                return true; // room appeared meanwhile
+                return true; // it acted meanwhile
             }
+            boolean inTime;
             try {
-                return sleeper.park(untimed, deadline);
+                inTime = sleeper.park(untimed, deadline);
             } finally {
                 ring.producerWithdraw();
                 ring.checkSendable(); // a close wakes the waiter: report it
             }
+            long now = System.nanoTime();
+            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
+            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
+            return inTime;
         } finally {
             sleeper.awake();
         }

@@ -21,13 +21,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sleeper {
     private final Runnable wakeSignal;
-    private static final java.lang.invoke.VarHandle PARKING, UNPARKS;
+    private static final java.lang.invoke.VarHandle PARKING, UNPARKS, WAKE_ASKED_AT;
 
     static {
         try {
             var lookup = java.lang.invoke.MethodHandles.lookup();
             PARKING = lookup.findVarHandle(Sleeper.class, "parking", Thread.class);
             UNPARKS = lookup.findVarHandle(Sleeper.class, "unparks", long.class);
+            WAKE_ASKED_AT = lookup.findVarHandle(Sleeper.class, "wakeAskedAt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,6 +38,8 @@ final class Sleeper {
     private volatile Thread parking;
     @SuppressWarnings("unused") // through UNPARKS
     private volatile long unparks;
+    @SuppressWarnings("unused") // through WAKE_ASKED_AT
+    private volatile long wakeAskedAt;
 
     Sleeper(Runnable wakeSignal) {
         this.wakeSignal = wakeSignal;
@@ -52,6 +55,12 @@ final class Sleeper {
             // atomic add on the hand-off's path. A third thread closing a side while the other
             // side wakes it could lose one count here, never a wake.
             UNPARKS.setOpaque(this, (long) UNPARKS.getOpaque(this) + 1);
+            long now = System.nanoTime();
+            WAKE_ASKED_AT.setRelease(this, now); // the sleeper's policy learns when the other side acted
+            LastWake last = LAST_WAKE.get();
+            last.sleeper = this;
+            last.thread = t;
+            last.at = now;
             LockSupport.unpark(t);
         } else {
             wakeSignal.run();
@@ -62,45 +71,42 @@ final class Sleeper {
         return unparks;
     }
 
-    /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
-    private static final long LOOK_EVERY_NANOS = 1_000;
+    /** When the other side last asked to unpark this side's thread (System.nanoTime). */
+    long wakeAskedAt() {
+        return (long) WAKE_ASKED_AT.getAcquire(this);
+    }
+
+    /** The calling thread's last unpark through a bridge: whom, and when. */
+    private static final class LastWake {
+        Sleeper sleeper;
+        Thread thread;
+        long at;
+    }
+
+    private static final ThreadLocal<LastWake> LAST_WAKE = ThreadLocal.withInitial(LastWake::new);
+
+    /** Longer than a wake takes even onto a halted CPU under a hypervisor (tens of µs). */
+    static final long NOT_RUN_WINDOW_NANOS = 200_000;
+    /** {@link #NOT_RUN_WINDOW_NANOS}; tests widen it so that their checks never depend on timing. */
+    static volatile long notRunWindowNanos = NOT_RUN_WINDOW_NANOS;
 
     /**
-     * Looks for up to {@code nanos} whether {@code nothing} still holds (the ring is still empty,
-     * or still full); returns true once it stops holding, so the caller need not sleep. Spins,
-     * looking every microsecond; or, with {@code yield} (one CPU, where a spin would only keep
-     * the other side off the CPU), gives the CPU away and looks each time it gets it back.
+     * Whether the calling thread unparked a bridge side's thread in the last 200 µs that has not
+     * run since (it has not cleared its {@code parking} field yet). A hint for the waiting
+     * policy only: a stale answer costs time, never a wake.
      */
-    static boolean look(long nanos, boolean yield, java.util.function.BooleanSupplier nothing) {
-        if (nanos <= 0) {
+    static boolean wokeAThreadThatHasNotRun() {
+        LastWake last = LAST_WAKE.get();
+        Thread t = last.thread;
+        if (t == null) {
             return false;
         }
-        long start = System.nanoTime();
-        if (yield) {
-            do {
-                Thread.yield();
-                if (!nothing.getAsBoolean()) {
-                    return true;
-                }
-            } while (System.nanoTime() - start < nanos);
-            return false;
+        if (last.sleeper.parking == t && System.nanoTime() - last.at < notRunWindowNanos) {
+            return true;
         }
-        long next = start + LOOK_EVERY_NANOS;
-        while (true) {
-            for (int i = 0; i < 16; i++) {
-                Thread.onSpinWait();
-            }
-            long now = System.nanoTime();
-            if (now - next >= 0) {
-                if (!nothing.getAsBoolean()) {
-                    return true;
-                }
-                if (now - start >= nanos) {
-                    return false;
-                }
-                next = now + LOOK_EVERY_NANOS;
-            }
-        }
+        last.thread = null;
+        last.sleeper = null;
+        return false;
     }
 
     /** Before the caller announces: wakes for this announcement unpark {@code t}. */
