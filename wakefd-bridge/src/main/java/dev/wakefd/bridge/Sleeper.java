@@ -3,21 +3,12 @@ package dev.wakefd.bridge;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How one side of a bridge is woken, in the runtime it sleeps in. A Java thread blocked in
- * {@code send}/{@code receive} (platform or virtual) parks and is unparked, the JVM's own hand-off
- * with no system call for a virtual thread and one futex call for a platform thread. Anything
- * else that waits (a poller handler, a Netty loop, a future, another process) waits on the side's
- * {@link dev.wakefd.Waker}, an eventfd, and is woken through it.
- *
- * <p><b>Which one a wake uses.</b> A blocking caller sets {@link #parking} to itself before it
- * announces its sleep in the ring (S1, a volatile store) and clears it after it withdraws the
- * announcement. The ring asks for a wake only after its volatile read (P2) read the value S1
- * wrote, so the wake reads {@code parking} after the caller set it (S1 happens-before P2): it
- * unparks that thread, whose park then returns (at once if the unpark came first: the permit).
- * When nobody blocking announced, {@code parking} is null and the Waker is written. A bridge side
- * has one consumer (one producer), so a side never sleeps both ways at once; a wake that reads a
- * thread which has already woken leaves it a spare permit, which park's contract allows
- * (every park here re-checks the ring when it returns).
+ * How one side of a bridge is woken, in the runtime it sleeps in: a Java thread blocked in
+ * {@code send}/{@code receive} parks and is unparked; anything else waits on the side's
+ * {@link dev.wakefd.Waker}. Invariant: a blocking caller sets {@link #parking} before it announces
+ * (S1) and clears it after it withdrew, so a wake asked for by its announcement finds it. Also
+ * records, per waking thread, whom it last unparked (a hint for {@link WaitPolicy}). Argument:
+ * docs/design/bridge-ring.md ("Park or eventfd").
  */
 final class Sleeper {
     private final Runnable wakeSignal;
