@@ -4,17 +4,23 @@
 #   wakefd-bench/run-benchmarks.sh           full run: 3 forks, 3 x 1 s warm-up, 5 x 1 s (about 40 min on 2 CPUs)
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
+#   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals       only the bridge against JCTools,
+#   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals-1cpu  Disruptor, Agrona, ABQ (issue 15),
+#                                            and a page from every result in target/bench
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
-usage() { echo "usage: $0 [--quick]" >&2; exit 2; }
+usage() { echo "usage: $0 [--quick] [--group bridge-rivals|bridge-rivals-1cpu]" >&2; exit 2; }
 quick=0
-case "${1:-}" in
-  "") ;;
-  --quick) quick=1 ;;
-  *) usage ;;
-esac
-[ $# -le 1 ] || usage
+group=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; shift ;;
+    --group) [ $# -ge 2 ] || usage; group=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+case "$group" in ""|bridge-rivals|bridge-rivals-1cpu) ;; *) usage ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,7 +34,11 @@ echo "building wakefd-bench (benchmarks.jar and the C floor)..." >&2
 mvn -B -q -pl wakefd-bench -am package -DskipTests >&2
 mkdir -p "$out"
 sync # the build's writes are flushed now, not by the kernel in the middle of the first measurements
-rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
+if [ -z "$group" ]; then
+  rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
+else
+  rm -f "$out/$group".json "$out/$group".log # one group: keep the other groups' results for the page
+fi
 
 # Native access for wakefd (FFM) and Netty (JNI). JMH's forks inherit the host JVM's options.
 # JDK 24+ warns when JMH uses sun.misc.Unsafe; the option to allow it silently exists from 23.
@@ -61,6 +71,34 @@ run_jmh() { # result-name, benchmark regexp, [pin], [extra java options...]
   fi
 }
 
+report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
+        --command "wakefd-bench/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick')")
+[ $quick = 1 ] && report+=(--quick)
+[ $pinned = 0 ] && report+=(--unpinned)
+
+# The bridge against its rivals (issue 15): unpinned and pinned apart, then the whole JVM on one CPU.
+# 32 benchmarks in the first group: 2 forks x (2 + 3) s each keeps a full group near 7 minutes.
+rivals() {
+  local saved=("${jmh[@]}")
+  [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
+  case "$1" in
+    bridge-rivals) run_jmh bridge-rivals 'bench\.BridgeRivalsBench\.' ;;
+    bridge-rivals-1cpu)
+      jmh+=(-p placement=unpinned)
+      run_jmh bridge-rivals-1cpu 'bench\.BridgeRivalsBench\.fromIdle' pin ;;
+  esac
+  jmh=("${saved[@]}")
+}
+if [ -n "$group" ]; then
+  rivals "$group"
+  # a page from whatever results target/bench holds, beside the committed one (not over it)
+  "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report --dir "$out" --md "$out/benchmarks.md" \
+      --svg "$out/benchmarks.svg" --command "wakefd-bench/run-benchmarks.sh --group $group" \
+      $([ $quick = 1 ] && echo --quick) $([ $pinned = 0 ] && echo --unpinned)
+  echo "ran group $group; results and a page from them in $out (benchmarks.md)" >&2
+  exit 0
+fi
+
 echo "C floor..." >&2
 "$cfloor" $cmode write,read,pair,flag >"$out/c.jsonl"
 pin "$cfloor" $cmode pingpong >"$out/c-1cpu.jsonl"
@@ -71,6 +109,8 @@ run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
+rivals bridge-rivals
+rivals bridge-rivals-1cpu
 paired_jvms=5
 [ $quick = 1 ] && paired_jvms=1
 echo "paired comparisons: cost against the C loops and Netty, the bridge against its baselines ($paired_jvms JVMs)..." >&2
@@ -92,9 +132,5 @@ if [ "$cpus" -ge 2 ]; then
   run_jmh virtual-2cpu 'bench\.VirtualRoundTripBench\.' '' -Djmh.executor=VIRTUAL
 fi
 
-report=(--dir "$out" --md docs/benchmarks.md --svg docs/benchmarks.svg
-        --command "wakefd-bench/run-benchmarks.sh${1:+ $1}")
-[ $quick = 1 ] && report+=(--quick)
-[ $pinned = 0 ] && report+=(--unpinned)
 "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report "${report[@]}"
 echo "wrote docs/benchmarks.md and docs/benchmarks.svg (raw results and JMH logs: $out)" >&2

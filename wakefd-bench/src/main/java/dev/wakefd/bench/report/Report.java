@@ -184,6 +184,7 @@ public final class Report {
         w.apply("");
 
         bridge(b, r);
+        Rivals.write(b, r);
         Goals.write(b, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
         return b.toString();

@@ -84,6 +84,15 @@ final class Results {
                     sampled ? Json.number(pct.get("50.0")) : Double.NaN,
                     sampled ? Json.number(pct.get("99.0")) : Double.NaN,
                     String.valueOf(m.get("scoreUnit"))));
+            // secondary metrics (JMH aux counters) under "key:name", for the tables that need them
+            Object secondary = r.get("secondaryMetrics");
+            if (secondary != null) {
+                for (Map.Entry<String, Object> e : Json.object(secondary).entrySet()) {
+                    Map<String, Object> sm = Json.object(e.getValue());
+                    byKey.put(key + ":" + e.getKey(), new Measurement(Json.number(sm.get("score")),
+                            Json.number(sm.get("scoreError")), Double.NaN, Double.NaN, String.valueOf(sm.get("scoreUnit"))));
+                }
+            }
             if (r.get("vmVersion") != null && "unknown".equals(jdk)) {
                 jdk = r.get("vmName") + " " + r.get("vmVersion");
             }
