@@ -19,6 +19,9 @@
 #                                            only wakefd-shm across processes against a Unix
 #                                            socket, Aeron IPC and Python (issue 17); writes
 #                                            docs/benchmarks-shm.md only
+#   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals       only the bridge against JCTools,
+#   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals-1cpu  Disruptor, Agrona, ABQ (issue 15),
+#                                            and a page from every result in target/bench
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
 set -euo pipefail
@@ -34,7 +37,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$group" in
-  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix|shm) ;;
+  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix|shm|bridge-rivals|bridge-rivals-1cpu) ;;
   *) echo "unknown group '$group'" >&2; usage ;;
 esac
 
@@ -54,6 +57,8 @@ if [ -z "$group" ]; then
   rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.log # never mix in an earlier run's results
 elif [ "$group" = posix ]; then
   rm -f "$out"/posix.json "$out"/posix.log
+elif [ "$group" = bridge-rivals ] || [ "$group" = bridge-rivals-1cpu ]; then
+  rm -f "$out/$group".json "$out/$group".log # one group: keep the other groups' results for the page
 else
   rm -f "$out"/waits-*.json "$out"/waits-*.jsonl "$out"/waits-*.log
 fi
@@ -165,6 +170,28 @@ if [ "$group" = posix ]; then
   echo "group posix done (raw results: $out/posix.json; docs/ not rewritten)" >&2
   exit 0
 fi
+# The bridge against its rivals (issue 15): unpinned and pinned apart, then the whole JVM on one CPU.
+# 32 benchmarks in the first group: 2 forks x (2 + 3) s each keeps a full group near 7 minutes.
+rivals() {
+  local saved=("${jmh[@]}")
+  [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
+  case "$1" in
+    bridge-rivals) run_jmh bridge-rivals 'bench\.BridgeRivalsBench\.' ;;
+    bridge-rivals-1cpu)
+      jmh+=(-p placement=unpinned)
+      run_jmh bridge-rivals-1cpu 'bench\.BridgeRivalsBench\.fromIdle' pin ;;
+  esac
+  jmh=("${saved[@]}")
+}
+if [ "$group" = bridge-rivals ] || [ "$group" = bridge-rivals-1cpu ]; then
+  rivals "$group"
+  # a page from whatever results target/bench holds, beside the committed one (not over it)
+  "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report --dir "$out" --md "$out/benchmarks.md" \
+      --svg "$out/benchmarks.svg" --command "wakefd-bench/run-benchmarks.sh --group $group" \
+      $([ $quick = 1 ] && echo --quick) $([ $pinned = 0 ] && echo --unpinned)
+  echo "ran group $group; results and a page from them in $out (benchmarks.md)" >&2
+  exit 0
+fi
 if [ -n "$group" ]; then
   waits_groups "$group"
   exit 0
@@ -180,6 +207,8 @@ run_jmh contention 'bench\.ContentionBench\.'
 run_jmh bridge 'bench\.BridgeBench\.'
 run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
+rivals bridge-rivals
+rivals bridge-rivals-1cpu
 paired_jvms=5
 [ $quick = 1 ] && paired_jvms=1
 echo "paired comparisons: cost against the C loops and Netty, the bridge against its baselines ($paired_jvms JVMs)..." >&2

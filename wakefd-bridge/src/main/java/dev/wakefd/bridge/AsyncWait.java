@@ -2,6 +2,7 @@ package dev.wakefd.bridge;
 
 import dev.wakefd.Waker;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -11,9 +12,14 @@ import java.util.function.BiConsumer;
  * and look again. The announce/re-check/withdraw steps are the same as the blocking wait's, so
  * the no-lost-wake argument in {@link Ring} covers this too.
  *
- * <p>Cancelling the result cancels the Waker's future (which consumes nothing) and withdraws.
+ * <p>Invariant: exactly one thread at a time holds the wait's turn (starter, Waker callback or
+ * canceller, handed over by a CAS on {@code turn}); only the holder touches the ring, and the
+ * side's {@link SideOwner} claim is released last, after the final withdraw, so the next wait a
+ * callback starts (inline or not) never overlaps this one. See docs/design/bridge-ring.md ("Side
+ * ownership"). Cancelling the result cancels the Waker's future (which consumes nothing) and
+ * withdraws.
  */
-final class AsyncWait<R> implements BiConsumer<Long, Throwable> {
+final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finishing {
 
     /** One side's steps. */
     interface Side<R> {
@@ -31,8 +37,12 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable> {
 
     static final Object NOT_YET = new Object();
 
+    /** Who holds the turn: a thread running a step, nobody (waiting on the Waker's future), or done. */
+    private static final int RUNNING = 0, PARKED = 1, DONE = 2;
+
     private final Side<R> side;
     private final CompletableFuture<R> result = new CompletableFuture<>();
+    private final AtomicInteger turn = new AtomicInteger(RUNNING); // the starter holds it
     private volatile CompletableFuture<Long> inner;
 
     private AsyncWait(Side<R> side) {
@@ -42,62 +52,72 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable> {
     static <R> CompletableFuture<R> start(Side<R> side, String operation) {
         AsyncWait<R> w = new AsyncWait<>(side);
         side.owner().claim(w, operation);
-        w.result.whenComplete((r, t) -> w.cancelled());
-        w.step();
+        w.result.whenComplete((r, t) -> w.resultDone());
+        w.run(null);
         return w.result;
     }
 
-    private void step() {
-        while (!result.isDone()) {
+    /** Holding the turn: look, or announce and hand the turn to the Waker's future. */
+    private void run(Throwable wakeFailure) {
+        while (true) {
+            if (result.isDone()) { // cancelled while we held the turn
+                stop();
+                return;
+            }
             Object r;
+            boolean wait;
             try {
                 r = side.look();
+                if (r != NOT_YET) {
+                    complete(r, null);
+                    return;
+                }
+                if (wakeFailure != null) { // the Waker closed and there is nothing to take
+                    complete(null, wakeFailure);
+                    return;
+                }
+                wait = side.prepareToWait();
             } catch (RuntimeException e) {
-                finish(null, e);
+                complete(null, e);
                 return;
             }
-            if (r != NOT_YET) {
-                finish(r, null);
-                return;
-            }
-            if (!side.prepareToWait()) {
+            if (!wait) {
                 continue;
             }
-            CompletableFuture<Long> f = side.signal().readAsync();
-            inner = f;
-            if (result.isDone()) { // cancelled meanwhile
+            CompletableFuture<Long> f;
+            try {
+                f = side.signal().readAsync();
+            } catch (RuntimeException e) {
+                side.withdraw();
+                complete(null, e);
+                return;
+            }
+            inner = f; // volatile, before the turn is given away
+            turn.set(PARKED);
+            if (result.isDone() && turn.compareAndSet(PARKED, RUNNING)) { // a cancel landed and left it to us
                 f.cancel(false);
+                stop();
+                return;
             }
             f.whenComplete(this); // may run at once, here, for a wake already pending
             return;
         }
     }
 
-    /** The Waker's future completed. */
+    /** The Waker's future completed: take the turn (unless a cancel took it), withdraw, look again. */
     @Override
     public void accept(Long n, Throwable failure) {
+        if (!turn.compareAndSet(PARKED, RUNNING)) {
+            return; // a cancel holds the turn and cleans up
+        }
         side.withdraw();
-        if (result.isDone()) {
-            return;
-        }
-        if (failure != null) {
-            // A closed Waker: look once more, which throws or ends if the bridge closed.
-            Object r;
-            try {
-                r = side.look();
-            } catch (RuntimeException e) {
-                finish(null, e);
-                return;
-            }
-            finish(r == NOT_YET ? null : r, r == NOT_YET ? failure : null);
-            return;
-        }
-        step();
+        run(failure);
     }
 
-    /** Releases the side before completing, so a callback may start the next wait at once. */
+    /** Holding the turn, nothing announced: done; releases the side before completing, so a callback may start the next wait at once. */
     @SuppressWarnings("unchecked")
-    private void finish(Object r, Throwable failure) {
+    private void complete(Object r, Throwable failure) {
+        turn.set(DONE);
         side.owner().release(this);
         if (failure != null) {
             result.completeExceptionally(failure);
@@ -106,12 +126,28 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable> {
         }
     }
 
-    private void cancelled() {
+    /** Holding the turn after a cancel: withdraw, then release the side (last). */
+    private void stop() {
+        side.withdraw();
+        turn.set(DONE);
         side.owner().release(this);
-        CompletableFuture<Long> f = inner;
-        if (f != null && !f.isDone()) {
-            f.cancel(false); // its whenComplete withdraws the announcement
+    }
+
+    /** The result completed: by us (turn is DONE), or by a cancel; then clean up if nobody holds the turn. */
+    private void resultDone() {
+        if (turn.compareAndSet(PARKED, RUNNING)) {
+            CompletableFuture<Long> f = inner;
+            if (f != null) {
+                f.cancel(false); // its callback finds the turn taken and does nothing
+            }
+            stop();
         }
+        // RUNNING: the thread in run() sees the cancel at its next check and stops
+    }
+
+    @Override
+    public boolean finishing() {
+        return result.isDone() && turn.get() != DONE;
     }
 
     @Override

@@ -48,10 +48,9 @@ public final class Bridge<T> {
     private final Waker notFull;
     final Sleeper consumerSleeper;
     final Sleeper producerSleeper;
-    /** {@link Builder#spinBeforeSleep}, in nanoseconds. */
-    final long spinNanos;
-    /** Whether a blocked side looks by yielding its CPU (one CPU) rather than spinning. */
-    final boolean lookByYielding;
+    /** How each blocked side looks before it sleeps (one policy per side, see {@link WaitPolicy}). */
+    final WaitPolicy consumerPolicy;
+    final WaitPolicy producerPolicy;
     private final Sender<T> sender;
     private final Receiver<T> receiver;
     private final long elevatedAt; // slots
@@ -63,8 +62,8 @@ public final class Bridge<T> {
         this.elevatedAt = (long) Math.ceil(b.elevated * b.capacity);
         this.criticalAt = (long) Math.ceil(b.critical * b.capacity);
         int resume = b.resume > 0 ? b.resume : Math.max(1, b.capacity / 8);
-        this.spinNanos = b.spinNanos;
-        this.lookByYielding = b.lookByYielding;
+        this.consumerPolicy = b.policy != null ? b.policy.get() : WaitPolicy.adaptive(b.spinNanos, b.lookByYielding);
+        this.producerPolicy = b.policy != null ? b.policy.get() : WaitPolicy.adaptive(b.spinNanos, b.lookByYielding);
         this.consumerSleeper = new Sleeper(() -> wake(notEmpty));
         this.producerSleeper = new Sleeper(() -> wake(notFull));
         this.ring = new Ring(b.capacity, resume, consumerSleeper::wake, producerSleeper::wake);
@@ -191,19 +190,19 @@ public final class Bridge<T> {
         private Builder() {}
 
         /**
-         * How long a thread blocked in {@code send}/{@code receive} keeps looking at the ring
-         * before it announces a sleep; 0 sleeps at once. Default 10 µs. A sleep costs the other
-         * side a wake, a system call, and waking a thread on another (idle) CPU costs tens of
-         * microseconds under a hypervisor (docs/benchmarks.md), so a short look keeps a steady
-         * stream, or a quick reply, free of sleeps and wakes. How it looks depends on the CPUs:
-         * with more than one it spins, looking once a microsecond; on one CPU, where spinning
-         * would only keep the other side from running, it gives the CPU away
-         * ({@code Thread.yield()}) and looks each time it gets it back, so the other side runs at
-         * once and its answer needs no wake. Either way a look that finds nothing costs only this
-         * much time. The CPUs are counted by {@code Runtime.availableProcessors()} when the
-         * builder is made, which on Linux counts the calling thread's affinity: build the bridge
-         * on a thread allowed the CPUs its sides will use. Event-loop, poller and future waits
-         * never look; they wait on the Waker at once.
+         * The longest a thread blocked in {@code send}/{@code receive} may look at the ring
+         * before it announces a sleep; 0 sleeps at once. Default 10 µs. Whether it looks at all,
+         * and for how long, is decided per wait from what the side observed: it sleeps at once
+         * when recent waits lasted longer than a wake costs (an idle stream), or when its thread
+         * has just woken a thread that has not run yet (whose answer cannot come before it gets a
+         * CPU, and which a spinning CPU would push onto another, idle one); otherwise it looks
+         * for about twice the recent wait, within this limit (a steady stream then needs no
+         * sleeps and no wakes). With more than one CPU it looks by spinning; on one CPU, where
+         * spinning would only keep the other side from running, by giving the CPU away
+         * ({@code Thread.yield()}). The CPUs are counted by {@code Runtime.availableProcessors()}
+         * when the builder is made (on Linux, the calling thread's affinity). Event-loop, poller
+         * and future waits never look; they wait on the Waker at once. See
+         * docs/design/bridge-ring.md ("Waiting policy").
          *
          * @param spin how long a blocked side looks before it sleeps
          * @return this builder
@@ -215,6 +214,14 @@ public final class Bridge<T> {
                 throw new IllegalArgumentException("spinBeforeSleep(" + spin + "): must not be negative");
             }
             this.spinNanos = spin.compareTo(java.time.Duration.ofSeconds(1)) > 0 ? 1_000_000_000L : spin.toNanos();
+            return this;
+        }
+
+        private java.util.function.Supplier<WaitPolicy> policy;
+
+        /** Tests: each side's waiting policy instead of the adaptive one. */
+        Builder waitPolicy(java.util.function.Supplier<WaitPolicy> policy) {
+            this.policy = policy;
             return this;
         }
 

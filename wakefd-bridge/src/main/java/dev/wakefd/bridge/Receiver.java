@@ -162,22 +162,35 @@ public final class Receiver<T> implements AutoCloseable {
         }
     }
 
-    /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
+    /**
+     * One look/announce/re-check/park round; false if the deadline passed. The side's
+     * {@link WaitPolicy} decides how to look; sleeping is always announced (see {@link Sleeper}).
+     */
     private boolean awaitItems(boolean untimed, long deadline) throws InterruptedException {
-        if (Sleeper.look(bridge.spinNanos, bridge.lookByYielding, ring::quietForConsumer)) {
-            return true; // an item arrived while we looked: no sleep, no wake
+        WaitPolicy policy = bridge.consumerPolicy;
+        long start = System.nanoTime();
+        if (policy.look(ring::quietForConsumer)) {
+            policy.observed(start, System.nanoTime());
+            return true; // the other side acted while we looked: no sleep, no wake
         }
         Sleeper sleeper = bridge.consumerSleeper;
         sleeper.parking(Thread.currentThread()); // before the announcement
         try {
             if (!ring.consumerPrepareToWait()) {
-                return true; // an item or a close appeared meanwhile
+                policy.observed(start, System.nanoTime());
+                return true; // it acted meanwhile
             }
+            boolean inTime;
             try {
-                return sleeper.park(untimed, deadline);
+                inTime = sleeper.park(untimed, deadline);
             } finally {
                 ring.consumerWithdraw();
+                
             }
+            long now = System.nanoTime();
+            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
+            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
+            return inTime;
         } finally {
             sleeper.awake();
         }

@@ -9,81 +9,13 @@ import java.util.function.Consumer;
  * two wakes are plain {@link Runnable}s, so the model-checking test runs this very class against
  * a fake wake signal.
  *
- * <h2>Indices and memory</h2>
- * {@code tail} (next slot to fill) is written only by the producer, {@code head} (next slot to
- * take) only by the consumer; both only grow and are never masked, so {@code tail - head} is the
- * fill level. Each side keeps a cached copy of the other's index ({@code headCache},
- * {@code tailCache}) and re-reads the real one only when the copy says full or empty. The
- * producer writes a slot with a plain store and then publishes it with a volatile store of
- * {@code tail}; the consumer reads {@code tail} (volatile) before the slot, so it sees the item.
- * The consumer clears a slot with a plain store before its volatile store of {@code head}, and
- * the producer reads {@code head} before it refills the slot, so the clear never overwrites a
- * new item. Items are never null, so a null slot where an item was published (or a non-null one
- * where the producer is about to write) can only mean a second consumer (producer): that is the
- * cheap misuse check.
- *
- * <h2>Sleeping: one word per sleeper</h2>
- * {@code consumerWakeAt} holds the {@code tail} value the sleeping consumer waits for
- * ({@code head + 1}), {@code producerWakeAt} the {@code head} value the sleeping producer waits
- * for (the head at which {@code resume} slots are free: {@code tail - capacity + resume}; the
- * producer's tail cannot move while it sleeps); {@link #NONE} (Long.MAX_VALUE) means
- * "nobody sleeps", so the check after every publication is one compare: {@code index >= wakeAt}.
- *
- * <p><b>Sleeper</b> (consumer shown; the producer's side is the mirror image):
- * <ol>
- *   <li>S1: volatile store {@code consumerWakeAt = h + 1} (announce),</li>
- *   <li>S2: volatile load of {@code tail} and of the gate (re-check); if an item or a close is
- *       visible, withdraw the announcement and do not sleep,</li>
- *   <li>S3: wait on the Waker; after waking, withdraw ({@code NONE}) and look again.</li>
- * </ol>
- * <b>Waker</b> (the producer): P1: volatile store {@code tail = t} (publish), P2: volatile load of
- * {@code consumerWakeAt}; if {@code t >= wakeAt} and it has not woken the consumer for that
- * announcement yet, wake it.
- *
- * <p><b>No lost wake-up.</b> All four accesses are volatile, so they appear in one total order
- * (the JMM's synchronization order) consistent with each thread's program order: S1 before S2,
- * P1 before P2. Take a publication P1 of an item the consumer is waiting for, and the consumer's
- * last announcement S1 before it sleeps in S3. Either P2 comes after S1 in that order: then P2
- * reads {@code h + 1} (or a later announcement of the same sleeper, which it also satisfies since
- * {@code t >= h + 1}), and the wake is asked for (or was, for that very announcement). Or P2 comes before S1: then P1
- * (before P2) comes before S2 (after S1), so S2 sees the item and the consumer does not sleep.
- * This is Dekker's pattern; with a weaker order (release store, acquire load) both S2 and P2 may
- * read stale values and both sides miss each other, which is why the publication of an index is
- * a volatile store and not a lazy one.
- *
- * <p>The wake itself goes through a coalescing {@link dev.wakefd.Waker}, whose own protocol
- * guarantees that a {@code wake()} that happens after the sleeper announced makes its next (or
- * current) wait return (or an unpark, which leaves a permit). A wait that returns for a stale
- * wake (one asked for by a publication the sleeper had already seen) is harmless: the sleeper
- * looks, finds nothing, announces again.
- *
- * <p><b>One wake per announcement, with no atomic read-modify-write.</b> The waker never clears
- * the word; the sleeper withdraws its own announcement once awake (a release store: a waker that
- * still reads the old value only skips it or wakes once more). To wake once per announcement, the
- * waker remembers, in a field only it touches, the value it last woke for ({@code
- * consumerWokenFor}), and skips an announcement with that value. Skipping is safe: values only
- * grow (head and tail only grow), and a sleeper announces the same value again only if it did not
- * take the item the earlier wake was for; but the waker's P2 read the earlier announcement A
- * rather than the repeat A', so P2 precedes A' in the total order (A' is a later volatile write
- * to the same word), hence P1 precedes the repeat's re-check S2', which sees the item and does
- * not sleep. So an announcement that sleeps is never one the waker skips. (An earlier version
- * took the word back with a CAS: one locked instruction per wake on the hand-off's path, which
- * this saves, about 9 ns here.)
- *
- * <p><b>Producer side, with hysteresis.</b> The producer announces {@code producerWakeAt =
- * tail - capacity + resume}; the consumer, after each volatile store of {@code head = h}, wakes
- * it when {@code h >= producerWakeAt}. The re-check S2 withdraws if {@code head} already reached
- * the target. The same argument shows that the consumer's publication reaching the target sees
- * the announcement, or the producer's re-check sees the new head. The consumer never stops short
- * of the target while the producer sleeps: it only sleeps itself when the ring is empty, and an
- * empty ring means {@code head = tail >= target}. A producer that spins before sleeping waits
- * for the same {@code resume} free slots ({@link #quietForProducer}), so it never resumes into
- * the cache line the consumer is working in.
- *
- * <p><b>Close.</b> {@code close} sets a bit in both gates (volatile), then wakes both sides
- * unconditionally; a sleeper's re-check S2 reads its gate after S1, so by the same argument it
- * either sees the bit or gets the wake. End of stream is "sender closed and empty", evaluated as
- * gate first, then {@code tail}: every item published before the close bit is then visible.
+ * <p>Invariant: {@code tail} is written only by the producer, {@code head} only by the consumer,
+ * both with volatile stores; a side sleeps only after announcing ({@code consumerWakeAt} /
+ * {@code producerWakeAt}, S1, volatile) and re-checking the other index and the gate (S2); the
+ * other side reads the announcement (P2) after each publication (P1) and wakes once per
+ * announcement its index satisfies. Dekker through the synchronization order: no wake is lost.
+ * Slots beyond {@code tail} are null whenever no producer call is in progress. The argument:
+ * docs/design/bridge-ring.md.
  */
 final class Ring extends RingPad3 {
     static final long NONE = Long.MAX_VALUE;
@@ -128,8 +60,22 @@ final class Ring extends RingPad3 {
         if (n == 0) {
             return 0;
         }
-        for (int k = 0; k < n; k++) {
-            put(t + k, java.util.Objects.requireNonNull(items.get(from + k), "offerMany: items must not be null"));
+        int k = 0;
+        try {
+            for (; k < n; k++) {
+                Object item = items.get(from + k);
+                if (item == null) {
+                    throw new NullPointerException("offerMany: item " + (from + k) + " of " + items.size()
+                            + " is null (items must not be null); nothing of this batch was sent");
+                }
+                put(t + k, item);
+            }
+        } catch (RuntimeException e) {
+            // Nothing was published: clear what this batch wrote, so the slots are free again.
+            for (int j = 0; j < k; j++) {
+                buffer[(int) (t + j) & mask] = null;
+            }
+            throw e;
         }
         publishTail(t + n);
         return n;
@@ -162,10 +108,10 @@ final class Ring extends RingPad3 {
     }
 
     private void publishTail(long t) {
-        tail = t; // P1: volatile store (see the class comment)
+        tail = t; // P1: volatile store, a full fence: Dekker with S1/S2 (docs/design/bridge-ring.md)
         long w = consumerWakeAt; // P2: volatile load
         if (t >= w && w != consumerWokenFor) {
-            consumerWokenFor = w; // one wake per announcement (see "One wake per announcement")
+            consumerWokenFor = w; // one wake per announcement (docs/design/bridge-ring.md)
             count(CONSUMER_WAKES);
             wakeConsumer.run();
         }
@@ -363,7 +309,7 @@ final class Ring extends RingPad3 {
      * Takes back this side's announcement. A release store is enough: a waker that still reads
      * the old value either already woke for it (and skips it now) or sends one spare wake, which
      * costs the sleeper one more look; correctness never depends on the withdrawal being seen
-     * (see "One wake per announcement" in the class comment).
+     * (docs/design/bridge-ring.md, "One wake per announcement").
      */
     private void withdraw(VarHandle announcement) {
         announcement.setRelease(this, NONE);

@@ -95,14 +95,15 @@ public final class Sender<T> implements AutoCloseable {
 
     /**
      * Adds all of {@code items} in order, waiting for room as needed; each batch of room is
-     * filled with one publication (one wake check).
+     * filled with one publication (one wake check). A null anywhere in {@code items} is refused
+     * with a {@link NullPointerException} before anything is sent.
      *
      * @param items the items, in order
      * @throws InterruptedException if interrupted while waiting; the items before
      *     {@link #sent()}'s increase were added, the rest were not
      */
     public void sendMany(List<? extends T> items) throws InterruptedException {
-        int n = items.size();
+        int n = checkItems(items, "sendMany");
         int done = ring.offerMany(items, 0, n);
         if (done == n) {
             return;
@@ -128,27 +129,52 @@ public final class Sender<T> implements AutoCloseable {
      * @return how many items were added, from the first
      */
     public int offerMany(List<? extends T> items) {
-        return ring.offerMany(items, 0, items.size());
+        return ring.offerMany(items, 0, checkItems(items, "offerMany"));
     }
 
-    /** One announce/re-check/park round; false if the deadline passed. See {@link Sleeper}. */
+    /** A batch is all or nothing: a null anywhere is refused before anything is written. */
+    private static int checkItems(List<?> items, String operation) {
+        Objects.requireNonNull(items, operation + ": items is null");
+        int n = items.size();
+        for (int i = 0; i < n; i++) {
+            if (items.get(i) == null) {
+                throw new NullPointerException(operation + ": item " + i + " of " + n
+                        + " is null (items must not be null); nothing was sent");
+            }
+        }
+        return n;
+    }
+
+    /**
+     * One look/announce/re-check/park round; false if the deadline passed. The side's
+     * {@link WaitPolicy} decides how to look; sleeping is always announced (see {@link Sleeper}).
+     */
     private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
-        if (Sleeper.look(bridge.spinNanos, bridge.lookByYielding, ring::quietForProducer)) {
-            return true; // room appeared while we looked: no sleep, no wake
+        WaitPolicy policy = bridge.producerPolicy;
+        long start = System.nanoTime();
+        if (policy.look(ring::quietForProducer)) {
+            policy.observed(start, System.nanoTime());
+            return true; // the other side acted while we looked: no sleep, no wake
         }
         Sleeper sleeper = bridge.producerSleeper;
         sleeper.parking(Thread.currentThread()); // before the announcement
         try {
             if (!ring.producerPrepareToWait()) {
+                policy.observed(start, System.nanoTime());
                 ring.checkSendable();
-                return true; // room appeared meanwhile
+                return true; // it acted meanwhile
             }
+            boolean inTime;
             try {
-                return sleeper.park(untimed, deadline);
+                inTime = sleeper.park(untimed, deadline);
             } finally {
                 ring.producerWithdraw();
                 ring.checkSendable(); // a close wakes the waiter: report it
             }
+            long now = System.nanoTime();
+            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
+            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
+            return inTime;
         } finally {
             sleeper.awake();
         }

@@ -6,8 +6,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * Who is waiting on, or batching at, one side of a bridge right now: the cheap part of misuse
  * detection. Claimed only off the single-item fast path (blocking waits, batches, futures, poller
  * registrations), so it costs one uncontended CAS per wait or batch.
+ *
+ * <p>Invariant: the holder is the one operation that may touch this side of the ring (look,
+ * announce, withdraw) right now; it releases only its own claim (a CAS from itself to null), so a
+ * late release by a finished operation can never free a claim that the next operation made, for
+ * example from a callback that ran inside the completing future. See docs/design/bridge-ring.md
+ * ("Side ownership").
  */
 final class SideOwner {
+    /** A holder that has been told to stop and will release within one step of its own. */
+    interface Finishing {
+        boolean finishing();
+    }
+
     private final AtomicReference<Object> holder = new AtomicReference<>();
     private final String side;
 
@@ -16,22 +27,32 @@ final class SideOwner {
     }
 
     void claim(Object who, String operation) {
-        if (!holder.compareAndSet(null, who)) {
+        while (!holder.compareAndSet(null, who)) {
+            Object h = holder.get();
+            if (h instanceof Finishing f && f.finishing()) {
+                // a cancelled future whose last step is still running on another thread: it
+                // releases as soon as that step sees the cancel, so wait for it, not fail
+                Thread.yield();
+                continue;
+            }
+            if (h == null) {
+                continue;
+            }
             throw new IllegalStateException("bridge misuse: " + operation + " while another " + side + " operation is in"
-                    + " progress (" + describe(holder.get()) + "); a bridge has exactly one " + side + " at a time");
+                    + " progress (" + describe(h) + "); a bridge has exactly one " + side + " at a time");
         }
     }
 
-    /** Only the claimer calls this, after its claim succeeded, so a plain release store will do. */
+    /** Releases {@code who}'s claim; does nothing if {@code who} does not hold this side (never clears another's). */
     void release(Object who) {
-        assert holder.get() == who;
-        holder.setRelease(null);
+        holder.compareAndSet(who, null);
+    }
+
+    boolean heldBy(Object who) {
+        return holder.get() == who;
     }
 
     private static String describe(Object who) {
-        if (who == null) {
-            return "just finished";
-        }
         return who instanceof Thread t ? "thread " + t.getName() + (t.isVirtual() ? " (virtual)" : "") : who.toString();
     }
 }

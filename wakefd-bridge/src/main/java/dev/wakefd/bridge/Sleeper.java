@@ -3,31 +3,23 @@ package dev.wakefd.bridge;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How one side of a bridge is woken, in the runtime it sleeps in. A Java thread blocked in
- * {@code send}/{@code receive} (platform or virtual) parks and is unparked, the JVM's own hand-off
- * with no system call for a virtual thread and one futex call for a platform thread. Anything
- * else that waits (a poller handler, a Netty loop, a future, another process) waits on the side's
- * {@link dev.wakefd.Waker}, an eventfd, and is woken through it.
- *
- * <p><b>Which one a wake uses.</b> A blocking caller sets {@link #parking} to itself before it
- * announces its sleep in the ring (S1, a volatile store) and clears it after it withdraws the
- * announcement. The ring asks for a wake only after its volatile read (P2) read the value S1
- * wrote, so the wake reads {@code parking} after the caller set it (S1 happens-before P2): it
- * unparks that thread, whose park then returns (at once if the unpark came first: the permit).
- * When nobody blocking announced, {@code parking} is null and the Waker is written. A bridge side
- * has one consumer (one producer), so a side never sleeps both ways at once; a wake that reads a
- * thread which has already woken leaves it a spare permit, which park's contract allows
- * (every park here re-checks the ring when it returns).
+ * How one side of a bridge is woken, in the runtime it sleeps in: a Java thread blocked in
+ * {@code send}/{@code receive} parks and is unparked; anything else waits on the side's
+ * {@link dev.wakefd.Waker}. Invariant: a blocking caller sets {@link #parking} before it announces
+ * (S1) and clears it after it withdrew, so a wake asked for by its announcement finds it. Also
+ * records, per waking thread, whom it last unparked (a hint for {@link WaitPolicy}). Argument:
+ * docs/design/bridge-ring.md ("Park or eventfd").
  */
 final class Sleeper {
     private final Runnable wakeSignal;
-    private static final java.lang.invoke.VarHandle PARKING, UNPARKS;
+    private static final java.lang.invoke.VarHandle PARKING, UNPARKS, WAKE_ASKED_AT;
 
     static {
         try {
             var lookup = java.lang.invoke.MethodHandles.lookup();
             PARKING = lookup.findVarHandle(Sleeper.class, "parking", Thread.class);
             UNPARKS = lookup.findVarHandle(Sleeper.class, "unparks", long.class);
+            WAKE_ASKED_AT = lookup.findVarHandle(Sleeper.class, "wakeAskedAt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,6 +29,8 @@ final class Sleeper {
     private volatile Thread parking;
     @SuppressWarnings("unused") // through UNPARKS
     private volatile long unparks;
+    @SuppressWarnings("unused") // through WAKE_ASKED_AT
+    private volatile long wakeAskedAt;
 
     Sleeper(Runnable wakeSignal) {
         this.wakeSignal = wakeSignal;
@@ -52,6 +46,12 @@ final class Sleeper {
             // atomic add on the hand-off's path. A third thread closing a side while the other
             // side wakes it could lose one count here, never a wake.
             UNPARKS.setOpaque(this, (long) UNPARKS.getOpaque(this) + 1);
+            long now = System.nanoTime();
+            WAKE_ASKED_AT.setRelease(this, now); // the sleeper's policy learns when the other side acted
+            LastWake last = LAST_WAKE.get();
+            last.sleeper = this;
+            last.thread = t;
+            last.at = now;
             LockSupport.unpark(t);
         } else {
             wakeSignal.run();
@@ -62,45 +62,42 @@ final class Sleeper {
         return unparks;
     }
 
-    /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
-    private static final long LOOK_EVERY_NANOS = 1_000;
+    /** When the other side last asked to unpark this side's thread (System.nanoTime). */
+    long wakeAskedAt() {
+        return (long) WAKE_ASKED_AT.getAcquire(this);
+    }
+
+    /** The calling thread's last unpark through a bridge: whom, and when. */
+    private static final class LastWake {
+        Sleeper sleeper;
+        Thread thread;
+        long at;
+    }
+
+    private static final ThreadLocal<LastWake> LAST_WAKE = ThreadLocal.withInitial(LastWake::new);
+
+    /** Longer than a wake takes even onto a halted CPU under a hypervisor (tens of µs). */
+    static final long NOT_RUN_WINDOW_NANOS = 200_000;
+    /** {@link #NOT_RUN_WINDOW_NANOS}; tests widen it so that their checks never depend on timing. */
+    static volatile long notRunWindowNanos = NOT_RUN_WINDOW_NANOS;
 
     /**
-     * Looks for up to {@code nanos} whether {@code nothing} still holds (the ring is still empty,
-     * or still full); returns true once it stops holding, so the caller need not sleep. Spins,
-     * looking every microsecond; or, with {@code yield} (one CPU, where a spin would only keep
-     * the other side off the CPU), gives the CPU away and looks each time it gets it back.
+     * Whether the calling thread unparked a bridge side's thread in the last 200 µs that has not
+     * run since (it has not cleared its {@code parking} field yet). A hint for the waiting
+     * policy only: a stale answer costs time, never a wake.
      */
-    static boolean look(long nanos, boolean yield, java.util.function.BooleanSupplier nothing) {
-        if (nanos <= 0) {
+    static boolean wokeAThreadThatHasNotRun() {
+        LastWake last = LAST_WAKE.get();
+        Thread t = last.thread;
+        if (t == null) {
             return false;
         }
-        long start = System.nanoTime();
-        if (yield) {
-            do {
-                Thread.yield();
-                if (!nothing.getAsBoolean()) {
-                    return true;
-                }
-            } while (System.nanoTime() - start < nanos);
-            return false;
+        if (last.sleeper.parking == t && System.nanoTime() - last.at < notRunWindowNanos) {
+            return true;
         }
-        long next = start + LOOK_EVERY_NANOS;
-        while (true) {
-            for (int i = 0; i < 16; i++) {
-                Thread.onSpinWait();
-            }
-            long now = System.nanoTime();
-            if (now - next >= 0) {
-                if (!nothing.getAsBoolean()) {
-                    return true;
-                }
-                if (now - start >= nanos) {
-                    return false;
-                }
-                next = now + LOOK_EVERY_NANOS;
-            }
-        }
+        last.thread = null;
+        last.sleeper = null;
+        return false;
     }
 
     /** Before the caller announces: wakes for this announcement unpark {@code t}. */

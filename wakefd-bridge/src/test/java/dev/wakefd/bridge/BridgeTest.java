@@ -81,6 +81,42 @@ class BridgeTest {
     }
 
     @Test
+    void aBatchWithANullIsRefusedWholeAndTheBridgeStaysUsable() throws Exception {
+        Bridge<Integer> b = Bridge.open(8);
+        List<Integer> bad = new ArrayList<>(range(0, 5));
+        bad.set(3, null);
+        assertThatThrownBy(() -> b.sender().sendMany(bad)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item 3 of 5 is null").hasMessageContaining("nothing was sent");
+        assertThatThrownBy(() -> b.sender().offerMany(bad)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item 3 of 5 is null");
+        assertThat(b.sender().sent()).isZero();
+        assertThat(b.size()).isZero();
+        // a batch larger than the room, with the null past the first round of room
+        List<Integer> late = new ArrayList<>(range(0, 20));
+        late.set(15, null);
+        assertThatThrownBy(() -> b.sender().sendMany(late)).isInstanceOf(NullPointerException.class);
+        assertThat(b.sender().sent()).isZero();
+        // the ring's own refusal (a list that changes under it) clears what it wrote
+        List<Integer> shifty = new ArrayList<>(range(0, 4)) {
+            int reads;
+
+            @Override
+            public Integer get(int i) {
+                return ++reads > 4 && i == 2 ? null : super.get(i); // fine when checked, null when written
+            }
+        };
+        assertThatThrownBy(() -> b.sender().offerMany(shifty)).isInstanceOf(NullPointerException.class);
+        assertThat(b.sender().sent()).isZero();
+        // still usable, by every kind of send
+        assertThat(b.sender().offer(100)).isTrue();
+        b.sender().send(101);
+        b.sender().sendMany(range(102, 106));
+        List<Integer> got = new ArrayList<>();
+        assertThat(b.receiver().drainTo(got::add, 100)).isEqualTo(6);
+        assertThat(got).isEqualTo(range(100, 106));
+    }
+
+    @Test
     void pressureFollowsTheThresholds() throws Exception {
         Bridge<Integer> b = Bridge.builder().capacity(32).pressure(0.5, 0.75).open();
         assertThat(b.sender().pressure()).isEqualTo(Pressure.NORMAL);

@@ -209,6 +209,7 @@ public final class Report {
         w.apply("");
 
         bridge(b, tables, r);
+        Rivals.write(b, r);
         posixFallback(b, r);
         Goals.write(b, tables, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
@@ -293,8 +294,8 @@ public final class Report {
         b.append("The producer runs on CPU 0 and the consumer on CPU 1 (`sched_setaffinity`), for every channel.\n");
         b.append("Steady: the producer sends without pause. Bursts: 64 items, then the producer waits until the\n");
         b.append("consumer has taken them, so the consumer finds the channel empty after every burst (the JDK queues\n");
-        b.append("and the park/unpark array then sleep and need a wake; the bridge's consumer is usually still in its\n");
-        b.append("10 us spin when the next burst comes). The bridge's wake system calls per item are in the JMH log\n");
+        b.append("and the park/unpark array then sleep and need a wake; the bridge's consumer decides per wait whether\n");
+        b.append("to look first, from how long recent waits lasted). The bridge's wake system calls per item are in the JMH log\n");
         b.append("(`wakeSyscalls` / `items`).\n\n");
         Table throughput = new Table(section, null,
                 List.of("Channel", "steady, items/us", "vs ArrayBlockingQueue", "bursts, items/us", "vs ArrayBlockingQueue"),
@@ -310,9 +311,9 @@ public final class Report {
             throughput.row(cells.toArray(String[]::new));
         }
         add(b, tables, throughput);
-        b.append("Latency: a blocked bridge side looks for up to 10 us before it sleeps: across CPUs it spins, on one CPU it\n");
-        b.append("yields its CPU (`Thread.yield()`), so the echo runs at once and its answer finds the side awake, with no\n");
-        b.append("park and no unpark. The other channels park at once.\n\n");
+        b.append("Latency: a blocked bridge side decides per wait whether to look before it sleeps (docs/design/bridge-ring.md):\n");
+        b.append("after waking a thread that has not run yet it yields once and sleeps; after short recent waits it looks\n");
+        b.append("(spinning across CPUs, yielding on one); otherwise it sleeps at once. The other channels park at once.\n\n");
         for (String where : new String[] {"1cpu", ""}) {
             String file = where.isEmpty() ? "bridge-latency" : "bridge-latency-" + where;
             String title = where.isEmpty()

@@ -85,6 +85,10 @@ final class Results {
                     sampled ? number(pct.get("50.0")) : Double.NaN,
                     sampled ? number(pct.get("99.0")) : Double.NaN,
                     m.path("scoreUnit").asText()));
+            // secondary metrics (JMH aux counters) under "key:name", for the tables that need them
+            r.path("secondaryMetrics").properties().forEach(e -> byKey.put(key + ":" + e.getKey(),
+                    new Measurement(number(e.getValue().get("score")), number(e.getValue().get("scoreError")),
+                            Double.NaN, Double.NaN, e.getValue().path("scoreUnit").asText())));
             if (r.hasNonNull("vmVersion") && "unknown".equals(jdk)) {
                 jdk = r.path("vmName").asText() + " " + r.path("vmVersion").asText();
             }

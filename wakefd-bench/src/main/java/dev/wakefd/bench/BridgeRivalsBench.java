@@ -1,0 +1,275 @@
+package dev.wakefd.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The bridge against what users pick instead (issue 15), all in one JMH run: JCTools'
+ * SpscArrayQueue with a park/unpark wait, the Disruptor with its Blocking and Yielding wait
+ * strategies, Agrona's OneToOneConcurrentArrayQueue with BackoffIdleStrategy, ArrayBlockingQueue
+ * ({@link Lane}), and for batches a busy-spinning JCTools queue.
+ *
+ * <ul>
+ *   <li>{@code fromIdle}: one item there and back through an echo thread after an idle gap of
+ *       at least {@value #GAP_NANOS} ns (the JMH thread parks; the kernel's 50 µs timer slack
+ *       makes it about 200 µs), so every trip starts from sleeping sides; p50 from SampleTime.
+ *       {@code placement=unpinned}: threads where the scheduler puts them (the primary figure);
+ *       {@code apart}: JMH thread on CPU 0, echo on CPU 1; the one-CPU figure is the unpinned
+ *       run under {@code taskset -c 0} (run-benchmarks.sh group bridge-rivals-1cpu).</li>
+ *   <li>{@code steady}: items/µs of single items, producer = JMH thread, consumer thread takes.</li>
+ *   <li>{@code bursts}: 64 items, then a 20 µs pause (the producer busy-waits: it has other
+ *       work), items/µs, and the consumer's thread CPU time over wall time (aux counters
+ *       consumerCpuNanos / wallNanos).</li>
+ *   <li>{@code idleConsumer}: one item, then 200 ms with nothing: the consumer's CPU over that
+ *       window (aux counters consumerCpuNanos / wallNanos, the page shows ns per second).</li>
+ *   <li>{@code batches}: sendMany/receiveMany of 64 against busy-spinning JCTools (offer per
+ *       item, drain up to 64).</li>
+ * </ul>
+ * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
+ */
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"}) // Agrona 2.x reads jdk.internal.misc.Unsafe
+public class BridgeRivalsBench {
+    static final long GAP_NANOS = 150_000;
+    static final int ITEMS = 65_536;
+    static final int BURST = 64;
+    static final int BURST_ITEMS = BURST * 256;
+    static final long PAUSE_NANOS = 20_000;
+    static final long IDLE_WINDOW_NANOS = 200_000_000;
+    static final Object ITEM = new Object();
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    // ---------------------------------------------------------------- from idle
+
+    @State(Scope.Benchmark)
+    public static class Echo {
+        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"})
+        String channel;
+        @Param({"unpinned", "apart"})
+        String placement;
+        Lane there;
+        Lane back;
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            there = Lane.of(channel);
+            back = Lane.of(channel);
+            boolean apart = placement.equals("apart");
+            echo = Thread.ofPlatform().daemon().name("echo").start(() -> {
+                if (apart) {
+                    Affinity.pin(1);
+                }
+                try {
+                    while (true) {
+                        back.put(there.take());
+                    }
+                } catch (Exception over) {
+                    // stopped
+                }
+            });
+        }
+
+        /** The idle gap: not measured (SampleTime times the benchmark method only). */
+        @Setup(Level.Invocation)
+        public void gap() {
+            LockSupport.parkNanos(GAP_NANOS);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            there.stop();
+            back.stop();
+            echo.join(10_000);
+        }
+    }
+
+    /** Pins the JMH thread to CPU 0 when the placement says apart. */
+    @State(Scope.Thread)
+    public static class Placed {
+        @Setup(Level.Iteration)
+        public void pin(Echo e) {
+            if (e.placement.equals("apart")) {
+                Affinity.pin(0);
+            }
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object fromIdle(Echo e, Placed p) throws Exception {
+        e.there.put(ITEM);
+        return e.back.take();
+    }
+
+    // ---------------------------------------------------------------- flow
+
+    /** A consumer thread that takes and counts; the producer is the JMH thread. */
+    abstract static class Flow {
+        /** The count alone in the middle of a padded array (see BridgeBench.Consumer). */
+        private final AtomicLongArray takenCell = new AtomicLongArray(31);
+        private static final int TAKEN = 15;
+        Lane lane;
+        Thread consumer;
+        long sent;
+
+        void start(String channel, boolean batched) throws Exception {
+            lane = Lane.of(channel);
+            consumer = Thread.ofPlatform().daemon().name("consumer").start(() -> {
+                try {
+                    while (true) {
+                        if (batched) {
+                            took(lane.takeSome(x -> { }, BURST));
+                        } else {
+                            lane.take();
+                            took(1);
+                        }
+                    }
+                } catch (Exception over) {
+                    // stopped
+                }
+            });
+        }
+
+        void took(long n) {
+            takenCell.lazySet(TAKEN, takenCell.get(TAKEN) + n);
+        }
+
+        void awaitTaken(long target) {
+            while (takenCell.get(TAKEN) < target) {
+                Thread.onSpinWait();
+            }
+        }
+
+        long consumerCpu() {
+            return THREADS.getThreadCpuTime(consumer.threadId());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            lane.stop();
+            consumer.join(10_000);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Pair extends Flow {
+        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"})
+        String channel;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            start(channel, false);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class BatchPair extends Flow {
+        @Param({"bridge", "jctoolsSpin"})
+        String channel;
+        final List<Object> batch = new ArrayList<>();
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            for (int i = 0; i < BURST; i++) {
+                batch.add(ITEM);
+            }
+            start(channel, true);
+        }
+    }
+
+    /** The consumer's thread CPU time and the wall time it was measured over (JMH secondary metrics). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Cpu {
+        public long consumerCpuNanos;
+        public long wallNanos;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @OperationsPerInvocation(ITEMS)
+    public void steady(Pair p, Cpu c) throws Exception {
+        long cpu0 = p.consumerCpu();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ITEMS; i++) {
+            p.lane.put(ITEM);
+        }
+        p.sent += ITEMS;
+        p.awaitTaken(p.sent);
+        c.wallNanos += System.nanoTime() - t0;
+        c.consumerCpuNanos += p.consumerCpu() - cpu0;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @OperationsPerInvocation(BURST_ITEMS)
+    public void bursts(Pair p, Cpu c) throws Exception {
+        long cpu0 = p.consumerCpu();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < BURST_ITEMS; i += BURST) {
+            for (int k = 0; k < BURST; k++) {
+                p.lane.put(ITEM);
+            }
+            long until = System.nanoTime() + PAUSE_NANOS;
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait(); // the producer's other work
+            }
+        }
+        p.sent += BURST_ITEMS;
+        p.awaitTaken(p.sent);
+        c.wallNanos += System.nanoTime() - t0;
+        c.consumerCpuNanos += p.consumerCpu() - cpu0;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public void idleConsumer(Pair p, Cpu c) throws Exception {
+        p.lane.put(ITEM);
+        p.sent++;
+        p.awaitTaken(p.sent);
+        long cpu0 = p.consumerCpu();
+        long t0 = System.nanoTime();
+        LockSupport.parkNanos(IDLE_WINDOW_NANOS);
+        c.wallNanos += System.nanoTime() - t0;
+        c.consumerCpuNanos += p.consumerCpu() - cpu0;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @OperationsPerInvocation(ITEMS)
+    public void batches(BatchPair p, Cpu c) throws Exception {
+        long cpu0 = p.consumerCpu();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ITEMS; i += BURST) {
+            p.lane.putAll(p.batch);
+        }
+        p.sent += ITEMS;
+        p.awaitTaken(p.sent);
+        c.wallNanos += System.nanoTime() - t0;
+        c.consumerCpuNanos += p.consumerCpu() - cpu0;
+    }
+}

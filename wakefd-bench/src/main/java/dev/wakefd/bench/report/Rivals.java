@@ -1,0 +1,117 @@
+package dev.wakefd.bench.report;
+
+/**
+ * The bridge against the libraries users pick instead (BridgeRivalsBench, issue 15): from idle in
+ * three placements, steady single items, bursts with pauses, an idle consumer's CPU, batches; and
+ * the issue's goals judged from the same run. Groups: bridge-rivals (unpinned and pinned apart)
+ * and bridge-rivals-1cpu (the whole JVM under taskset -c 0).
+ */
+final class Rivals {
+    private Rivals() {}
+
+    static final String[][] CHANNELS = {
+        {"bridge", "wakefd-bridge"},
+        {"jctoolsPark", "JCTools `SpscArrayQueue` + park/unpark"},
+        {"disruptorBlocking", "Disruptor, `BlockingWaitStrategy`"},
+        {"disruptorYielding", "Disruptor, `YieldingWaitStrategy`"},
+        {"agronaBackoff", "Agrona `OneToOneConcurrentArrayQueue` + `BackoffIdleStrategy`"},
+        {"arrayBlockingQueue", "JDK `ArrayBlockingQueue`"},
+    };
+
+    static String fromIdleKey(String channel, String placement) {
+        return placement.equals("1cpu")
+                ? "bridge-rivals-1cpu/BridgeRivalsBench.fromIdle[channel=" + channel + ",placement=unpinned]"
+                : "bridge-rivals/BridgeRivalsBench.fromIdle[channel=" + channel + ",placement=" + placement + "]";
+    }
+
+    static String flowKey(String bench, String channel) {
+        return "bridge-rivals/BridgeRivalsBench." + bench + "[channel=" + channel + "]";
+    }
+
+    /** The consumer's CPU over wall time in the benchmark {@code key} (aux counters), or NaN. */
+    static double cpuShare(Results r, String key) {
+        Measurement cpu = r.get(key + ":consumerCpuNanos");
+        Measurement wall = r.get(key + ":wallNanos");
+        return cpu == null || wall == null || wall.score() <= 0 ? Double.NaN : cpu.score() / wall.score();
+    }
+
+    static double p50(Results r, String key) {
+        Measurement m = r.get(key);
+        return m == null ? Double.NaN : m.p50();
+    }
+
+    static double score(Results r, String key) {
+        Measurement m = r.get(key);
+        return m == null ? Double.NaN : m.score();
+    }
+
+    static void write(StringBuilder b, Results r) {
+        if (r.get(flowKey("steady", "bridge")) == null && r.get(fromIdleKey("bridge", "unpinned")) == null) {
+            return; // the group did not run
+        }
+        String[] placements = {"unpinned", "apart", "1cpu"};
+        b.append("## The bridge against its rivals (issue 15)\n\n");
+        b.append("`BridgeRivalsBench`, one JMH run per group (`run-benchmarks.sh --group bridge-rivals`, and\n");
+        b.append("`--group bridge-rivals-1cpu` for the one-CPU column). One item to an echo thread and back after an idle gap\n");
+        b.append("(the JMH thread parks >= 150 us), p50 in us. Unpinned: threads where the scheduler puts them (the primary\n");
+        b.append("figure); apart: JMH thread on CPU 0, echo on CPU 1; one CPU: the whole JVM under `taskset -c 0`.\n\n");
+        b.append("| Channel | from idle, unpinned | pinned apart | one CPU |\n|---|---:|---:|---:|\n");
+        for (String[] c : CHANNELS) {
+            b.append("| ").append(c[1]);
+            for (String pl : placements) {
+                b.append(" | ").append(Report.num(p50(r, fromIdleKey(c[0], pl)) / 1000));
+            }
+            b.append(" |\n");
+        }
+        b.append("| **bridge / best of park/unpark JCTools and ABQ** (goal <= 1.0x)");
+        for (String pl : placements) {
+            double best = Math.min(p50(r, fromIdleKey("jctoolsPark", pl)), p50(r, fromIdleKey("arrayBlockingQueue", pl)));
+            b.append(" | ").append(Report.ratio(p50(r, fromIdleKey("bridge", pl)), best));
+        }
+        b.append(" |\n\n");
+
+        b.append("Flow, threads unpinned: steady single items (items/us); bursts of 64 then a 20 us pause (the producer\n");
+        b.append("busy-waits), items/us and the consumer thread's CPU time over wall time; an idle consumer's CPU after one\n");
+        b.append("item, per second of idleness.\n\n");
+        b.append("| Channel | steady, items/us | steady consumer CPU | bursts, items/us | bursts consumer CPU | idle consumer CPU per s |\n");
+        b.append("|---|---:|---:|---:|---:|---:|\n");
+        for (String[] c : CHANNELS) {
+            b.append("| ").append(c[1])
+                    .append(" | ").append(Report.num(score(r, flowKey("steady", c[0]))))
+                    .append(" | ").append(pct(cpuShare(r, flowKey("steady", c[0]))))
+                    .append(" | ").append(Report.num(score(r, flowKey("bursts", c[0]))))
+                    .append(" | ").append(pct(cpuShare(r, flowKey("bursts", c[0]))))
+                    .append(" | ").append(perSecond(cpuShare(r, flowKey("idleConsumer", c[0]))))
+                    .append(" |\n");
+        }
+        b.append('\n');
+        double batch = score(r, "bridge-rivals/BridgeRivalsBench.batches[channel=bridge]");
+        double spin = score(r, "bridge-rivals/BridgeRivalsBench.batches[channel=jctoolsSpin]");
+        b.append("Batches of 64 (`sendMany`/`receiveMany`): ").append(Report.num(batch))
+                .append(" items/us; busy-spinning JCTools (offer per item, drain up to 64): ").append(Report.num(spin))
+                .append(" items/us; ratio ").append(Report.ratio(batch, spin)).append(" (goal >= 0.9x).\n\n");
+
+        double park = score(r, flowKey("steady", "jctoolsPark"));
+        double bursts = score(r, flowKey("bursts", "bridge"));
+        double burstsPark = score(r, flowKey("bursts", "jctoolsPark"));
+        b.append("Goals: steady ").append(Report.ratio(score(r, flowKey("steady", "bridge")), park))
+                .append(" park/unpark JCTools (goal >= 3x); idle consumer CPU ")
+                .append(Report.ratio(cpuShare(r, flowKey("idleConsumer", "bridge")), cpuShare(r, flowKey("idleConsumer", "jctoolsPark"))))
+                .append(" of it (goal <= 1.5x); bursts consumer CPU ")
+                .append(Report.ratio(cpuShare(r, flowKey("bursts", "bridge")), cpuShare(r, flowKey("bursts", "jctoolsPark"))))
+                .append(" (goal <= 1.2x), throughput ").append(Report.ratio(bursts, burstsPark)).append(" (goal >= 1.0x).\n\n");
+    }
+
+    private static String pct(double share) {
+        return Double.isNaN(share) ? "not run" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    private static String perSecond(double share) {
+        if (Double.isNaN(share)) {
+            return "not run";
+        }
+        double us = share * 1e6;
+        return us >= 1000 ? String.format(java.util.Locale.ROOT, "%.1f ms", us / 1000)
+                : String.format(java.util.Locale.ROOT, "%.0f us", us);
+    }
+}
