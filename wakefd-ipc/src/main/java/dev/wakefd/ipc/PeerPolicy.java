@@ -42,7 +42,7 @@ public interface PeerPolicy {
 final class Ids {
     private Ids() {}
 
-    private static final long UID = dev.wakefd.ipc.internal.UnixSockets.effectiveUid();
+    private static final long UID = dev.wakefd.ipc.internal.Credentials.effectiveUid();
 
     static long uid() {
         return UID;

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * AF_UNIX stream sockets: socket, bind, chmod, listen, accept4, connect, getsockopt(SO_PEERCRED),
- * shutdown, poll for bounded waits, and geteuid to compare peers with. Blocking calls, no policy;
+ * shutdown, and poll for bounded waits. Blocking calls, no policy;
  * the caller keeps the fd open for the whole call. Passing fds over them is {@link ScmRights}.
  */
 public final class UnixSockets {
@@ -43,19 +43,6 @@ public final class UnixSockets {
     private static final MethodHandle GETSOCKOPT = h("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P));
     private static final MethodHandle CHMOD = h("chmod", FunctionDescriptor.of(I, P, I));
     private static final MethodHandle SHUTDOWN = h("shutdown", FunctionDescriptor.of(I, I, I));
-    private static final MethodHandle GETEUID = h("geteuid", FunctionDescriptor.of(I));
-
-    /**
-     * geteuid(2): the uid SO_PEERCRED reports for a peer of the same user. It cannot fail and
-     * needs no fd, so the default peer policy works when fds run out (reading /proc would not).
-     */
-    public static long effectiveUid() {
-        try (Arena a = Arena.ofConfined()) {
-            return Integer.toUnsignedLong((int) GETEUID.invokeExact(capture(a)));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
 
     /** shutdown(fd, SHUT_RDWR): wakes threads blocked in accept or recvmsg on it. Errors ignored. */
     public static void shutdown(int fd) {
