@@ -145,9 +145,15 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
         // RUNNING: the thread in run() sees the cancel at its next check and stops
     }
 
+    /**
+     * True once this wait will take no further step but the release of its claim: it reached
+     * DONE (the release is its next action, in {@link #complete} and {@link #stop}) or its result
+     * was cancelled (the turn's holder stops at its next check). A claimer that finds such a
+     * holder waits for the release instead of reporting misuse.
+     */
     @Override
     public boolean finishing() {
-        return result.isDone() && turn.get() != DONE;
+        return turn.get() == DONE || result.isDone();
     }
 
     @Override
