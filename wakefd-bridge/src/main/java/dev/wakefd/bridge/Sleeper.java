@@ -87,13 +87,23 @@ final class Sleeper {
      * policy only: a stale answer costs time, never a wake.
      */
     static boolean wokeAThreadThatHasNotRun() {
+        return wokeAThreadThatHasNotRunWithin(notRunWindowNanos);
+    }
+
+    /**
+     * {@link #wokeAThreadThatHasNotRun()}, but only if that unpark was asked for at most
+     * {@code nanos} ago: a wake just before a wait (a hand-off from idle), not one some
+     * thousand items earlier in a stream.
+     */
+    static boolean wokeAThreadThatHasNotRunWithin(long nanos) {
         LastWake last = LAST_WAKE.get();
         Thread t = last.thread;
         if (t == null) {
             return false;
         }
-        if (last.sleeper.parking == t && System.nanoTime() - last.at < notRunWindowNanos) {
-            return true;
+        long age = System.nanoTime() - last.at;
+        if (last.sleeper.parking == t && age < notRunWindowNanos) {
+            return age <= nanos;
         }
         last.thread = null;
         last.sleeper = null;

@@ -33,8 +33,9 @@ interface WaitPolicy {
 
     /**
      * The default: sleep at once when looking cannot pay (recent waits were longer than a wake
-     * costs, or this thread just woke a thread that has not run yet, whose answer cannot come
-     * before it gets a CPU); otherwise look for about twice the recent wait, at most
+     * costs, or this thread woke, within the last 2 µs, a thread that has not run yet, whose
+     * answer cannot come before it gets a CPU; such a wait is left out of the recent waits);
+     * otherwise look for about twice the recent wait, at most
      * {@code maxLookNanos}. See docs/design/bridge-ring.md.
      */
     final class Adaptive implements WaitPolicy {
@@ -42,6 +43,10 @@ interface WaitPolicy {
         static final long LOOK_EVERY_NANOS = 1_000;
         /** A recent wait at least this long (or half the maximum look) makes a wait sleep at once. */
         static final long LOOK_PAYS_BELOW_NANOS = 5_000;
+        /** A wake asked for at most this long before a wait counts as a hand-off from idle. */
+        static final long WOKE_JUST_NOW_NANOS = 2_000;
+        /** {@link #WOKE_JUST_NOW_NANOS}; tests set it so that their checks never depend on timing. */
+        static volatile long wokeJustNowNanos = WOKE_JUST_NOW_NANOS;
         /** One sample's weight in the recent wait: 1/4. */
         private static final int SHIFT = 2;
         /** Samples are clamped to this, so one long idle gap does not take long to forget. */
@@ -50,6 +55,7 @@ interface WaitPolicy {
         private final long maxLook;
         private final boolean oneCpu;
         private long recentWait; // EWMA of how long the other side took to act, ns
+        private boolean skipSample; // this wait began by waking the other side: its length says nothing about a stream
         // statistics for tests and docs
         long spins, yields, sleepsAtOnce;
 
@@ -61,11 +67,20 @@ interface WaitPolicy {
 
         @Override
         public boolean look(BooleanSupplier quiet) {
+            skipSample = false;
             if (maxLook <= 0) {
                 sleepsAtOnce++;
                 return false;
             }
-            if (Sleeper.wokeAThreadThatHasNotRun()) {
+            // Wakes only count if asked for just before this wait: a hand-off from idle. In a
+            // stream the last wake lies a ring's worth of items back, and yielding then sleeping
+            // there could make both sides sleep in turn (issue 15).
+            // A wait that began while the other side was still asleep (we woke it, it has not run)
+            // lasts that wake, not the other side's pace: left out of the recent waits, or a
+            // stream's waits average above a wake's cost and both sides sleep at once (issue 15).
+            skipSample = Sleeper.wokeAThreadThatHasNotRun();
+            boolean wokeJustNow = skipSample && Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos);
+            if (wokeJustNow) {
                 // Our CPU is the nearest one for the thread we just woke: give it away once (it
                 // runs at once if it was queued here), then sleep. Spinning here would keep this
                 // CPU busy and send the wakee to a halted one.
@@ -84,6 +99,12 @@ interface WaitPolicy {
 
         @Override
         public void observed(long startNanos, long actedNanos) {
+            if (skipSample) {
+                // It began while the other side was asleep (we had just woken it), so it lasted a
+                // wake, not the other side's pace: averaging it in made streams sleep at once.
+                skipSample = false;
+                return;
+            }
             long sample = Math.max(0, Math.min(SAMPLE_CAP_NANOS, actedNanos - startNanos));
             recentWait += (sample - recentWait) >> SHIFT;
         }

@@ -58,10 +58,51 @@ class WaitPolicyTest {
     @Test
     void afterWakingAThreadThatHasNotRunItYieldsOnceInsteadOfSpinning() throws Exception {
         Sleeper.notRunWindowNanos = Long.MAX_VALUE / 4; // no timing in this test
+        WaitPolicy.Adaptive.wokeJustNowNanos = Long.MAX_VALUE / 4;
         try {
             yieldsOnce();
         } finally {
             Sleeper.notRunWindowNanos = Sleeper.NOT_RUN_WINDOW_NANOS;
+            WaitPolicy.Adaptive.wokeJustNowNanos = WaitPolicy.Adaptive.WOKE_JUST_NOW_NANOS;
+        }
+    }
+
+    /**
+     * Issue 15's steady regression: mid-stream, the last wake lies a ring's worth of items before
+     * the wait, and yielding then sleeping there made both sides sleep in turn. Such a wait looks
+     * as a stream's does; and a wait that began by waking the other side stays out of the recent
+     * waits, so it cannot make the next ones sleep at once.
+     */
+    @Test
+    void aWakeLongBeforeTheWaitDoesNotStopAStreamFromLooking() {
+        Sleeper.notRunWindowNanos = Long.MAX_VALUE / 4; // no timing in this test
+        WaitPolicy.Adaptive.wokeJustNowNanos = -1; // every wake counts as long before the wait
+        try {
+            Sleeper sleeper = new Sleeper(() -> { });
+            sleeper.parking(Thread.ofPlatform().unstarted(() -> { }));
+            sleeper.wake();
+            assertThat(Sleeper.wokeAThreadThatHasNotRun()).as("the wakee has not run").isTrue();
+            WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+            assertThat(p.look(() -> false)).as("looked and saw the other side act").isTrue();
+            assertThat(p.yields).isZero();
+            assertThat(p.spins).isEqualTo(1);
+            sleeper.awake();
+
+            WaitPolicy.Adaptive.wokeJustNowNanos = Long.MAX_VALUE / 4; // now: a wake just before
+            sleeper.parking(Thread.ofPlatform().unstarted(() -> { }));
+            sleeper.wake();
+            assertThat(p.look(() -> true)).isFalse();
+            assertThat(p.yields).isEqualTo(1);
+            p.observed(0, 150_000); // that wait lasted a wake from idle
+            assertThat(p.recentWait()).as("a wait that began with a wake is left out").isZero();
+            sleeper.awake();
+            assertThat(p.look(() -> false)).as("so the stream keeps looking").isTrue();
+            assertThat(p.spins).isEqualTo(2);
+            p.observed(0, 150_000); // a plain long wait still counts
+            assertThat(p.recentWait()).isPositive();
+        } finally {
+            Sleeper.notRunWindowNanos = Sleeper.NOT_RUN_WINDOW_NANOS;
+            WaitPolicy.Adaptive.wokeJustNowNanos = WaitPolicy.Adaptive.WOKE_JUST_NOW_NANOS;
         }
     }
 

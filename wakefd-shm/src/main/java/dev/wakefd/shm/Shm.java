@@ -47,38 +47,110 @@ public final class Shm {
     private static final int CREATOR_PRODUCES = Layout.CREATOR_PRODUCES, CREATOR_CONSUMES = Layout.CREATOR_CONSUMES;
     private static final long OFF_CREATOR_ROLE = Layout.OFF_CREATOR_ROLE;
 
-    /** Creates a channel of {@code capacity} bytes (a power of two, 4 KiB..1 GiB) and sends it; this side sends. */
+    /**
+     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side sends. Admits only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
+     */
     public static ShmSender createSender(FdSocket socket, int capacity) throws IOException {
         return (ShmSender) create(socket, capacity, PeerPolicy.sameUser(), true);
     }
 
+    /**
+     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side sends.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
+     * @param policy which peers (by SO_PEERCRED credentials) may take part
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
+     */
     public static ShmSender createSender(FdSocket socket, int capacity, PeerPolicy policy) throws IOException {
         return (ShmSender) create(socket, capacity, policy, true);
     }
 
-    /** Creates a channel and sends it; this side receives. */
+    /**
+     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side receives. Admits only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
+     */
     public static ShmReceiver createReceiver(FdSocket socket, int capacity) throws IOException {
         return (ShmReceiver) create(socket, capacity, PeerPolicy.sameUser(), false);
     }
 
+    /**
+     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side receives.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
+     * @param policy which peers (by SO_PEERCRED credentials) may take part
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
+     */
     public static ShmReceiver createReceiver(FdSocket socket, int capacity, PeerPolicy policy) throws IOException {
         return (ShmReceiver) create(socket, capacity, policy, false);
     }
 
-    /** Waits for the peer's channel (it created a receiver) and maps it; this side sends. */
+    /**
+     * Waits for the peer's channel (it created a receiver), checks and maps it; this side sends. Admits only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @return this side's end, owning the socket
+     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
+     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
+     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
+     */
     public static ShmSender acceptSender(FdSocket socket, Duration timeout) throws IOException {
         return (ShmSender) accept(socket, timeout, PeerPolicy.sameUser(), true);
     }
 
+    /**
+     * Waits for the peer's channel (it created a receiver), checks and maps it; this side sends.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @param policy which peers (by SO_PEERCRED credentials) may take part
+     * @return this side's end, owning the socket
+     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
+     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
+     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
+     */
     public static ShmSender acceptSender(FdSocket socket, Duration timeout, PeerPolicy policy) throws IOException {
         return (ShmSender) accept(socket, timeout, policy, true);
     }
 
-    /** Waits for the peer's channel (it created a sender) and maps it; this side receives. */
+    /**
+     * Waits for the peer's channel (it created a sender), checks and maps it; this side receives. Admits only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @return this side's end, owning the socket
+     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
+     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
+     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
+     */
     public static ShmReceiver acceptReceiver(FdSocket socket, Duration timeout) throws IOException {
         return (ShmReceiver) accept(socket, timeout, PeerPolicy.sameUser(), false);
     }
 
+    /**
+     * Waits for the peer's channel (it created a sender), checks and maps it; this side receives.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @param policy which peers (by SO_PEERCRED credentials) may take part
+     * @return this side's end, owning the socket
+     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
+     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
+     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
+     */
     public static ShmReceiver acceptReceiver(FdSocket socket, Duration timeout, PeerPolicy policy) throws IOException {
         return (ShmReceiver) accept(socket, timeout, policy, false);
     }

@@ -9,6 +9,11 @@ import java.io.IOException;
 public class ShmClosedException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what ended the channel, and how many messages got through
+     */
     public ShmClosedException(String message) {
         super(message);
     }

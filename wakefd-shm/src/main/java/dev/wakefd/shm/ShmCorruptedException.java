@@ -10,6 +10,11 @@ import java.io.IOException;
 public class ShmCorruptedException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the value that was wrong and the rule it broke
+     */
     public ShmCorruptedException(String message) {
         super(message);
     }

@@ -54,6 +54,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
      * How long a blocked call keeps looking at the ring before it sleeps in the kernel (default
      * 20 µs with more than one CPU, 0 with one). A look that finds work saves the other side a wake.
      *
+     * @param spin how long to look before sleeping; zero sleeps at once
      * @throws IllegalArgumentException if negative
      */
     public void spinBeforeSleep(Duration spin) {
@@ -63,17 +64,29 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         spinNanos = spin.toNanos();
     }
 
-    /** The data area's size in bytes. */
+    /**
+     * The data area's size in bytes.
+     *
+     * @return the capacity given at creation
+     */
     public int capacity() {
         return ring.capacity();
     }
 
-    /** The largest message this channel carries: capacity / 2 - 8 bytes. */
+    /**
+     * The largest message this channel carries: capacity / 2 - 8 bytes.
+     *
+     * @return the largest message length in bytes
+     */
     public int maxMessage() {
         return ring.maxMessage();
     }
 
-    /** The peer process's pid, as the kernel reported it when the set-up socket connected. */
+    /**
+     * The peer process's pid, as the kernel reported it when the set-up socket connected.
+     *
+     * @return the peer's pid
+     */
     public long peerPid() {
         return peerPid;
     }
@@ -82,11 +95,18 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
      * The eventfd this end sleeps on, for event loops: it turns readable when the other side
      * asks for this end to be woken (after {@code prepareToWait()} returned true), when the
      * peer closes or hangs up. Owned by the channel: never close it.
+     *
+     * @return this end's eventfd
      */
     public EventFd signal() {
         return own;
     }
 
+    /**
+     * Whether this end is still open.
+     *
+     * @return false once {@link #close()} was called or the channel was closed as corrupted
+     */
     public boolean isOpen() {
         return !closed.get();
     }

@@ -20,21 +20,38 @@ public final class ShmMessage implements AutoCloseable {
         this.sequence = sequence;
     }
 
-    /** The message's bytes, read-only, in shared memory. */
+    /**
+     * The message's bytes, read-only, in shared memory.
+     *
+     * @return a read-only view, valid until {@link #release()}
+     */
     public MemorySegment segment() {
         return bytes;
     }
 
+    /**
+     * The message's length.
+     *
+     * @return the length in bytes
+     */
     public int length() {
         return (int) bytes.byteSize();
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a new array holding the message
+     */
     public byte[] toArray() {
         return bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
-    /** Frees the record for the sender; the view must not be used afterwards. Idempotent. */
+    /**
+     * Frees the record for the sender; the view must not be used afterwards. Idempotent.
+     *
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if the channel was closed meanwhile
+     */
     public void release() throws IOException {
         owner.release(this);
     }

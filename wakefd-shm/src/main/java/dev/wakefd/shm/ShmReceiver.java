@@ -41,7 +41,14 @@ public final class ShmReceiver extends ShmEnd {
         super(region, own, other, socket);
     }
 
-    /** The next message if one is there now, copied; null if none (see {@link #isEndOfStream()}). */
+    /**
+     * The next message if one is there now, copied; null if none (see {@link #isEndOfStream()}).
+     *
+     * @return the message, or null if none is there now
+     * @throws IllegalStateException if a view from {@link #pollView()} is still held
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     */
     public byte[] poll() throws IOException {
         try {
             byte[] m = take();
@@ -83,6 +90,11 @@ public final class ShmReceiver extends ShmEnd {
      * {@link ShmMessage#release()} (which frees its space for the sender). Null if none now.
      * The sender cannot overwrite a record before it is released, but the peer process can
      * write anything anywhere: copy what you must trust (bounds are always checked).
+     *
+     * @return the view, or null if no message is there now
+     * @throws IllegalStateException if the previous view was not released
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public ShmMessage pollView() throws IOException {
         try {
@@ -119,6 +131,13 @@ public final class ShmReceiver extends ShmEnd {
     /**
      * Hands up to {@code max} messages to {@code sink} in place (each view is valid only during
      * its call), frees their space with one store; returns how many, or -1 at end of stream.
+     *
+     * @param sink called with each message's read-only view
+     * @param max the most messages to hand over
+     * @return how many were handed over (0: none now), or -1 at end of stream
+     * @throws IllegalStateException if a view from {@link #pollView()} is still held
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainViews(Consumer<MemorySegment> sink, int max) throws IOException {
         try {
@@ -145,7 +164,12 @@ public final class ShmReceiver extends ShmEnd {
      * Copies up to {@code max} messages that are there now to {@code sink}, frees their space
      * with one store; returns how many (0: none now), or -1 at end of stream.
      *
+     * @param sink called with each message, copied
+     * @param max the most messages to hand over
+     * @return how many were handed over (0: none now), or -1 at end of stream
      * @throws ShmClosedException if nothing is left and the sender hung up without closing
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainTo(Consumer<byte[]> sink, int max) throws IOException {
         try {
@@ -178,7 +202,15 @@ public final class ShmReceiver extends ShmEnd {
         }
     }
 
-    /** As {@link #receive(Duration)} with no limit. */
+    /**
+     * As {@link #receive(Duration)} with no limit.
+     *
+     * @return the next message, or null at end of stream
+     * @throws ShmClosedException if nothing is left and the sender hung up without closing
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     * @throws InterruptedException if the thread was interrupted while waiting
+     */
     public byte[] receive() throws IOException, InterruptedException {
         return receive(null);
     }
@@ -187,8 +219,13 @@ public final class ShmReceiver extends ShmEnd {
      * The next message, copied, waiting for it (platform or virtual thread) at most {@code
      * timeout} (null: no limit). Null at end of stream.
      *
+     * @param timeout how long to wait (null: no limit)
+     * @return the next message, or null at end of stream
      * @throws SocketTimeoutException if no message came in time
      * @throws ShmClosedException if the sender hung up without closing (after every message it published)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     * @throws InterruptedException if the thread was interrupted while waiting
      */
     public byte[] receive(Duration timeout) throws IOException, InterruptedException {
         long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
@@ -206,6 +243,14 @@ public final class ShmReceiver extends ShmEnd {
     /**
      * Waits for messages and hands every one there to {@code sink} (at most {@code max}); returns
      * how many (at least 1), or -1 at end of stream.
+     *
+     * @param sink called with each message, copied
+     * @param max the most messages to hand over
+     * @return how many were handed over (at least 1), or -1 at end of stream
+     * @throws ShmClosedException if nothing is left and the sender hung up without closing
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     * @throws InterruptedException if the thread was interrupted while waiting
      */
     public int receiveMany(Consumer<byte[]> sink, int max) throws IOException, InterruptedException {
         while (true) {
@@ -222,6 +267,14 @@ public final class ShmReceiver extends ShmEnd {
     /**
      * Waits for messages and hands every one there (at most {@code max}) to {@code sink} in
      * place, as {@link #drainViews}; returns how many (at least 1), or -1 at end of stream.
+     *
+     * @param sink called with each message's read-only view, valid only during the call
+     * @param max the most messages to hand over
+     * @return how many were handed over (at least 1), or -1 at end of stream
+     * @throws ShmClosedException if nothing is left and the sender hung up without closing
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     * @throws InterruptedException if the thread was interrupted while waiting
      */
     public int receiveViews(Consumer<MemorySegment> sink, int max) throws IOException, InterruptedException {
         while (true) {
@@ -283,7 +336,13 @@ public final class ShmReceiver extends ShmEnd {
         return new SocketTimeoutException("receive: no message from the sender (pid " + peerPid + ") within " + timeout);
     }
 
-    /** True once the sender closed and every message was taken. */
+    /**
+     * True once the sender closed and every message was taken.
+     *
+     * @return whether the stream has ended
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     */
     public boolean isEndOfStream() throws IOException {
         try {
             return ring.endOfStream();
@@ -297,6 +356,8 @@ public final class ShmReceiver extends ShmEnd {
     /**
      * The next message, completed on the caller's thread if one is there, else on wakefd's
      * shared poller thread when one arrives; null at end of stream.
+     *
+     * @return a future of the next message (null at end of stream), or completed exceptionally with the failure
      */
     public CompletableFuture<byte[]> receiveAsync() {
         try {
@@ -324,6 +385,10 @@ public final class ShmReceiver extends ShmEnd {
      * For event loops: after {@link #drainTo} returned 0, announces that this end waits. True:
      * wait until {@link #signal()} turns readable (consume it, then drain again); false: a message,
      * the end of stream or a hang-up arrived meanwhile: drain again now.
+     *
+     * @return true to wait for {@link #signal()}, false to drain again now
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public boolean prepareToWait() throws IOException {
         try {
@@ -344,6 +409,12 @@ public final class ShmReceiver extends ShmEnd {
      * so other fds get their turn), then calls {@code onEnd} once: with null at end of stream, or
      * with the exception that ended the stream (hang-up, corruption, close). Cancel the
      * registration before closing the receiver.
+     *
+     * @param poller the poller whose thread runs the callbacks
+     * @param onMessage called with each message, copied
+     * @param onEnd called once: with null at end of stream, else with the exception that ended it
+     * @return the registration; cancel it before closing the receiver
+     * @throws IOException if the poller cannot register this end's eventfd, or signalling it fails
      */
     public Poller.Registration register(Poller poller, Consumer<byte[]> onMessage, Consumer<IOException> onEnd) throws IOException {
         Objects.requireNonNull(onMessage, "register: onMessage is null");
@@ -379,7 +450,11 @@ public final class ShmReceiver extends ShmEnd {
         return r;
     }
 
-    /** Messages taken so far. */
+    /**
+     * Messages taken so far.
+     *
+     * @return the count of messages taken
+     */
     public long received() {
         return received;
     }

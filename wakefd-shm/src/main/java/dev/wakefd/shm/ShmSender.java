@@ -36,12 +36,31 @@ public final class ShmSender extends ShmEnd {
         super(region, own, other, socket);
     }
 
-    /** Copies the message into the ring if it fits now; false if the ring is full. */
+    /**
+     * Copies the message into the ring if it fits now; false if the ring is full.
+     *
+     * @param message the bytes to send, at most {@link #maxMessage()} long
+     * @return true if it was sent, false if there is no room now
+     * @throws ShmClosedException if the receiver closed or hung up (the message was not sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     */
     public boolean offer(byte[] message) throws IOException {
         return offer(message, 0, message.length);
     }
 
-    /** As {@link #offer(byte[])} for {@code message[offset, offset + length)}. */
+    /**
+     * As {@link #offer(byte[])} for {@code message[offset, offset + length)}.
+     *
+     * @param message the array holding the bytes to send
+     * @param offset where the message starts in the array
+     * @param length the message's length, at most {@link #maxMessage()}
+     * @return true if it was sent, false if there is no room now
+     * @throws IndexOutOfBoundsException if the range is not inside the array
+     * @throws ShmClosedException if the receiver closed or hung up (the message was not sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     */
     public boolean offer(byte[] message, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, message.length);
         try {
@@ -57,7 +76,15 @@ public final class ShmSender extends ShmEnd {
         }
     }
 
-    /** As {@link #offer(byte[])} for the buffer's remaining bytes; its position moves past them if sent. */
+    /**
+     * As {@link #offer(byte[])} for the buffer's remaining bytes; its position moves past them if sent.
+     *
+     * @param message the buffer whose remaining bytes are the message
+     * @return true if it was sent, false if there is no room now (the position is unchanged)
+     * @throws ShmClosedException if the receiver closed or hung up (the message was not sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     */
     public boolean offer(ByteBuffer message) throws IOException {
         int len = message.remaining();
         try {
@@ -101,7 +128,15 @@ public final class ShmSender extends ShmEnd {
         }
     }
 
-    /** Sends the message, waiting while the ring is full. */
+    /**
+     * Sends the message, waiting while the ring is full.
+     *
+     * @param message the bytes to send, at most {@link #maxMessage()} long
+     * @throws ShmClosedException if the receiver closed or hung up (the message was not sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     * @throws InterruptedException if the thread was interrupted while waiting (the message was not sent)
+     */
     public void send(byte[] message) throws IOException, InterruptedException {
         send(message, null);
     }
@@ -109,8 +144,13 @@ public final class ShmSender extends ShmEnd {
     /**
      * Sends the message, waiting at most {@code timeout} (null: no limit) while the ring is full.
      *
+     * @param message the bytes to send, at most {@link #maxMessage()} long
+     * @param timeout how long to wait for room (null: no limit)
      * @throws SocketTimeoutException if there was no room within the timeout (nothing was sent)
      * @throws ShmClosedException if the receiver closed or hung up
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     * @throws InterruptedException if the thread was interrupted while waiting (the message was not sent)
      */
     public void send(byte[] message, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(message, "send: message is null");
@@ -123,6 +163,12 @@ public final class ShmSender extends ShmEnd {
     /**
      * Sends every message in order, waiting while the ring is full: as many as fit are copied
      * and published with one store (one wake check), then the rest after room appears.
+     *
+     * @param messages the messages to send, in order
+     * @throws ShmClosedException if the receiver closed or hung up (the messages before were sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     * @throws InterruptedException if the thread was interrupted while waiting for room
      */
     public void sendMany(List<byte[]> messages) throws IOException, InterruptedException {
         int i = 0, n = messages.size();
@@ -135,7 +181,16 @@ public final class ShmSender extends ShmEnd {
         }
     }
 
-    /** Copies messages from index {@code from} while they fit and publishes them at once; returns how many. */
+    /**
+     * Copies messages from index {@code from} while they fit and publishes them at once; returns how many.
+     *
+     * @param messages the messages to send, in order
+     * @param from the index of the first message to send
+     * @return how many were sent (0: no room for the first)
+     * @throws ShmClosedException if the receiver closed or hung up (the message was not sent)
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed, or a system call fails
+     */
     public int offerMany(List<byte[]> messages, int from) throws IOException {
         int k = 0;
         try {
@@ -197,6 +252,9 @@ public final class ShmSender extends ShmEnd {
     /**
      * Sends on the caller's thread if there is room, else completes on wakefd's shared poller
      * thread once it was sent (or exceptionally).
+     *
+     * @param message the bytes to send, at most {@link #maxMessage()} long
+     * @return a future completed once the message was sent, or exceptionally with the failure
      */
     public CompletableFuture<Void> sendAsync(byte[] message) {
         try {
@@ -219,6 +277,10 @@ public final class ShmSender extends ShmEnd {
      * For event loops: after {@code offer} returned false, announces that this end waits for room.
      * True: stop offering and wait until {@link #signal()} turns readable (consume it, then offer
      * again); false: room appeared, the receiver closed or hung up meanwhile: offer again now.
+     *
+     * @return true to wait for {@link #signal()}, false to offer again now
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public boolean prepareToWait() throws IOException {
         try {
@@ -237,6 +299,11 @@ public final class ShmSender extends ShmEnd {
     /**
      * Calls {@code onWritable} on the poller thread whenever a wait announced by
      * {@link #prepareToWait()} ends (room, or the receiver closed: the next offer says which).
+     *
+     * @param poller the poller whose thread runs {@code onWritable}
+     * @param onWritable called when offering may succeed again
+     * @return the registration; cancel it before closing the sender
+     * @throws IOException if the poller cannot register this end's eventfd
      */
     public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
         Objects.requireNonNull(onWritable, "register: onWritable is null");
@@ -246,7 +313,11 @@ public final class ShmSender extends ShmEnd {
         });
     }
 
-    /** Bytes of the ring in use as this end last saw them (sent, not yet consumed). */
+    /**
+     * Bytes of the ring in use as this end last saw them (sent, not yet consumed).
+     *
+     * @return the bytes in use
+     */
     public long usedBytes() {
         return ring.usedBytes();
     }
