@@ -27,7 +27,7 @@ public final class Platform {
      */
     public static final Set<String> POSIX_SYMBOLS = Set.of(
             "read", "write", "close", "fcntl", "pipe", "poll", "strerror",
-            "socket", "bind", "listen", "connect", "sendmsg", "recvmsg", "getsockopt", "chmod", "shutdown", "geteuid");
+            "socket", "bind", "listen", "connect", "sendmsg", "recvmsg", "getsockopt", "chmod", "shutdown", "geteuid", "isatty");
 
     /** Symbols that exist only on Linux; never looked up in POSIX-only mode (checked by tests). */
     public static boolean linuxOnly(String symbol) {
