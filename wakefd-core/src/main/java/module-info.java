@@ -8,5 +8,11 @@
 module dev.wakefd {
     exports dev.wakefd;
     // Lease and close hooks for wakefd's own integration modules only.
-    exports dev.wakefd.internal to dev.wakefd.netty, dev.wakefd.ipc, dev.wakefd.bridge, dev.wakefd.shm, dev.wakefd.cli, dev.wakefd.bench;
+    exports dev.wakefd.internal to
+            dev.wakefd.netty,
+            dev.wakefd.ipc,
+            dev.wakefd.bridge,
+            dev.wakefd.shm,
+            dev.wakefd.cli,
+            dev.wakefd.bench;
 }

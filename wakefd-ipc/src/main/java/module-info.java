@@ -8,5 +8,6 @@ module dev.wakefd.ipc {
 
     exports dev.wakefd.ipc;
     // Socket and SCM_RIGHTS calls for wakefd-shm's set-up only.
-    exports dev.wakefd.ipc.internal to dev.wakefd.shm;
+    exports dev.wakefd.ipc.internal to
+            dev.wakefd.shm;
 }

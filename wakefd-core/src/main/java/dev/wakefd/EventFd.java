@@ -145,8 +145,13 @@ public final class EventFd implements WakeSignal {
         this.semaphore = file.semaphore();
         this.guard = newGuard(file);
         int n = fd; // the exception factory must not capture this EventFd
-        this.site = new Site(fd, guard, file instanceof dev.wakefd.internal.EventFdFile && !semaphore,
-                semaphore, () -> new Closed(n), exposed);
+        this.site = new Site(
+                fd,
+                guard,
+                file instanceof dev.wakefd.internal.EventFdFile && !semaphore,
+                semaphore,
+                () -> new Closed(n),
+                exposed);
         this.cleanable = CLEANER.register(this, closing(guard, site));
         OwnedFds.own(fd, file);
     }
@@ -163,15 +168,17 @@ public final class EventFd implements WakeSignal {
     }
 
     private static FdGuard newGuard(SignalFile file) {
-        return new FdGuard(() -> {
-            try {
-                file.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing " + file.kind() + " fd " + file.fd(), e);
-            } finally {
-                OwnedFds.release(file.fd(), file); // after close(2): see OwnedFds
-            }
-        }, file.callsCannotBlock());
+        return new FdGuard(
+                () -> {
+                    try {
+                        file.close();
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "closing " + file.kind() + " fd " + file.fd(), e);
+                    } finally {
+                        OwnedFds.release(file.fd(), file); // after close(2): see OwnedFds
+                    }
+                },
+                file.callsCannotBlock());
     }
 
     /**
@@ -230,8 +237,9 @@ public final class EventFd implements WakeSignal {
     private static EventFd adopt(int fd, Boolean semaphore) throws IOException {
         Object claim = new Object();
         if (fd >= 0 && !OwnedFds.claim(fd, claim)) {
-            throw new IllegalArgumentException("adopt(" + fd + "): fd " + fd + " is owned by a live EventFd in this JVM, "
-                    + "and an fd must have one owner (two would close it twice); use that EventFd or its duplicate()");
+            throw new IllegalArgumentException(
+                    "adopt(" + fd + "): fd " + fd + " is owned by a live EventFd in this JVM, "
+                            + "and an fd must have one owner (two would close it twice); use that EventFd or its duplicate()");
         }
         try {
             return new EventFd(Backends.adopt(fd, semaphore), true); // the new EventFd takes the entry over
@@ -299,8 +307,7 @@ public final class EventFd implements WakeSignal {
      */
     public void signal(long n) throws IOException {
         if (n < 1) {
-            throw new IllegalArgumentException(
-                    "signal(" + n + "): n must be between 1 and Long.MAX_VALUE (2^63-1)");
+            throw new IllegalArgumentException("signal(" + n + "): n must be between 1 and Long.MAX_VALUE (2^63-1)");
         }
         int call = guard.enter();
         if (call == FdGuard.REFUSED) {
@@ -403,8 +410,8 @@ public final class EventFd implements WakeSignal {
     /** For example {@code EventFd[fd=7, counter, eventfd, open]}. */
     @Override
     public String toString() {
-        return "EventFd[fd=" + fd + ", " + (semaphore ? "semaphore" : "counter") + ", "
-                + file.kind() + ", " + (isOpen() ? "open" : "closed") + "]";
+        return "EventFd[fd=" + fd + ", " + (semaphore ? "semaphore" : "counter") + ", " + file.kind() + ", "
+                + (isOpen() ? "open" : "closed") + "]";
     }
 
     ClosedChannelException closed() {

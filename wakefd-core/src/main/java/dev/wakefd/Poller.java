@@ -1,7 +1,7 @@
 package dev.wakefd;
 
-import dev.wakefd.internal.wait.Loop;
 import dev.wakefd.internal.wait.HandlerRegistration;
+import dev.wakefd.internal.wait.Loop;
 import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.util.Objects;

@@ -198,7 +198,8 @@ public final class Waker extends WakerState implements WakeSignal {
     @Override
     public String toString() {
         int s = (int) STATE.getVolatile(this);
-        return "Waker[fd=" + eventFd.site.fd() + ", " + (s == PENDING ? "pending" : s == IDLE ? "idle" : "closed") + "]";
+        return "Waker[fd=" + eventFd.site.fd() + ", " + (s == PENDING ? "pending" : s == IDLE ? "idle" : "closed")
+                + "]";
     }
 }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** adopt refuses an fd that a live EventFd of this JVM owns: one owner, one close(2). See OwnedFds. */
 class AdoptOwnershipTest {
     private static final Linker L = Linker.nativeLinker();
-    private static final MethodHandle DUP2 = L.downcallHandle(L.defaultLookup().find("dup2").orElseThrow(),
+    private static final MethodHandle DUP2 = L.downcallHandle(
+            L.defaultLookup().find("dup2").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     @BeforeEach
@@ -42,12 +43,15 @@ class AdoptOwnershipTest {
 
     @Test
     void refusesTheFdOfALiveEventFdAndLeavesThatOneWorking() throws Throwable {
-        try (EventFd e = EventFd.open(); EventFd dup = e.duplicate()) {
+        try (EventFd e = EventFd.open();
+                EventFd dup = e.duplicate()) {
             for (int fd : new int[] {e.fd(), dup.fd()}) {
-                assertThatThrownBy(() -> EventFd.adopt(fd)).isInstanceOf(IllegalArgumentException.class)
+                assertThatThrownBy(() -> EventFd.adopt(fd))
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("adopt(" + fd + "): fd " + fd + " is owned by a live EventFd")
                         .hasMessageContaining("one owner");
-                assertThatThrownBy(() -> EventFd.adopt(fd, false)).isInstanceOf(IllegalArgumentException.class)
+                assertThatThrownBy(() -> EventFd.adopt(fd, false))
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("owned by a live EventFd");
             }
             e.signal(3);
@@ -69,7 +73,9 @@ class AdoptOwnershipTest {
         assertThat(second.fd()).isEqualTo(n);
         assertThat(second.tryRead()).isEqualTo(7);
         first.close(); // a late close of the old owner must not touch the reused number
-        assertThat(TestFds.isEventFd(n)).as("the old owner did not close the reused number").isTrue();
+        assertThat(TestFds.isEventFd(n))
+                .as("the old owner did not close the reused number")
+                .isTrue();
         second.signal();
         assertThat(second.tryRead()).isEqualTo(1);
         second.close();
@@ -79,7 +85,8 @@ class AdoptOwnershipTest {
     @Test
     void aRefusedAdoptOfAForeignFdLeavesItFreeToAdopt() throws Throwable {
         int fd = TestFds.rawEventFd(2, TestFds.O_CLOEXEC);
-        assertThatThrownBy(() -> EventFd.adopt(fd, true)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> EventFd.adopt(fd, true))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("eventfd-semaphore: 0"); // refused for its mode: the claim is given back
         try (EventFd e = EventFd.adopt(fd)) {
             assertThat(e.tryRead()).isEqualTo(2);

@@ -23,8 +23,10 @@ class AdoptTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(TestBackend.isPipe(), "pipe backend only");
         int fd = TestFds.rawEventFd(2, TestFds.O_CLOEXEC);
         try {
-            assertThatThrownBy(() -> EventFd.adopt(fd)).isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("adopt(" + fd + ")").hasMessageContaining("pipe backend")
+            assertThatThrownBy(() -> EventFd.adopt(fd))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("adopt(" + fd + ")")
+                    .hasMessageContaining("pipe backend")
                     .hasMessageContaining(TestBackend.isPosixOnly() ? "wakefd.platform=posix" : "wakefd.backend=pipe");
             assertThat(TestFds.isEventFd(fd)).isTrue();
             assertThat(TestFds.kernelCount(fd)).isEqualTo(2);
@@ -46,13 +48,16 @@ class AdoptTest {
             assertThat(e.tryRead()).isEqualTo(1);
             assertThat(e.tryRead()).as("non-blocking now: empty reads return 0").isZero();
         }
-        assertThat(TestFds.isEventFd(fd)).as("adopted fd is closed by its new owner").isFalse();
+        assertThat(TestFds.isEventFd(fd))
+                .as("adopted fd is closed by its new owner")
+                .isFalse();
     }
 
     @Test
     void adoptsCounterModeAndChecksTheCallersWord() throws Throwable {
         int fd = TestFds.rawEventFd(5, TestFds.O_NONBLOCK | TestFds.O_CLOEXEC);
-        assertThatThrownBy(() -> EventFd.adopt(fd, true)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> EventFd.adopt(fd, true))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("eventfd-semaphore: 0");
         try (EventFd e = EventFd.adopt(fd, false)) {
             assertThat(e.isSemaphore()).isFalse();
@@ -62,15 +67,18 @@ class AdoptTest {
 
     @Test
     void refusesNegativeFds() {
-        assertThatThrownBy(() -> EventFd.adopt(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("adopt(-1)").hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> EventFd.adopt(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("adopt(-1)")
+                .hasMessageContaining(">= 0");
     }
 
     @Test
     void refusesClosedFds() throws Throwable {
         int fd = TestFds.rawEventFd(0, TestFds.O_CLOEXEC);
         TestFds.close(fd);
-        assertThatThrownBy(() -> EventFd.adopt(fd)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> EventFd.adopt(fd))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not open");
     }
 
@@ -79,8 +87,10 @@ class AdoptTest {
         int[] p = TestFds.pipe();
         try {
             int flags = TestFds.statusFlags(p[0]);
-            assertThatThrownBy(() -> EventFd.adopt(p[0])).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("is not an eventfd").hasMessageContaining("pipe:");
+            assertThatThrownBy(() -> EventFd.adopt(p[0]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not an eventfd")
+                    .hasMessageContaining("pipe:");
             assertThat(TestFds.target(p[0])).startsWith("pipe:");
             assertThat(TestFds.statusFlags(p[0])).isEqualTo(flags);
         } finally {
@@ -102,7 +112,8 @@ class AdoptTest {
             }
             assertThat(fd).isNotNegative();
             int theFd = fd;
-            assertThatThrownBy(() -> EventFd.adopt(theFd)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> EventFd.adopt(theFd))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is not an eventfd");
             f.write(1); // still usable: untouched
             assertThat(f.length()).isEqualTo(1);

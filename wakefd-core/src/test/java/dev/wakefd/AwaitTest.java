@@ -171,10 +171,13 @@ class AwaitTest {
     @org.junit.jupiter.api.Test
     void badTimeoutsAreRefused() throws IOException {
         try (EventFd e = EventFd.open()) {
-            assertThatThrownBy(() -> e.await(null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> e.await(null))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("timeout is null");
-            assertThatThrownBy(() -> e.await(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("PT-0.001S").hasMessageContaining("must not be negative");
+            assertThatThrownBy(() -> e.await(Duration.ofMillis(-1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PT-0.001S")
+                    .hasMessageContaining("must not be negative");
         }
     }
 }

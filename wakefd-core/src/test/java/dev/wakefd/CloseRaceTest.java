@@ -68,12 +68,16 @@ class CloseRaceTest {
                     t.join(30_000);
                     assertThat(t.isAlive()).isFalse();
                 }
-                assertThat(f.length()).as("bytes written into the canary that reused fd %d", fd).isZero();
+                assertThat(f.length())
+                        .as("bytes written into the canary that reused fd %d", fd)
+                        .isZero();
             }
             Files.delete(canary);
         }
         // The test only proves something when the number was actually reused.
-        assertThat(reused).as("rounds where the canary took the released number").isPositive();
+        assertThat(reused)
+                .as("rounds where the canary took the released number")
+                .isPositive();
     }
 
     @Test
@@ -115,7 +119,9 @@ class CloseRaceTest {
         assertThat(e.guard.acquire()).isTrue(); // an in-flight call
         e.close();
         assertThat(e.isOpen()).isFalse();
-        assertThat(TestFds.isSignalFd(fd)).as("still open while a call is in flight").isTrue();
+        assertThat(TestFds.isSignalFd(fd))
+                .as("still open while a call is in flight")
+                .isTrue();
         assertThat(e.guard.acquire()).as("no new call after close").isFalse();
         e.guard.release();
         assertThat(TestFds.isSignalFd(fd)).as("released by the last call out").isFalse();

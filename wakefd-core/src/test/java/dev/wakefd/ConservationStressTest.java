@@ -25,7 +25,8 @@ class ConservationStressTest {
         int each = 20_000;
         AtomicLong consumed = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        try (EventFd e = EventFd.open(); Poller poller = Poller.open()) {
+        try (EventFd e = EventFd.open();
+                Poller poller = Poller.open()) {
             List<Thread> consumers = new ArrayList<>();
             for (boolean virtual : new boolean[] {false, true, true}) {
                 consumers.add((virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {

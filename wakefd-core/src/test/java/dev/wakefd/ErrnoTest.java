@@ -27,9 +27,11 @@ class ErrnoTest {
     @Test
     void runningOutOfFdsNamesTheCallAndTheErrno() throws Throwable {
         Linker l = Linker.nativeLinker();
-        MethodHandle getrlimit = l.downcallHandle(l.defaultLookup().find("getrlimit").orElseThrow(),
+        MethodHandle getrlimit = l.downcallHandle(
+                l.defaultLookup().find("getrlimit").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        MethodHandle setrlimit = l.downcallHandle(l.defaultLookup().find("setrlimit").orElseThrow(),
+        MethodHandle setrlimit = l.downcallHandle(
+                l.defaultLookup().find("setrlimit").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         int rlimitNofile = 7;
         try (Arena a = Arena.ofConfined()) {

@@ -74,13 +74,17 @@ class EventFdRandomSequenceTest {
                     }
                     long got = e.tryRead();
                     BigInteger expected = model.signum() == 0 ? BigInteger.ZERO : semaphore ? BigInteger.ONE : model;
-                    assertThat(new BigInteger(Long.toUnsignedString(got))).as(where).isEqualTo(expected);
+                    assertThat(new BigInteger(Long.toUnsignedString(got)))
+                            .as(where)
+                            .isEqualTo(expected);
                     model = model.subtract(expected);
                 }
                 if (open) {
                     assertThat(new BigInteger(Long.toUnsignedString(TestFds.count(e))))
-                            .as(where + " backend count").isEqualTo(model);
-                    assertThat(TestFds.readable(e.fd())).as(where + " fd readable iff a count is pending")
+                            .as(where + " backend count")
+                            .isEqualTo(model);
+                    assertThat(TestFds.readable(e.fd()))
+                            .as(where + " fd readable iff a count is pending")
                             .isEqualTo(model.signum() != 0);
                 }
             }

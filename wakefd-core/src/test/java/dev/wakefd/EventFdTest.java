@@ -60,7 +60,8 @@ class EventFdTest {
         }
         assertThatThrownBy(() -> EventFd.builder().initialValue(-1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("initialValue(-1)").hasMessageContaining("2^32-1");
+                .hasMessageContaining("initialValue(-1)")
+                .hasMessageContaining("2^32-1");
         assertThatThrownBy(() -> EventFd.builder().initialValue(0x1_0000_0000L))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("initialValue(4294967296)");
@@ -90,7 +91,8 @@ class EventFdTest {
             assertThatThrownBy(() -> e.signal(1))
                     .isInstanceOf(CounterFullException.class)
                     .hasMessageContaining("nothing was added")
-                    .satisfies(t -> assertThat(((CounterFullException) t).requested()).isEqualTo(1));
+                    .satisfies(t ->
+                            assertThat(((CounterFullException) t).requested()).isEqualTo(1));
             long v = e.tryRead();
             assertThat(Long.toUnsignedString(v)).isEqualTo("18446744073709551614");
             assertThat(Long.compareUnsigned(v, Long.MAX_VALUE)).isPositive();
@@ -106,8 +108,10 @@ class EventFdTest {
         e.close();
         assertThat(e.isOpen()).isFalse();
         assertThat(TestFds.isSignalFd(fd)).isFalse();
-        assertThatThrownBy(e::signal).isInstanceOf(ClosedChannelException.class)
-                .hasMessageContaining("fd=" + fd).hasMessageContaining("closed");
+        assertThatThrownBy(e::signal)
+                .isInstanceOf(ClosedChannelException.class)
+                .hasMessageContaining("fd=" + fd)
+                .hasMessageContaining("closed");
         assertThatThrownBy(() -> e.signal(2)).isInstanceOf(ClosedChannelException.class);
         assertThatThrownBy(e::tryRead).isInstanceOf(ClosedChannelException.class);
         assertThat(e.toString()).contains("fd=" + fd).contains("closed");
@@ -132,10 +136,12 @@ class EventFdTest {
     @Test
     void criticalCallsStopOnceTheDescriptionIsShared() throws IOException {
         TestBackend.assumeEventFd("critical downcalls are an eventfd-backend matter");
-        try (EventFd e = EventFd.open(); EventFd inheritable = EventFd.builder().closeOnExec(false).open()) {
+        try (EventFd e = EventFd.open();
+                EventFd inheritable = EventFd.builder().closeOnExec(false).open()) {
             assertThat(e.guard.shortCalls()).isTrue();
             assertThat(inheritable.guard.shortCalls())
-                    .as("an fd a child may inherit is never critical").isFalse();
+                    .as("an fd a child may inherit is never critical")
+                    .isFalse();
             try (EventFd dup = e.duplicate()) {
                 assertThat(e.guard.shortCalls()).isFalse();
                 assertThat(dup.guard.shortCalls()).isFalse();
@@ -150,7 +156,8 @@ class EventFdTest {
     @Test
     void toStringHelpsInADebugger() throws IOException {
         try (EventFd e = EventFd.builder().semaphore(true).open()) {
-            assertThat(e.toString()).isEqualTo("EventFd[fd=" + e.fd() + ", semaphore, " + TestBackend.kind() + ", open]");
+            assertThat(e.toString())
+                    .isEqualTo("EventFd[fd=" + e.fd() + ", semaphore, " + TestBackend.kind() + ", open]");
         }
     }
 
@@ -158,7 +165,9 @@ class EventFdTest {
     void noFdLeakOverManyOpenCloseCycles() throws IOException {
         long before = TestFds.openFdCount();
         for (int i = 0; i < 20_000; i++) {
-            EventFd e = (i % 2 == 0) ? EventFd.open() : EventFd.builder().semaphore(true).open();
+            EventFd e = (i % 2 == 0)
+                    ? EventFd.open()
+                    : EventFd.builder().semaphore(true).open();
             e.signal();
             e.close();
         }

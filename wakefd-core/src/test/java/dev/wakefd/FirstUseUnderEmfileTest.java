@@ -116,7 +116,9 @@ class FirstUseUnderEmfileTest {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     String rel = root.relativize(p).toString();
                     if (rel.endsWith(".class") && !rel.contains("ModelCheck")) {
-                        Class.forName(rel.substring(0, rel.length() - 6).replace('/', '.'), false,
+                        Class.forName(
+                                rel.substring(0, rel.length() - 6).replace('/', '.'),
+                                false,
                                 FirstUseUnderEmfileTest.class.getClassLoader());
                     }
                 }
@@ -127,9 +129,17 @@ class FirstUseUnderEmfileTest {
     @Test
     void firstUseUnderEmfileFailsWithIOExceptionsAndRecovers() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("sh", "-c", "ulimit -n 256 && exec \"$0\" \"$@\"", java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                FirstUseUnderEmfileTest.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "ulimit -n 256 && exec \"$0\" \"$@\"",
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FirstUseUnderEmfileTest.class.getName())
+                .redirectErrorStream(true)
+                .start();
         boolean exited = p.waitFor(120, TimeUnit.SECONDS);
         if (!exited) {
             p.destroyForcibly();
@@ -141,8 +151,9 @@ class FirstUseUnderEmfileTest {
             assertThat(out).as(out).containsPattern("FAILED " + what + " [\\w.]*IOException: \\w+: EMFILE \\(");
         }
         assertThat(out).as(out).contains("RETURNED unexposed 2");
-        assertThat(out).as(out).contains("AFTER readAsync 3", "AFTER virtual 4", "AFTER platform 5",
-                "AFTER poller 6", "DONE");
+        assertThat(out)
+                .as(out)
+                .contains("AFTER readAsync 3", "AFTER virtual 4", "AFTER platform 5", "AFTER poller 6", "DONE");
         assertThat(p.exitValue()).isZero();
     }
 }

@@ -36,15 +36,18 @@ class ForeignWriterTest {
 
     static boolean python() {
         try {
-            return new ProcessBuilder("python3", "-c", "import os; os.eventfd").start().waitFor() == 0;
+            return new ProcessBuilder("python3", "-c", "import os; os.eventfd")
+                            .start()
+                            .waitFor()
+                    == 0;
         } catch (IOException | InterruptedException e) {
             return false;
         }
     }
 
     static void pythonWrites(int fd, long... counts) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("python3", "-c", PY,
-                Long.toString(ProcessHandle.current().pid()), Integer.toString(fd)));
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                "python3", "-c", PY, Long.toString(ProcessHandle.current().pid()), Integer.toString(fd)));
         for (long c : counts) {
             cmd.add(Long.toUnsignedString(c));
         }

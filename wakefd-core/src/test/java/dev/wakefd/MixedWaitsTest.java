@@ -24,7 +24,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MixedWaitsTest {
 
-    enum Kind { FUTURE, POLLER_FUTURE, HANDLER, VIRTUAL, PLATFORM }
+    enum Kind {
+        FUTURE,
+        POLLER_FUTURE,
+        HANDLER,
+        VIRTUAL,
+        PLATFORM
+    }
 
     static Stream<Arguments> everyOrder() {
         List<Arguments> out = new ArrayList<>();
@@ -48,7 +54,8 @@ class MixedWaitsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyOrder")
     void everyKindOfWaiterInEveryOrderOnOneSignal(List<Kind> order) throws Exception {
-        try (EventFd e = EventFd.open(); Poller poller = Poller.open()) {
+        try (EventFd e = EventFd.open();
+                Poller poller = Poller.open()) {
             AtomicLong consumed = new AtomicLong();
             List<CompletableFuture<Long>> done = new ArrayList<>();
             Poller.Registration[] reg = new Poller.Registration[1];
@@ -76,7 +83,9 @@ class MixedWaitsTest {
             long sent = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!done.stream().allMatch(CompletableFuture::isDone)) {
-                assertThat(System.nanoTime()).as("every waiter of %s returns", order).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("every waiter of %s returns", order)
+                        .isLessThan(deadline);
                 e.signal();
                 sent++;
                 Thread.yield();
@@ -85,7 +94,9 @@ class MixedWaitsTest {
                 f.get(); // rethrows a waiter's failure
             }
             reg[0].cancel(); // no handler call runs or starts after this
-            assertThat(consumed.get() + e.tryRead()).as("sum consumed (%s)", order).isEqualTo(sent);
+            assertThat(consumed.get() + e.tryRead())
+                    .as("sum consumed (%s)", order)
+                    .isEqualTo(sent);
         }
     }
 
@@ -127,35 +138,38 @@ class MixedWaitsTest {
         AtomicLong consumed = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        try (EventFd e = EventFd.open(); Poller poller = Poller.open()) {
+        try (EventFd e = EventFd.open();
+                Poller poller = Poller.open()) {
             List<Thread> consumers = new ArrayList<>();
             for (Kind k : Kind.values()) {
                 Runnable loop = switch (k) {
-                    case VIRTUAL, PLATFORM -> () -> {
-                        try {
-                            while (!stop.get()) {
-                                consumed.addAndGet(e.await(Duration.ofMillis(5)));
+                    case VIRTUAL, PLATFORM ->
+                        () -> {
+                            try {
+                                while (!stop.get()) {
+                                    consumed.addAndGet(e.await(Duration.ofMillis(5)));
+                                }
+                            } catch (Throwable t) {
+                                failures.add(t);
                             }
-                        } catch (Throwable t) {
-                            failures.add(t);
-                        }
-                    };
-                    case FUTURE, POLLER_FUTURE -> () -> {
-                        try {
-                            while (!stop.get()) {
-                                CompletableFuture<Long> f = k == Kind.FUTURE ? e.readAsync() : poller.readAsync(e);
-                                try {
-                                    consumed.addAndGet(f.get(5, TimeUnit.MILLISECONDS));
-                                } catch (java.util.concurrent.TimeoutException timeout) {
-                                    if (!f.cancel(false)) {
-                                        consumed.addAndGet(f.join()); // its count was taken: keep it
+                        };
+                    case FUTURE, POLLER_FUTURE ->
+                        () -> {
+                            try {
+                                while (!stop.get()) {
+                                    CompletableFuture<Long> f = k == Kind.FUTURE ? e.readAsync() : poller.readAsync(e);
+                                    try {
+                                        consumed.addAndGet(f.get(5, TimeUnit.MILLISECONDS));
+                                    } catch (java.util.concurrent.TimeoutException timeout) {
+                                        if (!f.cancel(false)) {
+                                            consumed.addAndGet(f.join()); // its count was taken: keep it
+                                        }
                                     }
                                 }
+                            } catch (Throwable t) {
+                                failures.add(t);
                             }
-                        } catch (Throwable t) {
-                            failures.add(t);
-                        }
-                    };
+                        };
                     case HANDLER -> null;
                 };
                 if (loop != null) {

@@ -59,7 +59,9 @@ class PlatformWaitTest {
         assertThat(first).isEqualTo(1);
         // The thread is gone; its watch holds the lease until the thread's fds are swept (the
         // next waiter made by any thread, or the Cleaner), which may or may not have happened.
-        assertThat(e.guard.leases()).as("the standing registration's lease, if not swept yet").isLessThanOrEqualTo(1);
+        assertThat(e.guard.leases())
+                .as("the standing registration's lease, if not swept yet")
+                .isLessThanOrEqualTo(1);
         e.close();
         assertThat(e.guard.leases()).isZero();
         assertThat(e.guard.isReleased()).as("fd %d handed back", fd).isTrue();
@@ -67,7 +69,8 @@ class PlatformWaitTest {
 
     @Test
     void theWatchMovesWithTheThreadAndCountsStayExact() throws Exception {
-        try (EventFd a = EventFd.open(); EventFd b = EventFd.open()) {
+        try (EventFd a = EventFd.open();
+                EventFd b = EventFd.open()) {
             long total = onFreshThread(() -> {
                 long sum = 0;
                 for (int i = 1; i <= 50; i++) {
@@ -78,7 +81,9 @@ class PlatformWaitTest {
                 return sum;
             });
             assertThat(total).isEqualTo(50 * 51 / 2);
-            assertThat(a.guard.leases() + b.guard.leases()).as("one standing registration at most").isLessThanOrEqualTo(1);
+            assertThat(a.guard.leases() + b.guard.leases())
+                    .as("one standing registration at most")
+                    .isLessThanOrEqualTo(1);
             assertThat(a.tryRead()).isZero();
             assertThat(b.tryRead()).isZero();
         }
@@ -141,7 +146,8 @@ class PlatformWaitTest {
             }
             // bounded by the threads alive at once (2 fds each, 8 at a time) plus slack for
             // whatever else the JVM opens meanwhile; without the fix it grows by 2 per thread
-            assertThat(peak - before).as("fds opened for %d short-lived waiting threads", threads)
+            assertThat(peak - before)
+                    .as("fds opened for %d short-lived waiting threads", threads)
                     .isLessThan(4L * batch + 64);
         }
     }

@@ -85,7 +85,8 @@ class PollerTest {
 
     @Test
     void handlerRunsOnThePollerThreadWithEveryCount() throws Exception {
-        try (Poller p = Poller.open(); EventFd e = EventFd.open()) {
+        try (Poller p = Poller.open();
+                EventFd e = EventFd.open()) {
             AtomicLong sum = new AtomicLong();
             AtomicReference<Thread> ranOn = new AtomicReference<>();
             CountDownLatch done = new CountDownLatch(1);
@@ -106,7 +107,9 @@ class PollerTest {
 
     @Test
     void aThrowingHandlerDoesNotStopThePoller() throws Exception {
-        try (Poller p = Poller.open(); EventFd bad = EventFd.open(); EventFd good = EventFd.open()) {
+        try (Poller p = Poller.open();
+                EventFd bad = EventFd.open();
+                EventFd good = EventFd.open()) {
             CountDownLatch threw = new CountDownLatch(1);
             CountDownLatch fine = new CountDownLatch(1);
             p.register(bad, n -> {
@@ -124,7 +127,8 @@ class PollerTest {
 
     @Test
     void cancelStopsCallsAndReleasesTheFd() throws Exception {
-        try (Poller p = Poller.open(); EventFd e = EventFd.open()) {
+        try (Poller p = Poller.open();
+                EventFd e = EventFd.open()) {
             AtomicLong calls = new AtomicLong();
             Poller.Registration r = p.register(e, n -> calls.incrementAndGet());
             assertThat(e.guard.leases()).isEqualTo(1);
@@ -143,9 +147,11 @@ class PollerTest {
 
     @Test
     void aSignalRegisteredTwiceIsRefused() throws Exception {
-        try (Poller p = Poller.open(); EventFd e = EventFd.open()) {
+        try (Poller p = Poller.open();
+                EventFd e = EventFd.open()) {
             p.register(e, n -> {});
-            assertThatThrownBy(() -> p.register(e, n -> {})).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> p.register(e, n -> {}))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already registered");
             assertThat(e.guard.leases()).isEqualTo(1);
         }
@@ -166,7 +172,8 @@ class PollerTest {
     @Test
     void shutdownFailsFuturesEndsRegistrationsAndClosesNothingItDoesNotOwn() throws Exception {
         Poller p = Poller.open();
-        try (EventFd e = EventFd.open(); EventFd f = EventFd.open()) {
+        try (EventFd e = EventFd.open();
+                EventFd f = EventFd.open()) {
             Poller.Registration r = p.register(e, n -> {});
             CompletableFuture<Long> pending = p.readAsync(f);
             p.close();
@@ -178,7 +185,8 @@ class PollerTest {
             assertThat(TestFds.isSignalFd(e.fd())).isTrue();
             assertThat(e.guard.leases()).isZero();
             assertThat(f.guard.leases()).isZero();
-            assertThatThrownBy(() -> p.register(e, n -> {})).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+            assertThatThrownBy(() -> p.register(e, n -> {}))
+                    .isInstanceOf(java.nio.channels.ClosedChannelException.class);
             e.signal();
             assertThat(e.tryRead()).isEqualTo(1);
         }
@@ -202,7 +210,8 @@ class PollerTest {
                 assertThat(seen.await(30, TimeUnit.SECONDS)).isTrue();
                 r.cancel();
             }
-            assertThatThrownBy(() -> p.registerFd(-3, () -> {})).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> p.registerFd(-3, () -> {}))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("registerFd(-3)");
         } finally {
             TestFds.close(pipe[0]);
@@ -231,7 +240,9 @@ class PollerTest {
             for (int i = 0; i < n; i++) {
                 fds.get(i).signal(i + 1);
             }
-            assertThat(all.await(60, TimeUnit.SECONDS)).as("sum %d of %d", sum.get(), expected).isTrue();
+            assertThat(all.await(60, TimeUnit.SECONDS))
+                    .as("sum %d of %d", sum.get(), expected)
+                    .isTrue();
         } finally {
             for (EventFd e : fds) {
                 e.close();
@@ -241,7 +252,9 @@ class PollerTest {
 
     @Test
     void waitingForTheFirstOfManyWithOnePoller() throws Exception {
-        try (Poller p = Poller.open(); EventFd a = EventFd.open(); Waker b = Waker.open()) {
+        try (Poller p = Poller.open();
+                EventFd a = EventFd.open();
+                Waker b = Waker.open()) {
             CompletableFuture<String> first = new CompletableFuture<>();
             p.register(a, n -> first.complete("a"));
             p.register(b, n -> first.complete("b"));
@@ -254,18 +267,24 @@ class PollerTest {
 
     @Test
     void nullArgumentsAreRefusedWithMessagesNamingThem() throws Exception {
-        try (Poller p = Poller.open(); EventFd e = EventFd.open()) {
-            assertThatThrownBy(() -> p.register(null, n -> {})).isInstanceOf(NullPointerException.class)
+        try (Poller p = Poller.open();
+                EventFd e = EventFd.open()) {
+            assertThatThrownBy(() -> p.register(null, n -> {}))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("signal is null");
-            assertThatThrownBy(() -> p.register(e, null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> p.register(e, null))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("handler is null");
-            assertThatThrownBy(() -> p.registerFd(0, null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> p.registerFd(0, null))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("onReadable is null");
-            assertThatThrownBy(() -> p.readAsync(null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> p.readAsync(null))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("signal is null");
             assertThat(p.registrations()).isZero();
         }
-        assertThatThrownBy(() -> Poller.open(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Poller.open(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("threadName is null");
     }
 }

@@ -34,7 +34,9 @@ class PosixOnlyTest {
         assertThat(Platform.posixOnly()).isTrue();
         exerciseEverything();
         List<String> looked = new ArrayList<>(Native.symbolsLookedUp());
-        assertThat(looked).as("symbols looked up in POSIX-only mode").isNotEmpty()
+        assertThat(looked)
+                .as("symbols looked up in POSIX-only mode")
+                .isNotEmpty()
                 .noneMatch(Platform::linuxOnly)
                 .allMatch(Platform.POSIX_SYMBOLS::contains)
                 .contains("pipe", "poll", "fcntl", "read", "write", "close");
@@ -54,7 +56,8 @@ class PosixOnlyTest {
         FunctionDescriptor d = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
         assertThatThrownBy(() -> Native.downcall("eventfd", d, false))
                 .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("eventfd").hasMessageContaining("Linux-only")
+                .hasMessageContaining("eventfd")
+                .hasMessageContaining("Linux-only")
                 .hasMessageContaining("-Dwakefd.platform=posix");
         assertThat(Native.symbolsLookedUp()).doesNotContain("eventfd");
         assertThatThrownBy(() -> EventFd.adopt(0))
@@ -69,13 +72,18 @@ class PosixOnlyTest {
     @Test
     void loadingClassesLooksNothingUp() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path")));
+        List<String> cmd = new ArrayList<>(
+                List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
         if (TestBackend.isPosixOnly()) {
             cmd.add("-Dwakefd.platform=posix");
         }
         cmd.add(LoadEveryClass.class.getName());
-        cmd.add(Path.of(EventFd.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        cmd.add(Path.of(EventFd.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -91,16 +99,27 @@ class PosixOnlyTest {
     @Test
     void anUnknownSystemIsRefusedAtOpenNotAtClassInitialisation() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dos.name=SunOS",
-                "-cp", System.getProperty("java.class.path"), OpenOnUnknownSystem.class.getName())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Dos.name=SunOS",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OpenOnUnknownSystem.class.getName())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("child output")
-                .contains("EventFd.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
-                .contains("Poller.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
-                .contains("O_NONBLOCK").contains("nfds_t")
-                .doesNotContain("ExceptionInInitializerError").doesNotContain("NoClassDefFoundError");
+        assertThat(out)
+                .as("child output")
+                .contains(
+                        "EventFd.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
+                .contains(
+                        "Poller.open: java.lang.UnsupportedOperationException: wakefd has no kernel constants for SunOS")
+                .contains("O_NONBLOCK")
+                .contains("nfds_t")
+                .doesNotContain("ExceptionInInitializerError")
+                .doesNotContain("NoClassDefFoundError");
     }
 
     /** The child of {@link #anUnknownSystemIsRefusedAtOpenNotAtClassInitialisation}. */
@@ -146,7 +165,8 @@ class PosixOnlyTest {
     }
 
     private static void exerciseEverything() throws Exception {
-        try (EventFd e = EventFd.open(); EventFd sem = EventFd.builder().semaphore(true).open()) {
+        try (EventFd e = EventFd.open();
+                EventFd sem = EventFd.builder().semaphore(true).open()) {
             e.signal();
             assertThat(e.tryRead()).isEqualTo(1);
             sem.signal(2);

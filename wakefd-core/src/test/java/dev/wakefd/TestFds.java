@@ -22,16 +22,18 @@ final class TestFds {
         return L.downcallHandle(L.defaultLookup().find(name).orElseThrow(), d);
     }
 
-    private static final MethodHandle EVENTFD = h("eventfd",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle PIPE2 = h("pipe2",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = h("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle FCNTL = h("fcntl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle WRITE = h("write",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle EVENTFD =
+            h("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle PIPE2 =
+            h("pipe2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE =
+            h("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle FCNTL =
+            h("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = h(
+            "write",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     static final int EFD_SEMAPHORE = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
 
@@ -59,8 +61,10 @@ final class TestFds {
         }
     }
 
-    private static final MethodHandle READ = h("read",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle READ = h(
+            "read",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     /** Reads whatever a (blocking) pipe holds right now, up to 4 KiB. */
     static long drainPipe(int fd) throws Throwable {
@@ -116,8 +120,10 @@ final class TestFds {
         }
     }
 
-    private static final MethodHandle POLL = h("poll",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle POLL = h(
+            "poll",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     /** The kernel's own count for an eventfd, from /proc/self/fdinfo (hex). */
     static long kernelCount(int fd) throws IOException {
@@ -142,12 +148,14 @@ final class TestFds {
     static long eventFdCount() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.filter(p -> {
-                try {
-                    return "anon_inode:[eventfd]".equals(Files.readSymbolicLink(p).toString());
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
+                        try {
+                            return "anon_inode:[eventfd]"
+                                    .equals(Files.readSymbolicLink(p).toString());
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 }

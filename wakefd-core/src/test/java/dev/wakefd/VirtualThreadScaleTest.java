@@ -42,7 +42,8 @@ class VirtualThreadScaleTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (fds.stream().anyMatch(e -> e.site.listenerCount() == 0)) {
             if (System.nanoTime() > deadline) {
-                System.out.println("NOT-ALL-WAITING " + fds.stream().filter(e -> e.site.listenerCount() > 0).count());
+                System.out.println("NOT-ALL-WAITING "
+                        + fds.stream().filter(e -> e.site.listenerCount() > 0).count());
                 System.exit(3);
             }
             Thread.yield();
@@ -59,10 +60,17 @@ class VirtualThreadScaleTest {
     void tenThousandVirtualThreadsOnTwoCarriers() throws Exception {
         int n = 10_000;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
-                "-cp", System.getProperty("java.class.path"), VirtualThreadScaleTest.class.getName(),
-                Integer.toString(n)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Djdk.virtualThreadScheduler.parallelism=2",
+                        "-Djdk.virtualThreadScheduler.maxPoolSize=2",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        VirtualThreadScaleTest.class.getName(),
+                        Integer.toString(n))
+                .redirectErrorStream(true)
+                .start();
         boolean exited = p.waitFor(150, TimeUnit.SECONDS);
         if (!exited) {
             p.destroyForcibly();

@@ -27,7 +27,8 @@ class VirtualWatchTest {
     @ParameterizedTest(name = "platform partner={0}")
     @ValueSource(booleans = {false, true})
     void pingPongLosesNoWake(boolean platformPartner) throws Exception {
-        try (EventFd ping = EventFd.open(); EventFd pong = EventFd.open()) {
+        try (EventFd ping = EventFd.open();
+                EventFd pong = EventFd.open()) {
             CompletableFuture<Long> echo = new CompletableFuture<>();
             Thread partner = (platformPartner ? Thread.ofPlatform() : Thread.ofVirtual()).start(() -> {
                 try {
@@ -87,7 +88,9 @@ class VirtualWatchTest {
                 long sent = 0;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!got.stream().allMatch(CompletableFuture::isDone)) {
-                    assertThat(System.nanoTime()).as("every first-time waiter returns").isLessThan(deadline);
+                    assertThat(System.nanoTime())
+                            .as("every first-time waiter returns")
+                            .isLessThan(deadline);
                     e.signal();
                     sent++;
                     Thread.onSpinWait();
@@ -96,7 +99,9 @@ class VirtualWatchTest {
                 for (CompletableFuture<Long> f : got) {
                     sum += f.get(); // rethrows a waiter's failure, e.g. a second registration
                 }
-                assertThat(sum + e.tryRead()).as("nothing lost or counted twice").isEqualTo(sent);
+                assertThat(sum + e.tryRead())
+                        .as("nothing lost or counted twice")
+                        .isEqualTo(sent);
                 assertThat(e.guard.leases()).as("one standing registration").isLessThanOrEqualTo(1);
             }
         }
@@ -144,13 +149,16 @@ class VirtualWatchTest {
         EventFd e = EventFd.open();
         for (int i = 1; i <= 3; i++) {
             e.signal(i);
-            long v = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return e.await();
-                } catch (Exception ex) {
-                    throw new RuntimeException(ex);
-                }
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
+            long v = CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return e.await();
+                                } catch (Exception ex) {
+                                    throw new RuntimeException(ex);
+                                }
+                            },
+                            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                    .get(30, TimeUnit.SECONDS);
             assertThat(v).isEqualTo(i);
         }
         assertThat(e.site.virtualWatchForTests()).isNotNull();
@@ -164,13 +172,16 @@ class VirtualWatchTest {
     void semaphoreModeAndThePipeBackendDoNotUseAWatch() throws Exception {
         try (EventFd e = EventFd.builder().semaphore(true).open()) {
             e.signal(2);
-            long sum = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return e.await() + e.await();
-                } catch (Exception ex) {
-                    throw new RuntimeException(ex);
-                }
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(30, TimeUnit.SECONDS);
+            long sum = CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return e.await() + e.await();
+                                } catch (Exception ex) {
+                                    throw new RuntimeException(ex);
+                                }
+                            },
+                            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                    .get(30, TimeUnit.SECONDS);
             assertThat(sum).isEqualTo(2);
             assertThat(e.site.virtualWatchForTests()).isNull();
         }
@@ -189,9 +200,13 @@ class VirtualWatchTest {
             CompletableFuture<Long> got = AwaitTest.on(true, e::await);
             Await.blockedOn(e);
             assertThat(e.site.isExposed()).isFalse();
-            assertThat(e.site.virtualWatchRegistered()).as("no poller entry for an unexposed signal").isFalse();
+            assertThat(e.site.virtualWatchRegistered())
+                    .as("no poller entry for an unexposed signal")
+                    .isFalse();
             int fd = e.fd(); // exposed now, while the thread is parked
-            assertThat(e.site.virtualWatchRegistered()).as("the entry is made by fd()").isTrue();
+            assertThat(e.site.virtualWatchRegistered())
+                    .as("the entry is made by fd()")
+                    .isTrue();
             assertThat(TestFds.rawWrite(fd, 6)).isEqualTo(8); // write(2) without signal()
             assertThat(AwaitTest.get(got)).isEqualTo(6);
         }

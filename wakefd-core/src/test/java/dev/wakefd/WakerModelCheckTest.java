@@ -89,8 +89,7 @@ class WakerModelCheckTest {
 
     @Test
     void theCheckCatchesTheReversedOrder() {
-        assertThatThrownBy(() -> options().check(ReversedDrain.class))
-                .isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> options().check(ReversedDrain.class)).isInstanceOf(AssertionError.class);
     }
 
     @Test

@@ -51,7 +51,8 @@ class WakerTest {
         w.close();
         w.close();
         assertThat(w.isOpen()).isFalse();
-        assertThatThrownBy(w::wake).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(w::wake)
+                .isInstanceOf(UncheckedIOException.class)
                 .hasCauseInstanceOf(ClosedChannelException.class);
         assertThatThrownBy(w::drain).isInstanceOf(ClosedChannelException.class);
         assertThat(w.toString()).contains("closed");
@@ -89,7 +90,9 @@ class WakerTest {
             long target = (long) producers * each;
             while (seen < target) {
                 long got = w.await(Duration.ofSeconds(30));
-                assertThat(got).as("woken with %d of %d items seen: a lost wake-up", seen, target).isEqualTo(1);
+                assertThat(got)
+                        .as("woken with %d of %d items seen: a lost wake-up", seen, target)
+                        .isEqualTo(1);
                 sleeps++;
                 for (Long v; (v = queue.poll()) != null; ) {
                     seen++;
@@ -100,7 +103,9 @@ class WakerTest {
                 t.join();
             }
             assertThat(sum).isEqualTo((long) producers * each * (each + 1) / 2);
-            assertThat(w.writes()).as("coalescing: writes <= wait cycles + producers").isLessThanOrEqualTo(sleeps + producers);
+            assertThat(w.writes())
+                    .as("coalescing: writes <= wait cycles + producers")
+                    .isLessThanOrEqualTo(sleeps + producers);
         }
     }
 
@@ -131,7 +136,9 @@ class WakerTest {
                 t.join(30_000);
                 assertThat(t.isAlive()).isFalse();
                 if (canary.fd() == fd) {
-                    assertThat(canary.tryRead()).as("a wake landed in the eventfd that reused fd %d", fd).isZero();
+                    assertThat(canary.tryRead())
+                            .as("a wake landed in the eventfd that reused fd %d", fd)
+                            .isZero();
                 }
             }
         }

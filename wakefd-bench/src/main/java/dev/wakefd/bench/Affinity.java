@@ -15,9 +15,14 @@ import java.lang.invoke.MethodHandle;
 final class Affinity {
     private Affinity() {}
 
-    private static final MethodHandle SET = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("sched_setaffinity").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    private static final MethodHandle SET = Linker.nativeLinker()
+            .downcallHandle(
+                    Linker.nativeLinker()
+                            .defaultLookup()
+                            .find("sched_setaffinity")
+                            .orElseThrow(),
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
 
     /**
      * The CPUs the process may use, counted once: the JDK counts them per calling thread (its

@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class BridgeBench {
     static final int ITEMS = 102_400; // a multiple of BURST and BATCH
     static final int CAPACITY = 1024;
@@ -72,6 +74,7 @@ public class BridgeBench {
          * not in others, and the throughput with it.
          */
         private final AtomicLongArray takenCell = new AtomicLongArray(31);
+
         private static final int TAKEN = 15;
         volatile boolean stop;
         Thread thread;
@@ -121,6 +124,7 @@ public class BridgeBench {
     public static class BridgePair extends Consumer {
         @Param({"single", "batched"})
         String mode;
+
         Bridge<Object> bridge;
         Sender<Object> sender;
         Receiver<Object> receiver;
@@ -140,7 +144,7 @@ public class BridgeBench {
                 try {
                     while (true) {
                         if (batched) {
-                            int n = receiver.receiveMany(x -> { }, BATCH);
+                            int n = receiver.receiveMany(x -> {}, BATCH);
                             if (n < 0) {
                                 return;
                             }
@@ -201,6 +205,7 @@ public class BridgeBench {
     public static class QueuePair extends Consumer {
         @Param({"ArrayBlockingQueue", "LinkedTransferQueue"})
         String queue;
+
         BlockingQueue<Object> q;
         long sent;
 

@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class BridgeLatencyBench {
     static final Integer ITEM = 1;
 
@@ -39,6 +41,7 @@ public class BridgeLatencyBench {
     public static class BridgeEcho {
         @Param({"1", "64"})
         int burst;
+
         Sender<Integer> toEcho;
         Receiver<Integer> fromEcho;
         Thread echo;
@@ -110,6 +113,7 @@ public class BridgeLatencyBench {
     public abstract static class HandoffEcho {
         @Param({"1", "64"})
         int burst;
+
         Handoff<Integer> there;
         Handoff<Integer> back;
         Thread echo;
@@ -154,7 +158,8 @@ public class BridgeLatencyBench {
         @Setup(Level.Trial)
         public void setup() {
             boolean abq = queue.equals("ArrayBlockingQueue");
-            start(Handoff.of(abq ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>()),
+            start(
+                    Handoff.of(abq ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>()),
                     Handoff.of(abq ? new ArrayBlockingQueue<>(256) : new LinkedTransferQueue<>()));
         }
     }

@@ -45,8 +45,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
  */
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
-        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"}) // Agrona 2.x reads jdk.internal.misc.Unsafe
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"
+        }) // Agrona 2.x reads jdk.internal.misc.Unsafe
 public class BridgeRivalsBench {
     static final long GAP_NANOS = 150_000;
     static final int ITEMS = 65_536;
@@ -61,10 +63,13 @@ public class BridgeRivalsBench {
 
     @State(Scope.Benchmark)
     public static class Echo {
-        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"})
+        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"
+        })
         String channel;
+
         @Param({"unpinned", "apart"})
         String placement;
+
         Lane there;
         Lane back;
         Thread echo;
@@ -127,6 +132,7 @@ public class BridgeRivalsBench {
     abstract static class Flow {
         /** The count alone in the middle of a padded array (see BridgeBench.Consumer). */
         private final AtomicLongArray takenCell = new AtomicLongArray(31);
+
         private static final int TAKEN = 15;
         Lane lane;
         Thread consumer;
@@ -138,7 +144,7 @@ public class BridgeRivalsBench {
                 try {
                     while (true) {
                         if (batched) {
-                            took(lane.takeSome(x -> { }, BURST));
+                            took(lane.takeSome(x -> {}, BURST));
                         } else {
                             lane.take();
                             took(1);
@@ -173,7 +179,8 @@ public class BridgeRivalsBench {
 
     @State(Scope.Benchmark)
     public static class Pair extends Flow {
-        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"})
+        @Param({"bridge", "jctoolsPark", "disruptorBlocking", "disruptorYielding", "agronaBackoff", "arrayBlockingQueue"
+        })
         String channel;
 
         @Setup(Level.Trial)
@@ -186,6 +193,7 @@ public class BridgeRivalsBench {
     public static class BatchPair extends Flow {
         @Param({"bridge", "jctoolsSpin"})
         String channel;
+
         final List<Object> batch = new ArrayList<>();
 
         @Setup(Level.Trial)

@@ -20,7 +20,9 @@ import org.openjdk.jmh.annotations.Threads;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class ContentionBench {
     Waker waker;
     EventFd eventFd;
@@ -41,15 +43,57 @@ public class ContentionBench {
         selector.close();
     }
 
-    @Benchmark @Threads(1) public void wakerWake_1t() { waker.wake(); }
-    @Benchmark @Threads(2) public void wakerWake_2t() { waker.wake(); }
-    @Benchmark @Threads(4) public void wakerWake_4t() { waker.wake(); }
+    @Benchmark
+    @Threads(1)
+    public void wakerWake_1t() {
+        waker.wake();
+    }
 
-    @Benchmark @Threads(1) public void eventFdSignal_1t() throws IOException { eventFd.signal(); }
-    @Benchmark @Threads(2) public void eventFdSignal_2t() throws IOException { eventFd.signal(); }
-    @Benchmark @Threads(4) public void eventFdSignal_4t() throws IOException { eventFd.signal(); }
+    @Benchmark
+    @Threads(2)
+    public void wakerWake_2t() {
+        waker.wake();
+    }
 
-    @Benchmark @Threads(1) public Selector selectorWakeup_1t() { return selector.wakeup(); }
-    @Benchmark @Threads(2) public Selector selectorWakeup_2t() { return selector.wakeup(); }
-    @Benchmark @Threads(4) public Selector selectorWakeup_4t() { return selector.wakeup(); }
+    @Benchmark
+    @Threads(4)
+    public void wakerWake_4t() {
+        waker.wake();
+    }
+
+    @Benchmark
+    @Threads(1)
+    public void eventFdSignal_1t() throws IOException {
+        eventFd.signal();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void eventFdSignal_2t() throws IOException {
+        eventFd.signal();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void eventFdSignal_4t() throws IOException {
+        eventFd.signal();
+    }
+
+    @Benchmark
+    @Threads(1)
+    public Selector selectorWakeup_1t() {
+        return selector.wakeup();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public Selector selectorWakeup_2t() {
+        return selector.wakeup();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public Selector selectorWakeup_4t() {
+        return selector.wakeup();
+    }
 }

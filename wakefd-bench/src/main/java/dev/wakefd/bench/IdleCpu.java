@@ -69,9 +69,18 @@ public final class IdleCpu {
             throw new IllegalStateException("waiters did not all return: " + returned.getCount() + " left");
         }
         double percent = 100.0 * cpu / wall;
-        System.out.printf(java.util.Locale.ROOT, "{\"name\": \"idle.virtual_waiters_cpu_percent" + (exposed ? "_exposed" : "") + "\", \"unit\": \"%%\", "
-                + "\"waiters\": %d, \"seconds\": %d, \"cpu_ns\": %d, \"wall_ns\": %d, \"mean\": %.4f, "
-                + "\"ci999\": 0, \"median\": %.4f, \"p99\": %.4f}%n", n, seconds, cpu, wall, percent, percent, percent);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "{\"name\": \"idle.virtual_waiters_cpu_percent" + (exposed ? "_exposed" : "") + "\", \"unit\": \"%%\", "
+                        + "\"waiters\": %d, \"seconds\": %d, \"cpu_ns\": %d, \"wall_ns\": %d, \"mean\": %.4f, "
+                        + "\"ci999\": 0, \"median\": %.4f, \"p99\": %.4f}%n",
+                n,
+                seconds,
+                cpu,
+                wall,
+                percent,
+                percent,
+                percent);
         for (EventFd e : fds) {
             e.close();
         }

@@ -94,8 +94,16 @@ public final class Paired {
                 ratio[r] = x / y;
             }
         }
-        System.out.printf(Locale.ROOT, "{\"name\":\"%s\",\"ratio\":%.5f,\"bridge\":%.3f,\"baseline\":%.3f,"
-                + "\"unit\":\"%s\",\"rounds\":%d}%n", name, median(ratio), median(b), median(q), unit, rounds);
+        System.out.printf(
+                Locale.ROOT,
+                "{\"name\":\"%s\",\"ratio\":%.5f,\"bridge\":%.3f,\"baseline\":%.3f,"
+                        + "\"unit\":\"%s\",\"rounds\":%d}%n",
+                name,
+                median(ratio),
+                median(b),
+                median(q),
+                unit,
+                rounds);
     }
 
     static double median(double[] v) {
@@ -130,8 +138,12 @@ public final class Paired {
      * Starts an echo thread that takes from {@code there} and puts into {@code back}; a round
      * sends {@code ops} bursts of {@code burst} items through them and returns the median op in ns.
      */
-    static Side latencyRounds(String name, BridgeLatencyBench.Handoff<Integer> there,
-            BridgeLatencyBench.Handoff<Integer> back, int burst, int ops) {
+    static Side latencyRounds(
+            String name,
+            BridgeLatencyBench.Handoff<Integer> there,
+            BridgeLatencyBench.Handoff<Integer> back,
+            int burst,
+            int ops) {
         Thread.ofPlatform().daemon().name(name + "-echo").start(() -> {
             try {
                 while (true) {
@@ -198,17 +210,20 @@ public final class Paired {
     }
 
     static void cost(boolean quick) throws Throwable {
-        Path lib = Path.of(System.getProperty("wakefd.cloops",
-                "wakefd-bench/target/libwakefd-cloops.so")).toAbsolutePath();
+        Path lib = Path.of(System.getProperty("wakefd.cloops", "wakefd-bench/target/libwakefd-cloops.so"))
+                .toAbsolutePath();
         if (!Files.exists(lib)) {
             throw new IllegalStateException("the C loops library " + lib + " does not exist: build wakefd-bench"
                     + " (mvn -pl wakefd-bench -am package) or pass -Dwakefd.cloops=PATH");
         }
         Linker linker = Linker.nativeLinker();
         SymbolLookup loops = SymbolLookup.libraryLookup(lib, Arena.global());
-        FunctionDescriptor sig = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
-        MethodHandle cWrite = linker.downcallHandle(loops.find("wakefd_cloop_write").orElseThrow(), sig);
-        MethodHandle cRead = linker.downcallHandle(loops.find("wakefd_cloop_read_empty").orElseThrow(), sig);
+        FunctionDescriptor sig =
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
+        MethodHandle cWrite =
+                linker.downcallHandle(loops.find("wakefd_cloop_write").orElseThrow(), sig);
+        MethodHandle cRead =
+                linker.downcallHandle(loops.find("wakefd_cloop_read_empty").orElseThrow(), sig);
         Epoll.ensureAvailability();
 
         EventFd e = EventFd.open();
@@ -219,55 +234,71 @@ public final class Paired {
         // bodies through a call site that sees them all, and the JIT would not inline them there,
         // adding a call per iteration to the Java sides only.
         Side c = perCall(n -> (long) cWrite.invokeExact(fd, (long) n), drain);
-        Side signal = perCall(n -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                e.signal();
-            }
-            return System.nanoTime() - t0;
-        }, drain);
-        Side netty = perCall(n -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                Native.eventFdWrite(fd, 1L);
-            }
-            return System.nanoTime() - t0;
-        }, drain);
+        Side signal = perCall(
+                n -> {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        e.signal();
+                    }
+                    return System.nanoTime() - t0;
+                },
+                drain);
+        Side netty = perCall(
+                n -> {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        Native.eventFdWrite(fd, 1L);
+                    }
+                    return System.nanoTime() - t0;
+                },
+                drain);
         Side cEmpty = perCall(n -> (long) cRead.invokeExact(fd, (long) n), nothing);
-        Side tryRead = perCall(n -> {
-            long t0 = System.nanoTime();
-            long sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += e.tryRead();
-            }
-            if (sum != 0) {
-                throw new IllegalStateException("the eventfd was not empty");
-            }
-            return System.nanoTime() - t0;
-        }, nothing);
+        Side tryRead = perCall(
+                n -> {
+                    long t0 = System.nanoTime();
+                    long sum = 0;
+                    for (int i = 0; i < n; i++) {
+                        sum += e.tryRead();
+                    }
+                    if (sum != 0) {
+                        throw new IllegalStateException("the eventfd was not empty");
+                    }
+                    return System.nanoTime() - t0;
+                },
+                nothing);
         // Netty's eventFdRead throws on an empty eventfd, so the reads are compared with a count
         // to take: each after the same Netty write; the pairs differ only in the read.
-        Side tryReadAfterWrite = perCall(n -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                Native.eventFdWrite(fd, 1L);
-                e.tryRead();
-            }
-            return System.nanoTime() - t0;
-        }, nothing);
-        Side nettyReadAfterWrite = perCall(n -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                Native.eventFdWrite(fd, 1L);
-                Native.eventFdRead(fd);
-            }
-            return System.nanoTime() - t0;
-        }, nothing);
+        Side tryReadAfterWrite = perCall(
+                n -> {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        Native.eventFdWrite(fd, 1L);
+                        e.tryRead();
+                    }
+                    return System.nanoTime() - t0;
+                },
+                nothing);
+        Side nettyReadAfterWrite = perCall(
+                n -> {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        Native.eventFdWrite(fd, 1L);
+                        Native.eventFdRead(fd);
+                    }
+                    return System.nanoTime() - t0;
+                },
+                nothing);
         int rounds = quick ? 200 : 2_000;
         compare("cost_signal_vs_c_write", "ns", rounds / 5, rounds, signal, c);
         compare("cost_tryread_vs_c_read", "ns", rounds / 5, rounds, tryRead, cEmpty);
         compare("cost_signal_vs_netty", "ns", rounds / 5, rounds, signal, netty);
-        compare("cost_write_tryread_vs_netty_write_read", "ns", rounds / 5, rounds, tryReadAfterWrite, nettyReadAfterWrite);
+        compare(
+                "cost_write_tryread_vs_netty_write_read",
+                "ns",
+                rounds / 5,
+                rounds,
+                tryReadAfterWrite,
+                nettyReadAfterWrite);
         e.close();
     }
 
@@ -349,7 +380,7 @@ public final class Paired {
             try {
                 while (true) {
                     if (batched) {
-                        int n = receiver.receiveMany(x -> { }, BURST);
+                        int n = receiver.receiveMany(x -> {}, BURST);
                         if (n < 0) {
                             return;
                         }
@@ -405,8 +436,20 @@ public final class Paired {
             // little: 128 bursts, or 64 ring-fulls in a steady stream.
             int items = bursts ? 128 * BURST : 64 * CAPACITY;
             Side baseline = abq.rounds(items, bursts);
-            compare("throughput_single_" + pattern, "items/us", rounds / 5, rounds, single.rounds(items, bursts), baseline);
-            compare("throughput_batched_" + pattern, "items/us", rounds / 5, rounds, batched.rounds(items, bursts), baseline);
+            compare(
+                    "throughput_single_" + pattern,
+                    "items/us",
+                    rounds / 5,
+                    rounds,
+                    single.rounds(items, bursts),
+                    baseline);
+            compare(
+                    "throughput_batched_" + pattern,
+                    "items/us",
+                    rounds / 5,
+                    rounds,
+                    batched.rounds(items, bursts),
+                    baseline);
         }
     }
 }

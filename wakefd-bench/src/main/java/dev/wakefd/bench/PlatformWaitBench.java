@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class PlatformWaitBench {
 
     @State(Scope.Thread)
@@ -78,7 +80,8 @@ public class PlatformWaitBench {
             Linker linker = Linker.nativeLinker();
             SymbolLookup loops = SymbolLookup.libraryLookup(lib, Arena.global());
             FunctionDescriptor longOfNothing = FunctionDescriptor.of(ValueLayout.JAVA_LONG);
-            MethodHandle start = linker.downcallHandle(loops.find("wakefd_cpp_start").orElseThrow(), longOfNothing);
+            MethodHandle start =
+                    linker.downcallHandle(loops.find("wakefd_cpp_start").orElseThrow(), longOfNothing);
             trip = linker.downcallHandle(loops.find("wakefd_cpp_trip").orElseThrow(), longOfNothing);
             stop = linker.downcallHandle(loops.find("wakefd_cpp_stop").orElseThrow(), FunctionDescriptor.ofVoid());
             long r = (long) start.invokeExact();

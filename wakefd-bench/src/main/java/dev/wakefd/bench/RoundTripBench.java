@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class RoundTripBench {
 
     /** Two EventFds and an echo thread that awaits ping and signals pong. */
@@ -56,7 +58,9 @@ public class RoundTripBench {
                     // benchmark over
                 }
             };
-            echo = virtual ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().daemon().start(loop);
+            echo = virtual
+                    ? Thread.ofVirtual().start(loop)
+                    : Thread.ofPlatform().daemon().start(loop);
         }
 
         @TearDown(Level.Trial)
@@ -267,7 +271,8 @@ public class RoundTripBench {
             group = new MultiThreadIoEventLoopGroup(1, factory);
             ping = EventFd.open();
             pong = EventFd.open();
-            dev.wakefd.netty.NettyWake.register(group.next(), ping, Echo.signalling(pong)).sync();
+            dev.wakefd.netty.NettyWake.register(group.next(), ping, Echo.signalling(pong))
+                    .sync();
         }
 
         @TearDown(Level.Trial)

@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djmh.executor=VIRTUAL"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djmh.executor=VIRTUAL"})
 public class VirtualWaitBench {
 
     /** One side of a ping-pong: send one unit, receive one unit. */
@@ -165,8 +167,10 @@ public class VirtualWaitBench {
         @Override
         void open() throws IOException {
             // unique per run: other engineers' benchmarks may run beside this one
-            Path path = Path.of(System.getProperty("java.io.tmpdir"), "wakefd-vwb-" + ProcessHandle.current().pid()
-                    + "-" + ThreadLocalRandom.current().nextInt(1 << 30) + ".sock");
+            Path path = Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "wakefd-vwb-" + ProcessHandle.current().pid() + "-"
+                            + ThreadLocalRandom.current().nextInt(1 << 30) + ".sock");
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(path));
                 a = SocketChannel.open(UnixDomainSocketAddress.of(path));

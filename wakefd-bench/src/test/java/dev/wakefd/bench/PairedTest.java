@@ -30,8 +30,9 @@ class PairedTest {
         // warm-up round -1 is odd: baseline first; then 0 (bridge first), 1, 2, 3
         assertThat(order).containsExactly("q", "b", "b", "q", "q", "b", "b", "q", "q", "b");
         // counted rounds: bridge 1, 2, 3, 50 against 2, 2, 2, 2: ratios 0.5, 1, 1.5, 25, median 1.25
-        assertThat(out.strip()).isEqualTo(
-                "{\"name\":\"fake\",\"ratio\":1.25000,\"bridge\":2.500,\"baseline\":2.000,\"unit\":\"ns\",\"rounds\":4}");
+        assertThat(out.strip())
+                .isEqualTo(
+                        "{\"name\":\"fake\",\"ratio\":1.25000,\"bridge\":2.500,\"baseline\":2.000,\"unit\":\"ns\",\"rounds\":4}");
     }
 
     @Test

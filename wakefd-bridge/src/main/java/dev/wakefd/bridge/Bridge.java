@@ -50,6 +50,7 @@ public final class Bridge<T> {
     final Sleeper producerSleeper;
     /** How each blocked side looks before it sleeps (one policy per side, see {@link WaitPolicy}). */
     final WaitPolicy consumerPolicy;
+
     final WaitPolicy producerPolicy;
     private final Sender<T> sender;
     private final Receiver<T> receiver;
@@ -162,7 +163,8 @@ public final class Bridge<T> {
         } catch (UncheckedIOException e) {
             int both = Ring.SENDER_CLOSED | Ring.RECEIVER_CLOSED;
             if ((ring.gate() & both) != both) {
-                throw new UncheckedIOException("bridge wake signal " + w + " closed from outside the bridge", e.getCause());
+                throw new UncheckedIOException(
+                        "bridge wake signal " + w + " closed from outside the bridge", e.getCause());
             }
         }
     }
@@ -241,8 +243,8 @@ public final class Bridge<T> {
         public Builder capacity(int capacity) {
             if (capacity < 2 || capacity > (1 << 30) || Integer.bitCount(capacity) != 1) {
                 int hint = capacity < 2 ? 2 : capacity > (1 << 30) ? 1 << 30 : Integer.highestOneBit(capacity) << 1;
-                throw new IllegalArgumentException("capacity " + capacity
-                        + " must be a power of two from 2 to 2^30 (for example " + hint + ")");
+                throw new IllegalArgumentException(
+                        "capacity " + capacity + " must be a power of two from 2 to 2^30 (for example " + hint + ")");
             }
             this.capacity = capacity;
             return this;

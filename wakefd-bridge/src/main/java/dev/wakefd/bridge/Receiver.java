@@ -3,8 +3,6 @@ package dev.wakefd.bridge;
 import dev.wakefd.Poller;
 import dev.wakefd.Waker;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +183,6 @@ public final class Receiver<T> implements AutoCloseable {
                 inTime = sleeper.park(untimed, deadline);
             } finally {
                 ring.consumerWithdraw();
-                
             }
             long now = System.nanoTime();
             long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
@@ -204,16 +201,18 @@ public final class Receiver<T> implements AutoCloseable {
      * @return a future completed with true once there are items (at once if there are), false at end of stream; otherwise completed on wakefd's shared poller thread
      */
     public CompletableFuture<Boolean> readableAsync() {
-        return AsyncWait.start(new ConsumerSide<Boolean>() {
-            @Override
-            public Object look() {
-                ring.checkReceivable();
-                if (!ring.isEmpty()) {
-                    return Boolean.TRUE;
-                }
-                return ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
-            }
-        }, "readableAsync");
+        return AsyncWait.start(
+                new ConsumerSide<Boolean>() {
+                    @Override
+                    public Object look() {
+                        ring.checkReceivable();
+                        if (!ring.isEmpty()) {
+                            return Boolean.TRUE;
+                        }
+                        return ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
+                    }
+                },
+                "readableAsync");
     }
 
     /**
@@ -234,16 +233,18 @@ public final class Receiver<T> implements AutoCloseable {
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-        return AsyncWait.start(new ConsumerSide<T>() {
-            @Override
-            public Object look() {
-                Object e = ring.poll();
-                if (e != null) {
-                    return e;
-                }
-                return ring.endOfStream() ? null : AsyncWait.NOT_YET;
-            }
-        }, "receiveAsync");
+        return AsyncWait.start(
+                new ConsumerSide<T>() {
+                    @Override
+                    public Object look() {
+                        Object e = ring.poll();
+                        if (e != null) {
+                            return e;
+                        }
+                        return ring.endOfStream() ? null : AsyncWait.NOT_YET;
+                    }
+                },
+                "receiveAsync");
     }
 
     private abstract class ConsumerSide<R> implements AsyncWait.Side<R> {

@@ -155,8 +155,9 @@ final class Ring extends RingPad3 {
         if ((gate & SENDER_CLOSED) != 0) {
             return new BridgeClosedException("send after close(): the sender ended this bridge's stream", false);
         }
-        return new BridgeClosedException("send: the receiver closed this bridge; " + (tail - head)
-                + " item(s) sent earlier were never received", true);
+        return new BridgeClosedException(
+                "send: the receiver closed this bridge; " + (tail - head) + " item(s) sent earlier were never received",
+                true);
     }
 
     // ---------------------------------------------------------------- consumer

@@ -3,8 +3,6 @@ package dev.wakefd.bridge;
 import dev.wakefd.Poller;
 import dev.wakefd.Waker;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -138,8 +136,8 @@ public final class Sender<T> implements AutoCloseable {
         int n = items.size();
         for (int i = 0; i < n; i++) {
             if (items.get(i) == null) {
-                throw new NullPointerException(operation + ": item " + i + " of " + n
-                        + " is null (items must not be null); nothing was sent");
+                throw new NullPointerException(
+                        operation + ": item " + i + " of " + n + " is null (items must not be null); nothing was sent");
             }
         }
         return n;
@@ -188,13 +186,15 @@ public final class Sender<T> implements AutoCloseable {
      * @return a future completed (with null) once the bridge has room, at once if it has; otherwise on wakefd's shared poller thread
      */
     public CompletableFuture<Void> writableAsync() {
-        return AsyncWait.start(new ProducerSide<Void>() {
-            @Override
-            public Object look() {
-                ring.checkSendable();
-                return ring.size() < ring.capacity ? null : AsyncWait.NOT_YET;
-            }
-        }, "writableAsync");
+        return AsyncWait.start(
+                new ProducerSide<Void>() {
+                    @Override
+                    public Object look() {
+                        ring.checkSendable();
+                        return ring.size() < ring.capacity ? null : AsyncWait.NOT_YET;
+                    }
+                },
+                "writableAsync");
     }
 
     /**
@@ -215,12 +215,14 @@ public final class Sender<T> implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return AsyncWait.start(new ProducerSide<Void>() {
-            @Override
-            public Object look() {
-                return ring.offer(item) ? null : AsyncWait.NOT_YET;
-            }
-        }, "sendAsync");
+        return AsyncWait.start(
+                new ProducerSide<Void>() {
+                    @Override
+                    public Object look() {
+                        return ring.offer(item) ? null : AsyncWait.NOT_YET;
+                    }
+                },
+                "sendAsync");
     }
 
     private abstract class ProducerSide<R> implements AsyncWait.Side<R> {

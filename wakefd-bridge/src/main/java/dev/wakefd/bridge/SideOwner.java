@@ -38,8 +38,9 @@ final class SideOwner {
             if (h == null) {
                 continue;
             }
-            throw new IllegalStateException("bridge misuse: " + operation + " while another " + side + " operation is in"
-                    + " progress (" + describe(h) + "); a bridge has exactly one " + side + " at a time");
+            throw new IllegalStateException(
+                    "bridge misuse: " + operation + " while another " + side + " operation is in" + " progress ("
+                            + describe(h) + "); a bridge has exactly one " + side + " at a time");
         }
     }
 

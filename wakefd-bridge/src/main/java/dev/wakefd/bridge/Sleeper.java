@@ -27,8 +27,10 @@ final class Sleeper {
 
     @SuppressWarnings("unused") // through PARKING; read with a volatile load by wake()
     private volatile Thread parking;
+
     @SuppressWarnings("unused") // through UNPARKS
     private volatile long unparks;
+
     @SuppressWarnings("unused") // through WAKE_ASKED_AT
     private volatile long wakeAskedAt;
 

@@ -54,7 +54,11 @@ class BridgeStressTest {
         }
     }
 
-    enum Mode { THREAD, POLLER, FUTURES }
+    enum Mode {
+        THREAD,
+        POLLER,
+        FUTURES
+    }
 
     /** What the consumer checks, item by item. */
     static final class Check implements Consumer<Integer> {
@@ -100,10 +104,11 @@ class BridgeStressTest {
         Poller poller = pair.mode == Mode.POLLER ? Poller.open() : null;
         try {
             CompletableFuture<Void> consumed = switch (pair.mode) {
-                case THREAD -> Bounded.start(pair.virtualConsumer, () -> {
-                    consumeOnThread(bridge.receiver(), check, new SplittableRandom(~seed));
-                    return null;
-                });
+                case THREAD ->
+                    Bounded.start(pair.virtualConsumer, () -> {
+                        consumeOnThread(bridge.receiver(), check, new SplittableRandom(~seed));
+                        return null;
+                    });
                 case POLLER -> {
                     CompletableFuture<Void> end = new CompletableFuture<>();
                     bridge.receiver().register(poller, check, () -> end.complete(null));
@@ -124,7 +129,9 @@ class BridgeStressTest {
         BridgeMetrics m = bridge.metrics();
         assertThat(m.received()).isEqualTo(ITEMS);
         if (small) {
-            assertThat(m.consumerWaits() + m.producerWaits()).as("the sides did sleep").isPositive();
+            assertThat(m.consumerWaits() + m.producerWaits())
+                    .as("the sides did sleep")
+                    .isPositive();
         }
         System.out.printf("%s: %,d items, capacity %d, %s%n", pair, ITEMS, capacity, m);
     }
@@ -212,7 +219,8 @@ class BridgeStressTest {
     }
 
     /** Waits for both sides, failing if neither index moves for {@link Bounded#LIMIT}. */
-    private static void watch(Bridge<?> bridge, CompletableFuture<?> produced, CompletableFuture<?> consumed, String what)
+    private static void watch(
+            Bridge<?> bridge, CompletableFuture<?> produced, CompletableFuture<?> consumed, String what)
             throws Exception {
         CompletableFuture<Void> both = CompletableFuture.allOf(produced, consumed);
         long lastSent = -1, lastReceived = -1;

@@ -3,13 +3,13 @@ package dev.wakefd.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.Poller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
-import dev.wakefd.Poller;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,22 +23,29 @@ class BridgeTest {
 
     @Test
     void capacityMustBeAPowerOfTwo() {
-        assertThatThrownBy(() -> Bridge.open(1000)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("capacity 1000").hasMessageContaining("power of two").hasMessageContaining("1024");
+        assertThatThrownBy(() -> Bridge.open(1000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("capacity 1000")
+                .hasMessageContaining("power of two")
+                .hasMessageContaining("1024");
         assertThatThrownBy(() -> Bridge.open(1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Bridge.builder().pressure(0.9, 0.8)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Bridge.builder().pressure(0.9, 0.8))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("elevated=0.9");
         assertThatThrownBy(() -> Bridge.builder().capacity(8).resumeWhenFree(9))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resumeWhenFree(9)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resumeWhenFree(9)");
     }
 
     @Test
     void spinBeforeSleepRefusesNegativeAndNull() {
         assertThatThrownBy(() -> Bridge.builder().spinBeforeSleep(Duration.ofNanos(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-0.000000001S")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT-0.000000001S")
                 .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> Bridge.builder().spinBeforeSleep(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("spinBeforeSleep");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("spinBeforeSleep");
     }
 
     @ParameterizedTest(name = "virtual={0}, yielding={1}")
@@ -48,8 +55,11 @@ class BridgeTest {
         // must still see the items and the close at once, and so must the producer blocked on a
         // full ring (capacity 8, 100 items); the bounded get fails the test if a look ignored
         // either: the consumer would then sleep with no wake coming after the close.
-        Bridge<Integer> b = Bridge.builder().capacity(8).spinBeforeSleep(Duration.ofMinutes(1))
-                .lookByYielding(yielding).open();
+        Bridge<Integer> b = Bridge.builder()
+                .capacity(8)
+                .spinBeforeSleep(Duration.ofMinutes(1))
+                .lookByYielding(yielding)
+                .open();
         CompletableFuture<Long> sum = Bounded.start(virtual, () -> {
             long total = 0;
             for (Integer x; (x = b.receiver().receive()) != null; ) {
@@ -61,7 +71,8 @@ class BridgeTest {
             b.sender().send(i);
         }
         b.sender().close();
-        assertThat(Bounded.get(sum, "the spinning consumer saw every item and the end of stream")).isEqualTo(5050);
+        assertThat(Bounded.get(sum, "the spinning consumer saw every item and the end of stream"))
+                .isEqualTo(5050);
         b.receiver().close();
     }
 
@@ -85,9 +96,12 @@ class BridgeTest {
         Bridge<Integer> b = Bridge.open(8);
         List<Integer> bad = new ArrayList<>(range(0, 5));
         bad.set(3, null);
-        assertThatThrownBy(() -> b.sender().sendMany(bad)).isInstanceOf(NullPointerException.class)
-                .hasMessageContaining("item 3 of 5 is null").hasMessageContaining("nothing was sent");
-        assertThatThrownBy(() -> b.sender().offerMany(bad)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> b.sender().sendMany(bad))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item 3 of 5 is null")
+                .hasMessageContaining("nothing was sent");
+        assertThatThrownBy(() -> b.sender().offerMany(bad))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("item 3 of 5 is null");
         assertThat(b.sender().sent()).isZero();
         assertThat(b.size()).isZero();
@@ -160,12 +174,16 @@ class BridgeTest {
         Bridge<Integer> b = Bridge.open(8);
         b.sender().offerMany(range(0, 5));
         List<Integer> got = new ArrayList<>();
-        assertThatThrownBy(() -> b.receiver().drainTo(i -> {
-            got.add(i);
-            if (i == 2) {
-                throw new IllegalStateException("boom");
-            }
-        }, 10)).hasMessage("boom");
+        assertThatThrownBy(() -> b.receiver()
+                        .drainTo(
+                                i -> {
+                                    got.add(i);
+                                    if (i == 2) {
+                                        throw new IllegalStateException("boom");
+                                    }
+                                },
+                                10))
+                .hasMessage("boom");
         assertThat(got).containsExactly(0, 1, 2);
         assertThat(b.receiver().received()).isEqualTo(3);
         assertThat(b.receiver().poll()).isEqualTo(3);
@@ -176,7 +194,8 @@ class BridgeTest {
         Bridge<Integer> b = Bridge.open(8);
         b.sender().sendMany(range(0, 3));
         b.sender().close();
-        assertThatThrownBy(() -> b.sender().offer(9)).isInstanceOf(BridgeClosedException.class)
+        assertThatThrownBy(() -> b.sender().offer(9))
+                .isInstanceOf(BridgeClosedException.class)
                 .hasMessageContaining("send after close()")
                 .matches(e -> !((BridgeClosedException) e).byReceiver());
         assertThatThrownBy(() -> b.sender().send(9)).isInstanceOf(BridgeClosedException.class);
@@ -195,7 +214,8 @@ class BridgeTest {
     @ValueSource(booleans = {false, true})
     void aWaitingConsumerWakesForTheFirstItem(boolean virtual) throws Exception {
         Bridge<String> b = Bridge.open(8);
-        CompletableFuture<String> got = Bounded.start(virtual, () -> b.receiver().receive());
+        CompletableFuture<String> got =
+                Bounded.start(virtual, () -> b.receiver().receive());
         Bounded.until(b.ring()::consumerAnnounced, "consumer announced its wait");
         b.sender().send("x");
         assertThat(Bounded.get(got, "consumer woken")).isEqualTo("x");
@@ -210,7 +230,8 @@ class BridgeTest {
     @ValueSource(booleans = {false, true})
     void aWaitingConsumerSeesEndOfStream(boolean virtual) throws Exception {
         Bridge<String> b = Bridge.open(8);
-        CompletableFuture<String> got = Bounded.start(virtual, () -> b.receiver().receive());
+        CompletableFuture<String> got =
+                Bounded.start(virtual, () -> b.receiver().receive());
         Bounded.until(b.ring()::consumerAnnounced, "consumer announced its wait");
         b.sender().close();
         assertThat(Bounded.get(got, "consumer woken by close")).isNull();
@@ -229,9 +250,13 @@ class BridgeTest {
         Bounded.until(b.ring()::producerAnnounced, "producer announced its wait");
         b.receiver().close();
         assertThatThrownBy(() -> Bounded.get(sending, "producer woken by the receiver's close"))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(BridgeClosedException.class)
-                .hasMessageContaining("receiver closed").matches(e -> ((BridgeClosedException) e).byReceiver());
-        assertThatThrownBy(() -> b.receiver().poll()).isInstanceOf(BridgeClosedException.class)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(BridgeClosedException.class)
+                .hasMessageContaining("receiver closed")
+                .matches(e -> ((BridgeClosedException) e).byReceiver());
+        assertThatThrownBy(() -> b.receiver().poll())
+                .isInstanceOf(BridgeClosedException.class)
                 .hasMessageContaining("receive after close()");
         assertThat(b.metrics().sent() - b.metrics().received()).isEqualTo(2);
     }
@@ -262,10 +287,13 @@ class BridgeTest {
     @Test
     void aSecondWaitingConsumerIsRejected() throws Exception {
         Bridge<String> b = Bridge.open(8);
-        CompletableFuture<String> first = Bounded.start(false, () -> b.receiver().receive());
+        CompletableFuture<String> first =
+                Bounded.start(false, () -> b.receiver().receive());
         Bounded.until(b.ring()::consumerAnnounced, "first consumer waiting");
-        assertThatThrownBy(() -> b.receiver().receive()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("bridge misuse").hasMessageContaining("exactly one consumer");
+        assertThatThrownBy(() -> b.receiver().receive())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bridge misuse")
+                .hasMessageContaining("exactly one consumer");
         assertThatThrownBy(() -> b.receiver().readableAsync()).hasMessageContaining("bridge misuse");
         b.sender().send("x");
         assertThat(Bounded.get(first, "first consumer")).isEqualTo("x");
@@ -280,7 +308,8 @@ class BridgeTest {
             return null;
         });
         Bounded.until(b.ring()::producerAnnounced, "first producer waiting");
-        assertThatThrownBy(() -> b.sender().send(3)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.sender().send(3))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exactly one producer");
         b.receiver().poll();
         Bounded.get(first, "first producer");
@@ -290,12 +319,14 @@ class BridgeTest {
     void slotCollisionsRevealASecondProducerOrConsumer() throws Exception {
         Bridge<String> b = Bridge.open(4);
         b.ring().buffer[0] = "written by another producer";
-        assertThatThrownBy(() -> b.sender().offer("x")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.sender().offer("x"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("second producer");
         b.ring().buffer[0] = null;
         b.sender().offer("x");
         b.ring().buffer[0] = null; // as if another consumer took it
-        assertThatThrownBy(() -> b.receiver().poll()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.receiver().poll())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("second consumer");
     }
 
@@ -377,10 +408,13 @@ class BridgeTest {
         List<Integer> got = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Thread> ended = new CompletableFuture<>();
         try (Poller poller = Poller.open()) {
-            Poller.Registration reg = b.receiver().register(poller, got::add, () -> ended.complete(Thread.currentThread()));
+            Poller.Registration reg =
+                    b.receiver().register(poller, got::add, () -> ended.complete(Thread.currentThread()));
             assertThatThrownBy(() -> b.receiver().readableAsync()).hasMessageContaining("a Poller registration");
             for (int i = 5; i < 5000; i++) {
-                assertThat(b.sender().send(i, Bounded.LIMIT)).as("room within the limit").isTrue();
+                assertThat(b.sender().send(i, Bounded.LIMIT))
+                        .as("room within the limit")
+                        .isTrue();
             }
             b.sender().close();
             assertThat(Bounded.get(ended, "end of stream on the poller")).isSameAs(poller.thread());
@@ -409,7 +443,9 @@ class BridgeTest {
             b.sender().register(poller, produce);
             produce.run();
             for (int i = 0; i < n; i++) {
-                assertThat(b.receiver().receive(Bounded.LIMIT)).as("item %d within the limit", i).isEqualTo(i);
+                assertThat(b.receiver().receive(Bounded.LIMIT))
+                        .as("item %d within the limit", i)
+                        .isEqualTo(i);
             }
             Bounded.get(done, "producer finished");
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class RingLayoutTest {
     private static final long APART = 128;
 
-    record Placed(String name, long offset) { }
+    record Placed(String name, long offset) {}
 
     @Test
     void eachGroupSitsAloneBetweenPads() throws Exception {
@@ -39,13 +39,17 @@ class RingLayoutTest {
         for (List<Placed> group : groups) {
             for (Placed p : group) {
                 assertThat(p.offset()).as("%s from the object header", p).isGreaterThanOrEqualTo(APART);
-                assertThat(end - p.offset()).as("%s from the object's end (%d)", p, end).isGreaterThanOrEqualTo(APART);
+                assertThat(end - p.offset())
+                        .as("%s from the object's end (%d)", p, end)
+                        .isGreaterThanOrEqualTo(APART);
                 for (List<Placed> other : groups) {
                     if (other == group) {
                         continue;
                     }
                     for (Placed q : other) {
-                        assertThat(Math.abs(p.offset() - q.offset())).as("%s and %s", p, q).isGreaterThanOrEqualTo(APART);
+                        assertThat(Math.abs(p.offset() - q.offset()))
+                                .as("%s and %s", p, q)
+                                .isGreaterThanOrEqualTo(APART);
                     }
                 }
             }
@@ -60,7 +64,8 @@ class RingLayoutTest {
                 continue;
             }
             for (Placed p : offsets(c)) {
-                assertThat(p.name()).as("a field outside the padded groups, in " + c.getSimpleName())
+                assertThat(p.name())
+                        .as("a field outside the padded groups, in " + c.getSimpleName())
                         .matches("[pqrs]\\d\\d|headerHole");
             }
         }

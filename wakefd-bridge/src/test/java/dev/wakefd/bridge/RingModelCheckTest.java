@@ -262,25 +262,29 @@ class RingModelCheckTest {
 
     @Test
     void theCheckCatchesAMissingRecheck() {
-        assertThatThrownBy(() -> options().check(NoRecheck.class)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> options().check(NoRecheck.class))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost consumer wake");
     }
 
     @Test
     void theCheckCatchesCheckThenAnnounce() {
-        assertThatThrownBy(() -> options().check(CheckThenAnnounce.class)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> options().check(CheckThenAnnounce.class))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost consumer wake");
     }
 
     @Test
     void theCheckCatchesADedupThatSkipsASleepingAnnouncement() {
         assertThatThrownBy(() -> options().check(DedupRecordsUnwokenAnnouncement.class))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("lost consumer wake");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("lost consumer wake");
     }
 
     @Test
     void theCheckCatchesProducerCheckThenAnnounce() {
-        assertThatThrownBy(() -> options().check(ProducerCheckThenAnnounce.class)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> options().check(ProducerCheckThenAnnounce.class))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost producer wake");
     }
 }

@@ -42,8 +42,8 @@ class SideOwnershipTest {
         return readable ? in.readableAsync().thenApply(ok -> in.poll()) : in.receiveAsync();
     }
 
-    private static void chainReceive(Receiver<Integer> in, boolean readable, boolean async, List<Integer> got,
-                                     CompletableFuture<Void> done) {
+    private static void chainReceive(
+            Receiver<Integer> in, boolean readable, boolean async, List<Integer> got, CompletableFuture<Void> done) {
         CompletableFuture<Integer> f = next(in, readable);
         java.util.function.Consumer<Integer> then = x -> {
             got.add(x);
@@ -69,24 +69,28 @@ class SideOwnershipTest {
         chainReceive(in, readable, async, got, done);
         for (int i = 0; i < ROUNDS; i++) {
             long taken = i;
-            Bounded.until(() -> in.received() == taken && b.ring().consumerAnnounced() || done.isDone(),
+            Bounded.until(
+                    () -> in.received() == taken && b.ring().consumerAnnounced() || done.isDone(),
                     "wait " + i + " of the chain announced");
             assertThat(done).as("chain failed at " + i).isNotDone();
             // the pending future owns the consumer side: a blocking receive must be refused
-            assertThatThrownBy(() -> in.receive(Duration.ZERO)).as("round " + i)
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("bridge misuse");
-            assertThatThrownBy(() -> in.receiveMany(x -> { }, 1)).hasMessageContaining("bridge misuse");
+            assertThatThrownBy(() -> in.receive(Duration.ZERO))
+                    .as("round " + i)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("bridge misuse");
+            assertThatThrownBy(() -> in.receiveMany(x -> {}, 1)).hasMessageContaining("bridge misuse");
             b.sender().send(i);
         }
         Bounded.get(done, "the chain took every item");
-        assertThat(got).isEqualTo(java.util.stream.IntStream.range(0, ROUNDS).boxed().toList());
+        assertThat(got)
+                .isEqualTo(java.util.stream.IntStream.range(0, ROUNDS).boxed().toList());
         // the chain is over: the side is free again
         b.sender().send(-1);
         assertThat(in.receive(Duration.ZERO)).isEqualTo(-1);
     }
 
-    private static void chainSend(Sender<Integer> out, boolean writable, boolean async, int i,
-                                  CompletableFuture<Void> done) {
+    private static void chainSend(
+            Sender<Integer> out, boolean writable, boolean async, int i, CompletableFuture<Void> done) {
         if (i == ROUNDS) {
             done.complete(null);
             return;
@@ -115,18 +119,23 @@ class SideOwnershipTest {
         List<Integer> got = new ArrayList<>();
         while (got.size() < ROUNDS) {
             long expect = Math.min(ROUNDS, got.size() + 2);
-            Bounded.until(() -> out.sent() == expect && (expect == ROUNDS || b.ring().producerAnnounced()) || done.isDone()
-                            && out.sent() == expect, "the chain filled the ring up to " + expect);
+            Bounded.until(
+                    () -> out.sent() == expect && (expect == ROUNDS || b.ring().producerAnnounced())
+                            || done.isDone() && out.sent() == expect,
+                    "the chain filled the ring up to " + expect);
             if (expect < ROUNDS) {
                 assertThat(done).as("chain failed at " + expect).isNotDone();
                 // the pending future owns the producer side: a blocking send must be refused
-                assertThatThrownBy(() -> out.send(-1, Duration.ZERO)).as("at " + expect)
-                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("bridge misuse");
+                assertThatThrownBy(() -> out.send(-1, Duration.ZERO))
+                        .as("at " + expect)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("bridge misuse");
             }
             got.add(b.receiver().poll());
         }
         Bounded.get(done, "the chain sent every item");
-        assertThat(got).isEqualTo(java.util.stream.IntStream.range(0, ROUNDS).boxed().toList());
+        assertThat(got)
+                .isEqualTo(java.util.stream.IntStream.range(0, ROUNDS).boxed().toList());
         assertThat(out.send(-1, Duration.ZERO)).isTrue(); // the side is free again
     }
 
@@ -142,7 +151,8 @@ class SideOwnershipTest {
         for (int i = 0; i < ROUNDS * 5; i++) {
             CompletableFuture<Boolean> readable = in.readableAsync();
             int item = i;
-            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> b.sender().offer(item), callbacks);
+            CompletableFuture<Void> sent =
+                    CompletableFuture.runAsync(() -> b.sender().offer(item), callbacks);
             readable.cancel(false);
             assertThat(in.receive(Bounded.LIMIT)).as("round " + i).isEqualTo(item);
             Bounded.get(sent, "sent");

@@ -51,8 +51,9 @@ class WaitPolicyTest {
     void aZeroMaximumNeverLooks() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(0, false);
         assertThat(p.look(() -> {
-            throw new AssertionError("looked");
-        })).isFalse();
+                    throw new AssertionError("looked");
+                }))
+                .isFalse();
     }
 
     @Test
@@ -78,23 +79,29 @@ class WaitPolicyTest {
         Sleeper.notRunWindowNanos = Long.MAX_VALUE / 4; // no timing in this test
         WaitPolicy.Adaptive.wokeJustNowNanos = -1; // every wake counts as long before the wait
         try {
-            Sleeper sleeper = new Sleeper(() -> { });
-            sleeper.parking(Thread.ofPlatform().unstarted(() -> { }));
+            Sleeper sleeper = new Sleeper(() -> {});
+            sleeper.parking(Thread.ofPlatform().unstarted(() -> {}));
             sleeper.wake();
-            assertThat(Sleeper.wokeAThreadThatHasNotRun()).as("the wakee has not run").isTrue();
+            assertThat(Sleeper.wokeAThreadThatHasNotRun())
+                    .as("the wakee has not run")
+                    .isTrue();
             WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-            assertThat(p.look(() -> false)).as("looked and saw the other side act").isTrue();
+            assertThat(p.look(() -> false))
+                    .as("looked and saw the other side act")
+                    .isTrue();
             assertThat(p.yields).isZero();
             assertThat(p.spins).isEqualTo(1);
             sleeper.awake();
 
             WaitPolicy.Adaptive.wokeJustNowNanos = Long.MAX_VALUE / 4; // now: a wake just before
-            sleeper.parking(Thread.ofPlatform().unstarted(() -> { }));
+            sleeper.parking(Thread.ofPlatform().unstarted(() -> {}));
             sleeper.wake();
             assertThat(p.look(() -> true)).isFalse();
             assertThat(p.yields).isEqualTo(1);
             p.observed(0, 150_000); // that wait lasted a wake from idle
-            assertThat(p.recentWait()).as("a wait that began with a wake is left out").isZero();
+            assertThat(p.recentWait())
+                    .as("a wait that began with a wake is left out")
+                    .isZero();
             sleeper.awake();
             assertThat(p.look(() -> false)).as("so the stream keeps looking").isTrue();
             assertThat(p.spins).isEqualTo(2);
@@ -107,8 +114,8 @@ class WaitPolicyTest {
     }
 
     private static void yieldsOnce() {
-        Sleeper sleeper = new Sleeper(() -> { });
-        Thread other = Thread.ofPlatform().unstarted(() -> { });
+        Sleeper sleeper = new Sleeper(() -> {});
+        Thread other = Thread.ofPlatform().unstarted(() -> {});
         sleeper.parking(other); // as if other announced a sleep
         sleeper.wake(); // this thread unparks it (not started: unpark does nothing)
         assertThat(Sleeper.wokeAThreadThatHasNotRun()).isTrue();
@@ -188,8 +195,13 @@ class WaitPolicyTest {
      * neither index moved for {@code stall} while items were still to come: a side asleep with an
      * item in the ring (or room) and nobody asked to wake it.
      */
-    private static void stream(Supplier<WaitPolicy> policy, boolean virtual, int items, Duration stall) throws Exception {
-        Bridge<Integer> b = Bridge.builder().capacity(4).resumeWhenFree(2).waitPolicy(policy).open();
+    private static void stream(Supplier<WaitPolicy> policy, boolean virtual, int items, Duration stall)
+            throws Exception {
+        Bridge<Integer> b = Bridge.builder()
+                .capacity(4)
+                .resumeWhenFree(2)
+                .waitPolicy(policy)
+                .open();
         AtomicReference<Thread> threads = new AtomicReference<>();
         CompletableFuture<Void> produced = Bounded.start(virtual, () -> {
             SplittableRandom rnd = new SplittableRandom(1);
@@ -252,13 +264,19 @@ class WaitPolicyTest {
                     Thread.onSpinWait();
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
     @ParameterizedTest(name = "{0}, virtual={1}")
-    @CsvSource({"adaptive,false", "adaptive,true", "adaptiveOneCpu,false", "adaptiveOneCpu,true",
-                "fuzzing,false", "fuzzing,true"})
+    @CsvSource({
+        "adaptive,false",
+        "adaptive,true",
+        "adaptiveOneCpu,false",
+        "adaptiveOneCpu,true",
+        "fuzzing,false",
+        "fuzzing,true"
+    })
     void noPolicyWithinTheContractLeavesASideAsleep(String name, boolean virtual) throws Exception {
         stream(policy(name), virtual, 20_000, Bounded.LIMIT);
     }
@@ -266,6 +284,7 @@ class WaitPolicyTest {
     @Test
     void theHarnessCatchesAPolicyThatSleepsUnannounced() {
         assertThatThrownBy(() -> stream(policy("sleepsUnannounced"), false, 20_000, Duration.ofSeconds(2)))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("stranded");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("stranded");
     }
 }

@@ -77,7 +77,8 @@ abstract class AbstractHop implements Hop {
 
     /** The failure to throw when the hop did not finish within {@code timeout}. */
     final Main.Failure stillRunning(Duration timeout) {
-        return new Main.Failure(name() + ": still waiting after " + timeout.toSeconds() + " s, having passed " + passed + " wakes");
+        return new Main.Failure(
+                name() + ": still waiting after " + timeout.toSeconds() + " s, having passed " + passed + " wakes");
     }
 
     /** The wake times, or the hop's failure; call once whatever wrote the times has finished. */

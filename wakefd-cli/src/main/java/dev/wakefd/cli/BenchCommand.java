@@ -21,16 +21,24 @@ import picocli.CommandLine.Spec;
  * {@code wakefd bench}: runs wakefd-bench/run-benchmarks.sh, then prints the ratio tables from the
  * results JSON the report wrote beside the page (the same tables the page shows).
  */
-@Command(name = "bench",
+@Command(
+        name = "bench",
         mixinStandardHelpOptions = true,
         header = "Run the comparison suite: wakefd vs C, Netty and the JDK",
-        description = {"Runs wakefd's comparison suite (wakefd vs C vs Netty vs the JDK: notify cost, read cost, "
-                + "contention, wake-up round trips) and prints the ratio tables.",
-                "The report (benchmarks.md, .svg, and benchmarks.json with every table as data) goes to "
-                + BenchCommand.REPORT_DIR + "/; --update-docs rewrites the committed docs/benchmarks.* instead.",
-                "A full run takes about 40 minutes on 2 cores; --quick takes a few minutes with wide error bars.",
-                "Needs the source checkout (it rebuilds the benchmarks with Maven), gcc and python3."},
-        footer = {"%nExamples:", "  wakefd bench --quick", "  wakefd bench --json > bench.json", "  wakefd bench --update-docs"})
+        description = {
+            "Runs wakefd's comparison suite (wakefd vs C vs Netty vs the JDK: notify cost, read cost, "
+                    + "contention, wake-up round trips) and prints the ratio tables.",
+            "The report (benchmarks.md, .svg, and benchmarks.json with every table as data) goes to "
+                    + BenchCommand.REPORT_DIR + "/; --update-docs rewrites the committed docs/benchmarks.* instead.",
+            "A full run takes about 40 minutes on 2 cores; --quick takes a few minutes with wide error bars.",
+            "Needs the source checkout (it rebuilds the benchmarks with Maven), gcc and python3."
+        },
+        footer = {
+            "%nExamples:",
+            "  wakefd bench --quick",
+            "  wakefd bench --json > bench.json",
+            "  wakefd bench --update-docs"
+        })
 final class BenchCommand implements Callable<Integer> {
     static final String SCRIPT = "wakefd-bench/run-benchmarks.sh";
     static final String REPORT_DIR = "wakefd-bench/target/report";
@@ -45,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the results JSON (every table of the report, and the raw figures)")
     boolean json;
 
-    @Option(names = "--update-docs", description = "write the report over docs/benchmarks.md, .svg and .json (to commit)")
+    @Option(
+            names = "--update-docs",
+            description = "write the report over docs/benchmarks.md, .svg and .json (to commit)")
     boolean updateDocs;
 
     @Option(names = "--root", hidden = true, description = "the repository root (default: where ./wakefd lives)")
@@ -61,8 +71,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path reportDir = home.resolve(updateDocs ? DOCS_DIR : REPORT_DIR);
         PrintWriter err = spec.commandLine().getErr();
-        err.println(quick ? "running the quick benchmark suite (wide error bars, a smoke test only)..."
-                : "running the full benchmark suite (about 40 minutes on 2 cores; --quick for a smoke run)...");
+        err.println(
+                quick
+                        ? "running the quick benchmark suite (wide error bars, a smoke test only)..."
+                        : "running the full benchmark suite (about 40 minutes on 2 cores; --quick for a smoke run)...");
         err.flush();
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         if (quick) {
@@ -99,9 +111,11 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             printRatioTables(out, doc);
             if (quick) {
-                out.println("Quick run: the error bars are wide; run `wakefd bench` without --quick for numbers to quote.");
+                out.println(
+                        "Quick run: the error bars are wide; run `wakefd bench` without --quick for numbers to quote.");
             }
-            out.println("Full report: " + reportDir.resolve("benchmarks.md") + "; chart: " + reportDir.resolve("benchmarks.svg")
+            out.println("Full report: " + reportDir.resolve("benchmarks.md") + "; chart: "
+                    + reportDir.resolve("benchmarks.svg")
                     + (updateDocs ? "" : " (the committed docs/ are unchanged; --update-docs rewrites them)"));
         }
         out.flush();
@@ -119,7 +133,9 @@ final class BenchCommand implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             rows.add(columns);
             t.path("rows").forEach(r -> rows.add(texts(r)));
-            String title = t.path("title").isTextual() ? t.path("title").asText() : t.path("section").asText();
+            String title = t.path("title").isTextual()
+                    ? t.path("title").asText()
+                    : t.path("section").asText();
             out.println(title);
             int[] w = new int[columns.size()];
             for (List<String> r : rows) {

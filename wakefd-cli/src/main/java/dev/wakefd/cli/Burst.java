@@ -45,17 +45,19 @@ final class Burst {
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Waker waker = Waker.open()) {
             for (int p = 0; p < producers; p++) {
-                threads.add(Thread.ofPlatform().name("wakefd-demo-producer-" + p).start(() -> {
-                    try {
-                        go.await();
-                        for (int i = 0; i < wakesEach; i++) {
-                            published.increment(); // publish (a CAS), then wake: see the Waker protocol
-                            waker.wake();
-                        }
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }));
+                threads.add(Thread.ofPlatform()
+                        .name("wakefd-demo-producer-" + p)
+                        .start(() -> {
+                            try {
+                                go.await();
+                                for (int i = 0; i < wakesEach; i++) {
+                                    published.increment(); // publish (a CAS), then wake: see the Waker protocol
+                                    waker.wake();
+                                }
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        }));
             }
             long wakeups = 0;
             long seen = 0;
@@ -66,8 +68,8 @@ final class Burst {
                     if (!failures.isEmpty()) {
                         throw new Main.Failure("burst: a producer failed: " + failures.get(0), failures.get(0));
                     }
-                    throw new Main.Failure("burst: the consumer saw " + seen + " of " + total + " items and no wake came for "
-                            + timeout.toSeconds() + " s: a lost wake");
+                    throw new Main.Failure("burst: the consumer saw " + seen + " of " + total
+                            + " items and no wake came for " + timeout.toSeconds() + " s: a lost wake");
                 }
                 wakeups++;
                 seen = published.sum(); // after the drain inside await(): sees all work published before the wake

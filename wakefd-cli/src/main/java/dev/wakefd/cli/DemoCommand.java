@@ -13,46 +13,70 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code wakefd demo}: one wake signal around a ring of runtimes, then a coalescing burst. */
-@Command(name = "demo",
+@Command(
+        name = "demo",
         mixinStandardHelpOptions = true,
         header = "Pass one wake around a ring of runtimes and time every hop",
-        description = {"Passes one wake signal around a ring of runtimes and back, lap after lap: a platform thread, "
-                + "a virtual thread, a Poller handler, and a Python asyncio process that received the eventfds over a "
-                + "Unix socket (when python3 is on PATH). Parts that cannot run here are named and left out.",
-                "Then prints latency percentiles per hop and per lap (HdrHistogram), and runs a burst where many "
-                + "producers wake one consumer through a Waker, to show how many wakes it coalesced into one write(2).",
-                "Timings depend on the machine and its load; the demo makes no claim beyond this run."},
-        footer = {"%nExamples:", "  wakefd demo", "  wakefd demo --laps 2000 --no-python", "  wakefd demo --json > demo.json"})
+        description = {
+            "Passes one wake signal around a ring of runtimes and back, lap after lap: a platform thread, "
+                    + "a virtual thread, a Poller handler, and a Python asyncio process that received the eventfds over a "
+                    + "Unix socket (when python3 is on PATH). Parts that cannot run here are named and left out.",
+            "Then prints latency percentiles per hop and per lap (HdrHistogram), and runs a burst where many "
+                    + "producers wake one consumer through a Waker, to show how many wakes it coalesced into one write(2).",
+            "Timings depend on the machine and its load; the demo makes no claim beyond this run."
+        },
+        footer = {
+            "%nExamples:",
+            "  wakefd demo",
+            "  wakefd demo --laps 2000 --no-python",
+            "  wakefd demo --json > demo.json"
+        })
 final class DemoCommand implements Callable<Integer> {
     static final int DEFAULT_LAPS = 30_000;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--laps", paramLabel = "<n>", defaultValue = "" + DEFAULT_LAPS,
+    @Option(
+            names = "--laps",
+            paramLabel = "<n>",
+            defaultValue = "" + DEFAULT_LAPS,
             description = "laps to measure (default: ${DEFAULT-VALUE}, a few seconds)")
     int laps;
 
-    @Option(names = "--warmup", paramLabel = "<n>", defaultValue = "-1",
+    @Option(
+            names = "--warmup",
+            paramLabel = "<n>",
+            defaultValue = "-1",
             description = "laps run first and not measured (default: a tenth of --laps, at least 1)")
     int warmup;
 
     @Option(names = "--no-python", description = "leave the Python hop out even if python3 is on PATH")
     boolean noPython;
 
-    @Option(names = "--producers", paramLabel = "<n>", defaultValue = "8",
+    @Option(
+            names = "--producers",
+            paramLabel = "<n>",
+            defaultValue = "8",
             description = "producer threads in the burst (default: ${DEFAULT-VALUE})")
     int producers;
 
-    @Option(names = "--wakes", paramLabel = "<n>", defaultValue = "500000",
+    @Option(
+            names = "--wakes",
+            paramLabel = "<n>",
+            defaultValue = "500000",
             description = "wakes each producer asks for in the burst (default: ${DEFAULT-VALUE}; 0 skips the burst)")
     int wakes;
 
     @Option(names = "--json", description = "print the results as JSON (progress still goes to stderr)")
     boolean json;
 
-    @Option(names = "--timeout", paramLabel = "<seconds>", defaultValue = "10",
-            description = "how long any one wait may take before the demo reports a lost wake (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--timeout",
+            paramLabel = "<seconds>",
+            defaultValue = "10",
+            description =
+                    "how long any one wait may take before the demo reports a lost wake (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
     @Override
@@ -88,7 +112,10 @@ final class DemoCommand implements Callable<Integer> {
             out.println("wakefd demo: one wake signal around a ring of runtimes, " + String.format("%,d", laps)
                     + " laps (after " + String.format("%,d", warm) + " warm-up laps)");
             out.println();
-            out.printf("  %-16s %s%n", DemoLaps.DRIVER, "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
+            out.printf(
+                    "  %-16s %s%n",
+                    DemoLaps.DRIVER,
+                    "EventFd.signal() to start a lap, EventFd.await(timeout) for it to come back (epoll_wait(2))");
             for (Hop h : hops) {
                 out.printf("  %-16s %s%n", h.name(), h.how());
             }
@@ -116,7 +143,8 @@ final class DemoCommand implements Callable<Integer> {
 
         Burst.Result burst = null;
         if (wakes > 0) {
-            err.println("burst: " + producers + " producers x " + String.format("%,d", wakes) + " wakes into one Waker...");
+            err.println(
+                    "burst: " + producers + " producers x " + String.format("%,d", wakes) + " wakes into one Waker...");
             err.flush();
             burst = Burst.run(producers, wakes, timeout);
         }
@@ -181,8 +209,8 @@ final class DemoCommand implements Callable<Integer> {
                 + String.format("%,d", b.itemsSeen()) + " items: no wake lost.");
     }
 
-    private static Map<String, Object> toJson(DemoLaps.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped,
-            Burst.Result burst) {
+    private static Map<String, Object> toJson(
+            DemoLaps.Result r, int warm, List<Hop> hops, List<Map<String, Object>> skipped, Burst.Result burst) {
         Map<String, Object> m = Json.document("demo");
         m.put("laps", r.laps());
         m.put("warmup_laps", warm);

@@ -25,7 +25,8 @@ final class DemoLaps {
 
     private DemoLaps() {}
 
-    static Result run(List<Hop> hops, int warmup, int laps, Duration lapTimeout, LongConsumer progress) throws Exception {
+    static Result run(List<Hop> hops, int warmup, int laps, Duration lapTimeout, LongConsumer progress)
+            throws Exception {
         int total = warmup + laps;
         int n = hops.size();
         List<EventFd> fds = new ArrayList<>();
@@ -72,11 +73,19 @@ final class DemoLaps {
         StringBuilder sb = new StringBuilder("lap " + (lap + 1) + ": the wake did not come back within "
                 + timeout.toSeconds() + " s (wakes passed on so far:");
         for (Hop h : hops) {
-            sb.append(' ').append(h.name()).append(' ').append(h.passed() < 0 ? "?" : h.passed()).append(',');
+            sb.append(' ')
+                    .append(h.name())
+                    .append(' ')
+                    .append(h.passed() < 0 ? "?" : h.passed())
+                    .append(',');
         }
         sb.setLength(sb.length() - 1);
-        return sb.append("; the wake of lap ").append(lap + 1).append(" stopped at the first hop below ")
-                .append(lap + 1).append(')').toString();
+        return sb.append("; the wake of lap ")
+                .append(lap + 1)
+                .append(" stopped at the first hop below ")
+                .append(lap + 1)
+                .append(')')
+                .toString();
     }
 
     private static Result measure(List<Hop> hops, long[] start, long[] end, long[][] woke, int warmup) {
@@ -93,8 +102,8 @@ final class DemoLaps {
                 long d = t - prev;
                 if (d < 0) {
                     // All times come from CLOCK_MONOTONIC (Python's monotonic_ns too), and ring order is causal.
-                    throw new Main.Failure("lap " + lap + ": " + name(hops, i) + " woke " + (-d)
-                            + " ns before " + name(hops, i - 1) + " did: the clocks of the two runtimes disagree");
+                    throw new Main.Failure("lap " + lap + ": " + name(hops, i) + " woke " + (-d) + " ns before "
+                            + name(hops, i - 1) + " did: the clocks of the two runtimes disagree");
                 }
                 perHop[i].recordValue(d);
                 prev = t;

@@ -14,7 +14,11 @@ final class Home {
             return Path.of(prop);
         }
         try {
-            Path p = Path.of(Home.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path p = Path.of(Home.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (; p != null; p = p.getParent()) {
                 if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("wakefd-core"))) {
                     return p;

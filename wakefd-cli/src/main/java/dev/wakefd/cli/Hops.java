@@ -21,13 +21,20 @@ final class Hops {
         out.add(new Candidate(BridgeHop.NAME, null, BridgeHop::new));
         // POSIX-only mode (macOS, the BSDs, -Dwakefd.platform=posix): the Linux-only hops are skipped, the rest run.
         String posixOnly = dev.wakefd.internal.Platform.posixOnly()
-                ? "Linux-only; wakefd runs in " + dev.wakefd.internal.Platform.describe() : null;
+                ? "Linux-only; wakefd runs in " + dev.wakefd.internal.Platform.describe()
+                : null;
         for (NettyHop.Transport t : NettyHop.Transport.values()) {
-            out.add(new Candidate(t.hopName, posixOnly != null ? "Netty " + t.hopName + ": " + posixOnly
-                    : NettyHop.unavailable(t), () -> new NettyHop(t)));
+            out.add(new Candidate(
+                    t.hopName,
+                    posixOnly != null ? "Netty " + t.hopName + ": " + posixOnly : NettyHop.unavailable(t),
+                    () -> new NettyHop(t)));
         }
-        out.add(new Candidate(PythonHop.NAME, !python ? "left out (--no-python)"
-                : posixOnly != null ? "passes an eventfd to python3: " + posixOnly : PythonHop.unavailable(), PythonHop::new));
+        out.add(new Candidate(
+                PythonHop.NAME,
+                !python
+                        ? "left out (--no-python)"
+                        : posixOnly != null ? "passes an eventfd to python3: " + posixOnly : PythonHop.unavailable(),
+                PythonHop::new));
         return out;
     }
 }

@@ -16,14 +16,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code wakefd inspect <pid>|self}: a process's eventfds, from /proc. */
-@Command(name = "inspect",
+@Command(
+        name = "inspect",
         mixinStandardHelpOptions = true,
         header = "List a process's eventfds: count, mode and who else holds them",
-        description = {"Lists a process's eventfds: fd number, pending count, mode (counter or semaphore) and "
-                + "eventfd-id, from /proc/<pid>/fdinfo, and which other fds and processes hold the same eventfd "
-                + "(same eventfd-id).",
-                "Counts are unsigned 64-bit. Mode needs Linux 6.5+, eventfd-id Linux 5.13+; older kernels show '?'."},
-        footer = {"%nExamples:", "  wakefd inspect self", "  wakefd inspect 4242 --watch", "  wakefd inspect 4242 --json"})
+        description = {
+            "Lists a process's eventfds: fd number, pending count, mode (counter or semaphore) and "
+                    + "eventfd-id, from /proc/<pid>/fdinfo, and which other fds and processes hold the same eventfd "
+                    + "(same eventfd-id).",
+            "Counts are unsigned 64-bit. Mode needs Linux 6.5+, eventfd-id Linux 5.13+; older kernels show '?'."
+        },
+        footer = {
+            "%nExamples:",
+            "  wakefd inspect self",
+            "  wakefd inspect 4242 --watch",
+            "  wakefd inspect 4242 --json"
+        })
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,14 +42,23 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "refresh in place every --interval until interrupted (Ctrl-C)")
     boolean watch;
 
-    @Option(names = "--interval", paramLabel = "<seconds>", defaultValue = "1",
+    @Option(
+            names = "--interval",
+            paramLabel = "<seconds>",
+            defaultValue = "1",
             description = "seconds between refreshes with --watch (default: ${DEFAULT-VALUE})")
     double interval;
 
-    @Option(names = "--json", description = "print JSON; with --watch, JSON Lines (one compact document per line per refresh)")
+    @Option(
+            names = "--json",
+            description = "print JSON; with --watch, JSON Lines (one compact document per line per refresh)")
     boolean json;
 
-    @Option(names = "--frames", hidden = true, defaultValue = "0", description = "stop --watch after this many refreshes (tests)")
+    @Option(
+            names = "--frames",
+            hidden = true,
+            defaultValue = "0",
+            description = "stop --watch after this many refreshes (tests)")
     int frames;
 
     @Option(names = "--proc", hidden = true, defaultValue = "/proc", description = "where procfs is mounted (tests)")
@@ -56,8 +73,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         long pid = parsePid();
         if (!(interval > 0 && interval <= 3600)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--interval " + interval + ": must be more than 0 and at most 3600 seconds");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--interval " + interval + ": must be more than 0 and at most 3600 seconds");
         }
         ProcEventFds proc = new ProcEventFds(procRoot);
         PrintWriter out = spec.commandLine().getOut();
@@ -99,8 +116,8 @@ final class InspectCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // below
         }
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "'" + target + "' is not a process: give a pid (a positive number) or 'self'");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "'" + target + "' is not a process: give a pid (a positive number) or 'self'");
     }
 
     static String render(long pid, String command, List<ProcEventFds.Entry> mine, ProcEventFds.Scan all) {
@@ -110,11 +127,16 @@ final class InspectCommand implements Callable<Integer> {
             sb.append("no eventfds\n");
         } else {
             sb.append(mine.size()).append(mine.size() == 1 ? " eventfd\n" : " eventfds\n");
-            sb.append(String.format("%6s  %20s  %-9s  %10s  %s%n", "fd", "count", "mode", "eventfd-id", "also held by"));
+            sb.append(
+                    String.format("%6s  %20s  %-9s  %10s  %s%n", "fd", "count", "mode", "eventfd-id", "also held by"));
             for (ProcEventFds.Entry e : mine) {
-                sb.append(String.format("%6d  %20s  %-9s  %10s  %s%n", e.fd(), Long.toUnsignedString(e.count()),
+                sb.append(String.format(
+                        "%6d  %20s  %-9s  %10s  %s%n",
+                        e.fd(),
+                        Long.toUnsignedString(e.count()),
                         e.semaphore() == null ? "?" : e.semaphore() ? "semaphore" : "counter",
-                        e.id() == null ? "?" : e.id(), describe(others(e, all))));
+                        e.id() == null ? "?" : e.id(),
+                        describe(others(e, all))));
             }
         }
         if (mine.stream().anyMatch(e -> e.id() == null)) {
@@ -122,8 +144,11 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (all.unreadable() > 0) {
             boolean one = all.unreadable() == 1;
-            sb.append(all.unreadable()).append(one ? " process" : " processes").append(" could not be read, so sharing with ")
-                    .append(one ? "it" : "them").append(" is not shown")
+            sb.append(all.unreadable())
+                    .append(one ? " process" : " processes")
+                    .append(" could not be read, so sharing with ")
+                    .append(one ? "it" : "them")
+                    .append(" is not shown")
                     .append("root".equals(System.getProperty("user.name")) ? "\n" : " (run as root to see all)\n");
         }
         return sb.toString().stripTrailing();

@@ -75,7 +75,9 @@ final class Json {
                 }
                 sb.append(']');
             }
-            default -> throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "Json.write: cannot write a " + v.getClass().getName());
         }
     }
 

@@ -8,8 +8,15 @@ import org.HdrHistogram.Histogram;
 record Latencies(String from, String to, long count, long p50, long p90, long p99, long p999, long max) {
 
     static Latencies of(String from, String to, Histogram h) {
-        return new Latencies(from, to, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+        return new Latencies(
+                from,
+                to,
+                h.getTotalCount(),
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(90),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9),
+                h.getMaxValue());
     }
 
     /** A histogram for nanosecond latencies: 3 significant digits, growing as needed. */

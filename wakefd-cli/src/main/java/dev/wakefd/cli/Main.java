@@ -15,21 +15,20 @@ import picocli.CommandLine.Spec;
  * int exit = Main.commandLine().execute("inspect", "self", "--json");
  * }</pre>
  */
-@Command(name = "wakefd",
+@Command(
+        name = "wakefd",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         subcommands = {DemoCommand.class, BenchCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
         description = "Cross-runtime wake signals for the JVM, backed by Linux eventfd.%n",
-        footer = {"%nExit codes: 0 ok, 1 failure, 2 usage error.",
-                "Start with: wakefd demo"})
+        footer = {"%nExit codes: 0 ok, 1 failure, 2 usage error.", "Start with: wakefd demo"})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: demo, bench or inspect");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, bench or inspect");
     }
 
     public static void main(String[] args) {
@@ -64,7 +63,8 @@ public final class Main implements Runnable {
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName(" ");
         String message = ex.getMessage();
-        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getSuggestions().isEmpty()) {
             message += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
         }
         PrintWriter err = cmd.getErr();
@@ -91,8 +91,10 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"wakefd " + (v != null ? v : "(version unknown: not run from the built jar)")
-                    + ", Java " + Runtime.version()};
+            return new String[] {
+                "wakefd " + (v != null ? v : "(version unknown: not run from the built jar)") + ", Java "
+                        + Runtime.version()
+            };
         }
     }
 }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyHop extends AbstractHop {
     enum Transport {
-        EPOLL("Netty epoll"), IO_URING("Netty io_uring");
+        EPOLL("Netty epoll"),
+        IO_URING("Netty io_uring");
 
         final String hopName;
 
@@ -39,7 +40,8 @@ final class NettyHop extends AbstractHop {
 
     NettyHop(Transport transport) {
         this.transport = transport;
-        IoHandlerFactory factory = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : IoUringIoHandler.newFactory();
+        IoHandlerFactory factory =
+                transport == Transport.EPOLL ? EpollIoHandler.newFactory() : IoUringIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(1, factory);
         this.loop = (IoEventLoop) group.next();
     }
@@ -50,7 +52,10 @@ final class NettyHop extends AbstractHop {
             Throwable cause = t == Transport.EPOLL
                     ? (Epoll.isAvailable() ? null : Epoll.unavailabilityCause())
                     : (IoUring.isAvailable() ? null : IoUring.unavailabilityCause());
-            return cause == null ? null : "Netty cannot use " + (t == Transport.EPOLL ? "epoll" : "io_uring") + " here: " + rootMessage(cause);
+            return cause == null
+                    ? null
+                    : "Netty cannot use " + (t == Transport.EPOLL ? "epoll" : "io_uring") + " here: "
+                            + rootMessage(cause);
         } catch (LinkageError e) {
             return "Netty's native transport did not load: " + e;
         }
@@ -81,7 +86,8 @@ final class NettyHop extends AbstractHop {
         Forwarder forward = new Forwarder(in, out, t, laps);
         var reg = NettyWake.register(loop, in, forward::accept);
         if (!reg.await(10, TimeUnit.SECONDS) || !reg.isSuccess()) {
-            throw new Main.Failure(name() + ": registering the eventfd with the loop failed: " + reg.cause(), reg.cause());
+            throw new Main.Failure(
+                    name() + ": registering the eventfd with the loop failed: " + reg.cause(), reg.cause());
         }
         forward.registration = reg.getNow();
     }
@@ -111,7 +117,8 @@ final class NettyHop extends AbstractHop {
             try {
                 t[lap] = System.nanoTime();
                 if (n != 1) {
-                    throw new IllegalStateException("lap " + lap + ": read a count of " + n + ", expected the one wake");
+                    throw new IllegalStateException(
+                            "lap " + lap + ": read a count of " + n + ", expected the one wake");
                 }
                 out.signal();
                 passedOn(lap++);

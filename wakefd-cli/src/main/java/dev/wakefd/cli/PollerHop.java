@@ -38,7 +38,8 @@ final class PollerHop extends AbstractHop {
             try {
                 t[lap[0]] = System.nanoTime();
                 if (n != 1) {
-                    throw new IllegalStateException("lap " + lap[0] + ": read a count of " + n + ", expected the one wake");
+                    throw new IllegalStateException(
+                            "lap " + lap[0] + ": read a count of " + n + ", expected the one wake");
                 }
                 out.signal();
                 passedOn(lap[0]++);

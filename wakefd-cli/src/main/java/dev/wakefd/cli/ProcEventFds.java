@@ -1,7 +1,6 @@
 package dev.wakefd.cli;
 
 import dev.wakefd.internal.ProcFs;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -51,13 +50,16 @@ final class ProcEventFds {
     List<Entry> eventFds(long pid) {
         Path fdDir = proc.resolve(Long.toString(pid)).resolve("fd");
         if (!Files.isDirectory(proc.resolve(Long.toString(pid)))) {
-            throw new Main.Failure("no process with pid " + pid + " (nothing at " + proc.resolve(Long.toString(pid)) + ")");
+            throw new Main.Failure(
+                    "no process with pid " + pid + " (nothing at " + proc.resolve(Long.toString(pid)) + ")");
         }
         try {
             return read(pid);
         } catch (AccessDeniedException e) {
-            throw new Main.Failure("permission denied reading " + fdDir + ": process " + pid
-                    + " belongs to another user; run as its owner or as root", e);
+            throw new Main.Failure(
+                    "permission denied reading " + fdDir + ": process " + pid
+                            + " belongs to another user; run as its owner or as root",
+                    e);
         } catch (NoSuchFileException e) {
             throw new Main.Failure("no process with pid " + pid + " (it exited)", e);
         } catch (IOException e) {
@@ -70,7 +72,8 @@ final class ProcEventFds {
     /** The command name from /proc/<pid>/comm, or "?" if it cannot be read. */
     String command(long pid) {
         try {
-            return Files.readString(proc.resolve(Long.toString(pid)).resolve("comm")).strip();
+            return Files.readString(proc.resolve(Long.toString(pid)).resolve("comm"))
+                    .strip();
         } catch (IOException e) {
             return "?";
         }
@@ -80,7 +83,8 @@ final class ProcEventFds {
     Scan scanAll() {
         Map<Long, List<Holder>> byId = new HashMap<>();
         int unreadable = 0;
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isPid(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> pids =
+                Files.newDirectoryStream(proc, p -> isPid(p.getFileName().toString()))) {
             for (Path p : pids) {
                 long pid = Long.parseLong(p.getFileName().toString());
                 List<Entry> entries;
@@ -143,7 +147,9 @@ final class ProcEventFds {
         String count = info.get("eventfd-count");
         String id = info.get("eventfd-id");
         String sem = info.get("eventfd-semaphore");
-        return new Entry(pid, fd,
+        return new Entry(
+                pid,
+                fd,
                 count == null ? 0 : Long.parseUnsignedLong(count.strip(), 16), // the kernel prints it in hex
                 sem == null ? null : !"0".equals(sem.strip()),
                 id == null ? null : Long.parseLong(id.strip()));

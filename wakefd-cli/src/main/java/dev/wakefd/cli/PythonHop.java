@@ -52,9 +52,10 @@ final class PythonHop implements Hop {
             return "python3 is not on PATH";
         }
         try {
-            Process p = new ProcessBuilder(exe, "-c",
-                    "import socket, sys; sys.exit(0 if hasattr(socket, 'recv_fds') else 3)")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            exe, "-c", "import socket, sys; sys.exit(0 if hasattr(socket, 'recv_fds') else 3)")
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().close();
             p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -138,7 +139,10 @@ final class PythonHop implements Hop {
         socket.send(out);
         String line = lines.poll(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
         if (!"ready".equals(line)) {
-            throw failure(line == null ? "was not ready within " + STARTUP.toSeconds() + " s" : "said '" + line + "' instead of 'ready'");
+            throw failure(
+                    line == null
+                            ? "was not ready within " + STARTUP.toSeconds() + " s"
+                            : "said '" + line + "' instead of 'ready'");
         }
     }
 

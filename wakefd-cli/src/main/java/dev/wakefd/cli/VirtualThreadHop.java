@@ -24,7 +24,8 @@ final class VirtualThreadHop extends AbstractHop {
                 long n = in.await();
                 t[lap] = System.nanoTime();
                 if (n != 1) {
-                    throw new IllegalStateException("lap " + lap + ": read a count of " + n + ", expected the one wake");
+                    throw new IllegalStateException(
+                            "lap " + lap + ": read a count of " + n + ", expected the one wake");
                 }
                 out.signal();
                 passedOn(lap);

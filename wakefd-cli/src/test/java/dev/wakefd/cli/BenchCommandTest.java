@@ -30,6 +30,7 @@ class BenchCommandTest {
               "measurements" : { "cost/NotifyBench.eventFdSignal" : { "score" : 239.7 } }
             }
             """;
+
     private static final String COMMITTED = "# the committed page\n";
 
     /** A checkout with a committed docs/benchmarks.md and a script that writes the report where it is told. */
@@ -53,10 +54,16 @@ class BenchCommandTest {
         Cli.Run r = Cli.run("bench", "--quick", "--root", root.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
         Path report = root.resolve(BenchCommand.REPORT_DIR);
-        assertThat(r.err()).contains("args: --quick report: " + report).contains("JMH: cost").contains("quick benchmark suite");
+        assertThat(r.err())
+                .contains("args: --quick report: " + report)
+                .contains("JMH: cost")
+                .contains("quick benchmark suite");
         assertThat(Files.readString(report.resolve("benchmarks.md"))).isEqualTo("# new page\n");
-        assertThat(Files.readString(root.resolve("docs/benchmarks.md"))).as("the committed page").isEqualTo(COMMITTED);
-        assertThat(r.out()).contains("A wake that writes the eventfd")
+        assertThat(Files.readString(root.resolve("docs/benchmarks.md")))
+                .as("the committed page")
+                .isEqualTo(COMMITTED);
+        assertThat(r.out())
+                .contains("A wake that writes the eventfd")
                 .containsPattern("wakefd `EventFd.signal\\(\\)`\\s+239.7 ± 3\\s+1.14x\\s+0.96x")
                 .doesNotContain("Registered fds") // not a ratio table
                 .contains("error bars are wide")
@@ -85,7 +92,11 @@ class BenchCommandTest {
         JsonNode notify = j.get("tables").get(0);
         assertThat(notify.get("columns").get(2).asText()).isEqualTo("vs C floor");
         assertThat(notify.get("rows").get(1).get(2).asText()).isEqualTo("1.14x");
-        assertThat(j.get("measurements").get("cost/NotifyBench.eventFdSignal").get("score").asDouble()).isEqualTo(239.7);
+        assertThat(j.get("measurements")
+                        .get("cost/NotifyBench.eventFdSignal")
+                        .get("score")
+                        .asDouble())
+                .isEqualTo(239.7);
     }
 
     @Test
@@ -93,7 +104,9 @@ class BenchCommandTest {
         fakeRoot(root, "exit 0");
         Cli.Run r = Cli.run("bench", "--root", root.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).contains("finished but wrote no " + root.resolve(BenchCommand.REPORT_DIR).resolve("benchmarks.json"));
+        assertThat(r.err())
+                .contains("finished but wrote no "
+                        + root.resolve(BenchCommand.REPORT_DIR).resolve("benchmarks.json"));
     }
 
     @Test

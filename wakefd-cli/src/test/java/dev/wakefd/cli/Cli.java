@@ -15,7 +15,8 @@ final class Cli {
             try {
                 return JSON.readTree(out);
             } catch (Exception e) {
-                throw new AssertionError("stdout is not JSON: " + e.getMessage() + "\n--- stdout:\n" + out + "\n--- stderr:\n" + err, e);
+                throw new AssertionError(
+                        "stdout is not JSON: " + e.getMessage() + "\n--- stdout:\n" + out + "\n--- stderr:\n" + err, e);
             }
         }
 

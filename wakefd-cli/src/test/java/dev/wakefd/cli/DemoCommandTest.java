@@ -34,7 +34,9 @@ class DemoCommandTest {
             boolean can = !posixOnly && NettyHop.unavailable(t) == null;
             assertThat(ring.contains(t.hopName)).as(t.hopName).isEqualTo(can);
             // a part that cannot run is named with its reason
-            assertThat(j.get("skipped").toString().contains(t.hopName)).as(t.hopName).isEqualTo(!can);
+            assertThat(j.get("skipped").toString().contains(t.hopName))
+                    .as(t.hopName)
+                    .isEqualTo(!can);
         }
         // one hop per edge of the ring, closing back at the platform thread, each timing every lap
         JsonNode hops = j.get("hops");
@@ -44,8 +46,11 @@ class DemoCommandTest {
             assertThat(h.get("from").asText()).isEqualTo(ring.get(i));
             assertThat(h.get("to").asText()).isEqualTo(ring.get((i + 1) % ring.size()));
             assertThat(h.get("count").asLong()).isEqualTo(300);
-            assertThat(h.get("p50_ns").asLong()).isPositive().isLessThanOrEqualTo(h.get("p99_ns").asLong());
-            assertThat(h.get("p99_ns").asLong()).isLessThanOrEqualTo(h.get("max_ns").asLong());
+            assertThat(h.get("p50_ns").asLong())
+                    .isPositive()
+                    .isLessThanOrEqualTo(h.get("p99_ns").asLong());
+            assertThat(h.get("p99_ns").asLong())
+                    .isLessThanOrEqualTo(h.get("max_ns").asLong());
         }
         assertThat(j.get("lap").get("count").asLong()).isEqualTo(300);
         JsonNode b = j.get("burst");
@@ -59,7 +64,8 @@ class DemoCommandTest {
     void humanOutputHasThePercentileTableAndTheCoalescingScore() {
         Cli.Run r = Cli.run("demo", "--laps", "100", "--no-python", "--producers", "2", "--wakes", "1000");
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("Python asyncio   skipped: left out (--no-python)")
+        assertThat(r.out())
+                .contains("Python asyncio   skipped: left out (--no-python)")
                 .containsPattern("hop\\s+p50\\s+p90\\s+p99\\s+p99\\.9\\s+max")
                 .containsPattern("platform thread -> virtual thread(\\s+[\\d,.]+){5}")
                 .containsPattern("virtual thread -> Poller handler(\\s+[\\d,.]+){5}")
@@ -71,7 +77,8 @@ class DemoCommandTest {
 
     @Test
     void leavingPythonOutIsReportedAsSkipped() {
-        JsonNode j = Cli.run("demo", "--laps", "50", "--no-python", "--wakes", "0", "--json").json();
+        JsonNode j = Cli.run("demo", "--laps", "50", "--no-python", "--wakes", "0", "--json")
+                .json();
         assertThat(texts(j.get("ring"))).doesNotContain("Python asyncio");
         List<String> skipped = new ArrayList<>();
         j.get("skipped").forEach(n -> skipped.add(n.get("part").asText()));
@@ -81,7 +88,9 @@ class DemoCommandTest {
 
     @Test
     void badNumbersAreUsageErrors() {
-        for (String[] args : new String[][] {{"--laps", "0"}, {"--producers", "0"}, {"--wakes", "-1"}, {"--laps", "x"}, {"--timeout", "0"}}) {
+        for (String[] args : new String[][] {
+            {"--laps", "0"}, {"--producers", "0"}, {"--wakes", "-1"}, {"--laps", "x"}, {"--timeout", "0"}
+        }) {
             String[] full = new String[args.length + 1];
             full[0] = "demo";
             System.arraycopy(args, 0, full, 1, args.length);

@@ -88,7 +88,9 @@ class DemoLapsTest {
         }
         org.junit.jupiter.api.Assumptions.assumeFalse(hops.isEmpty(), "no Netty native transport here");
         DemoLaps.Result r = DemoLaps.run(hops, 10, 300, Duration.ofSeconds(10), d -> {});
-        assertThat(r.hops()).hasSize(hops.size() + 1).allSatisfy(l -> assertThat(l.count()).isEqualTo(300));
+        assertThat(r.hops())
+                .hasSize(hops.size() + 1)
+                .allSatisfy(l -> assertThat(l.count()).isEqualTo(300));
     }
 
     @Test
@@ -96,9 +98,11 @@ class DemoLapsTest {
         List<Hop> hops = List.of(new VirtualThreadHop(), new PollerHop(), new VirtualThreadHop());
         DemoLaps.Result r = DemoLaps.run(hops, 5, 200, Duration.ofSeconds(10), d -> {});
         assertThat(r.laps()).isEqualTo(200);
-        assertThat(r.hops()).extracting(Latencies::label).containsExactly(
-                "platform thread -> virtual thread", "virtual thread -> Poller handler",
-                "Poller handler -> virtual thread", "virtual thread -> platform thread");
+        assertThat(r.hops())
+                .extracting(Latencies::label)
+                .containsExactly(
+                        "platform thread -> virtual thread", "virtual thread -> Poller handler",
+                        "Poller handler -> virtual thread", "virtual thread -> platform thread");
         assertThat(r.hops()).allSatisfy(l -> assertThat(l.count()).isEqualTo(200));
         long sumOfMedians = r.hops().stream().mapToLong(Latencies::p50).sum();
         long sumOfMax = r.hops().stream().mapToLong(Latencies::max).sum();

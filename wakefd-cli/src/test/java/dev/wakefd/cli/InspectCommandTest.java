@@ -30,13 +30,14 @@ class InspectCommandTest {
     @Test
     void selfListsAnEventFdWithTheCountAndModeItWasMadeWith() throws Exception {
         try (EventFd sem = EventFd.builder().semaphore(true).initialValue(42).open();
-             EventFd counter = EventFd.open()) {
+                EventFd counter = EventFd.open()) {
             counter.signal(7);
             Cli.Run r = Cli.run("inspect", "self", "--json");
             assertThat(r.exit()).as(r.toString()).isZero();
             JsonNode report = r.json();
             assertThat(report.get("schema").asText()).isEqualTo("wakefd-inspect/1");
-            assertThat(report.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(report.get("pid").asLong())
+                    .isEqualTo(ProcessHandle.current().pid());
             JsonNode s = entry(report, sem.fd());
             assertThat(s.get("count").asLong()).isEqualTo(42);
             assertThat(s.get("semaphore").asBoolean()).isTrue(); // kernel 6.5+, as the build machines run
@@ -44,7 +45,8 @@ class InspectCommandTest {
             JsonNode c = entry(report, counter.fd());
             assertThat(c.get("count").asLong()).isEqualTo(7);
             assertThat(c.get("semaphore").asBoolean()).isFalse();
-            assertThat(c.get("eventfd_id").asLong()).isNotEqualTo(s.get("eventfd_id").asLong());
+            assertThat(c.get("eventfd_id").asLong())
+                    .isNotEqualTo(s.get("eventfd_id").asLong());
         }
     }
 
@@ -59,11 +61,13 @@ class InspectCommandTest {
 
     @Test
     void aDuplicateInTheSameProcessIsReportedAsShared() throws Exception {
-        try (EventFd e = EventFd.open(); EventFd dup = e.duplicate()) {
+        try (EventFd e = EventFd.open();
+                EventFd dup = e.duplicate()) {
             JsonNode report = Cli.run("inspect", "self", "--json").json();
             JsonNode also = entry(report, e.fd()).get("also_held_by");
             assertThat(also).hasSize(1);
-            assertThat(also.get(0).get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(also.get(0).get("pid").asLong())
+                    .isEqualTo(ProcessHandle.current().pid());
             assertThat(also.get(0).get("fd").asInt()).isEqualTo(dup.fd());
         }
     }
@@ -72,13 +76,21 @@ class InspectCommandTest {
     void anEventFdPassedToAnotherProcessIsReportedAsSharedWithIt(@TempDir Path dir) throws Exception {
         assumeTrue(PythonHop.onPath("python3") != null, "python3 is not on PATH");
         Path sock = dir.resolve("s");
-        try (EventFd e = EventFd.open(); FdListener l = FdListener.bind(sock)) {
-            Process py = new ProcessBuilder("python3", "-c", String.join("\n",
-                    "import socket, sys",
-                    "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])",
-                    "msg, fds, flags, addr = socket.recv_fds(s, 1, 1)",
-                    "print('holding', fds[0], flush=True)",
-                    "sys.stdin.read()"), sock.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (EventFd e = EventFd.open();
+                FdListener l = FdListener.bind(sock)) {
+            Process py = new ProcessBuilder(
+                            "python3",
+                            "-c",
+                            String.join(
+                                    "\n",
+                                    "import socket, sys",
+                                    "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])",
+                                    "msg, fds, flags, addr = socket.recv_fds(s, 1, 1)",
+                                    "print('holding', fds[0], flush=True)",
+                                    "sys.stdin.read()"),
+                            sock.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             try {
                 CompletableFuture<FdSocket> accepted = CompletableFuture.supplyAsync(() -> {
                     try {
@@ -99,17 +111,23 @@ class InspectCommandTest {
                     });
                     String holding = line.get(20, TimeUnit.SECONDS);
                     assertThat(holding).startsWith("holding ");
-                    int pyFd = Integer.parseInt(holding.substring("holding ".length()).strip());
+                    int pyFd = Integer.parseInt(
+                            holding.substring("holding ".length()).strip());
 
-                    JsonNode also = entry(Cli.run("inspect", "self", "--json").json(), e.fd()).get("also_held_by");
+                    JsonNode also = entry(Cli.run("inspect", "self", "--json").json(), e.fd())
+                            .get("also_held_by");
                     assertThat(also).anySatisfy(h -> {
                         assertThat(h.get("pid").asLong()).isEqualTo(py.pid());
                         assertThat(h.get("fd").asInt()).isEqualTo(pyFd);
                     });
                     // And from the other side: the child's fd is shared with this process.
-                    JsonNode theirs = entry(Cli.run("inspect", Long.toString(py.pid()), "--json").json(), pyFd);
-                    assertThat(theirs.get("also_held_by")).anySatisfy(h ->
-                            assertThat(h.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid()));
+                    JsonNode theirs = entry(
+                            Cli.run("inspect", Long.toString(py.pid()), "--json")
+                                    .json(),
+                            pyFd);
+                    assertThat(theirs.get("also_held_by"))
+                            .anySatisfy(h -> assertThat(h.get("pid").asLong())
+                                    .isEqualTo(ProcessHandle.current().pid()));
                 }
             } finally {
                 py.destroyForcibly();
@@ -134,7 +152,8 @@ class InspectCommandTest {
             assertThat(r.err()).contains("'" + bad + "' is not a process");
         }
         assertThat(Cli.run("inspect").exit()).isEqualTo(2);
-        assertThat(Cli.run("inspect", "self", "--watch", "--interval", "0").exit()).isEqualTo(2);
+        assertThat(Cli.run("inspect", "self", "--watch", "--interval", "0").exit())
+                .isEqualTo(2);
     }
 
     @Test
@@ -161,17 +180,21 @@ class InspectCommandTest {
         Files.createDirectories(p.resolve("fdinfo"));
         Files.writeString(p.resolve("comm"), "legacy\n");
         Files.createSymbolicLink(p.resolve("fd/3"), Path.of("anon_inode:[eventfd]"));
-        Files.writeString(p.resolve("fdinfo/3"), "pos:\t0\nflags:\t02004002\nmnt_id:\t15\nino:\t1057\neventfd-count: fffffffffffffffe\n");
+        Files.writeString(
+                p.resolve("fdinfo/3"),
+                "pos:\t0\nflags:\t02004002\nmnt_id:\t15\nino:\t1057\neventfd-count: fffffffffffffffe\n");
         Files.createSymbolicLink(p.resolve("fd/4"), Path.of("pipe:[1234]"));
         Files.writeString(p.resolve("fdinfo/4"), "pos:\t0\n");
 
         Cli.Run human = Cli.run("inspect", "4242", "--proc", proc.toString());
         assertThat(human.exit()).as(human.toString()).isZero();
-        assertThat(human.out()).contains("pid 4242 (legacy): 1 eventfd")
+        assertThat(human.out())
+                .contains("pid 4242 (legacy): 1 eventfd")
                 .containsPattern("(?m)^\\s+3\\s+18446744073709551614\\s+\\?\\s+\\?\\s+-$")
                 .contains("does not report eventfd-id");
 
-        JsonNode e = entry(Cli.run("inspect", "4242", "--proc", proc.toString(), "--json").json(), 3);
+        JsonNode e = entry(
+                Cli.run("inspect", "4242", "--proc", proc.toString(), "--json").json(), 3);
         assertThat(e.get("count").bigIntegerValue()).isEqualTo(new java.math.BigInteger("18446744073709551614"));
         assertThat(e.get("semaphore").isNull()).isTrue();
         assertThat(e.get("eventfd_id").isNull()).isTrue();

@@ -54,8 +54,10 @@ class LauncherIT {
         Path out = Files.createTempFile("wakefd-it", ".out");
         Path err = Files.createTempFile("wakefd-it", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().put("WAKEFD_NO_BUILD", "1");
             pb.environment().putAll(env);
             Process p = pb.start();
@@ -109,7 +111,10 @@ class LauncherIT {
             Run toFile = exec(ROOT, Map.of(), List.of(script, "-q", "-e", "-c", demo + " 2>" + log, "/dev/null"));
             assertThat(toFile.exit()).as(toFile.toString()).isZero();
             String err = Files.readString(log);
-            assertThat(err).contains("ring: 2,200 laps...").contains("ring: 2,200 laps in").doesNotContain("\r");
+            assertThat(err)
+                    .contains("ring: 2,200 laps...")
+                    .contains("ring: 2,200 laps in")
+                    .doesNotContain("\r");
             assertThat(toFile.out()).as("stdout, the terminal").contains("whole lap");
 
             Run onTerminal = exec(ROOT, Map.of(), List.of(script, "-q", "-e", "-c", demo, "/dev/null"));
@@ -130,7 +135,8 @@ class LauncherIT {
     void aChangedSourceInAnyModuleTheCommandUsesMakesTheJarStale() throws Exception {
         List<String> poms = new ArrayList<>(List.of("pom.xml"));
         try (var dirs = Files.list(ROOT)) {
-            for (Path d : dirs.filter(d -> Files.isRegularFile(d.resolve("pom.xml"))).toList()) {
+            for (Path d :
+                    dirs.filter(d -> Files.isRegularFile(d.resolve("pom.xml"))).toList()) {
                 poms.add(ROOT.relativize(d.resolve("pom.xml")).toString());
             }
         }
@@ -141,14 +147,19 @@ class LauncherIT {
             for (String pom : poms) { // as after a build: the jar is newer than its inputs
                 Files.setLastModifiedTime(copy.resolve(pom), java.nio.file.attribute.FileTime.fromMillis(0));
             }
-            assertThat(run(copy, Map.of(), List.of(), "--version").exit()).as("fresh jar").isZero();
+            assertThat(run(copy, Map.of(), List.of(), "--version").exit())
+                    .as("fresh jar")
+                    .isZero();
 
             Path benchSource = copy.resolve("wakefd-bench/src/main/java/Changed.java");
             Files.createDirectories(benchSource.getParent());
             Files.writeString(benchSource, "class Changed {}");
-            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+            Files.setLastModifiedTime(
+                    jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
             Run notUsed = run(copy, Map.of(), List.of(), "--version");
-            assertThat(notUsed.exit()).as("wakefd-bench is not part of the command: " + notUsed).isZero();
+            assertThat(notUsed.exit())
+                    .as("wakefd-bench is not part of the command: " + notUsed)
+                    .isZero();
 
             Path bridgeSource = copy.resolve("wakefd-bridge/src/main/java/Changed.java");
             Files.createDirectories(bridgeSource.getParent());
@@ -169,18 +180,31 @@ class LauncherIT {
             Path marker = fake.resolve("ran");
             for (String[] jdk : new String[][] {{"old", "1.8.0_402"}, {"new", "25.0.3"}}) {
                 Path bin = Files.createDirectories(fake.resolve(jdk[0]).resolve("bin"));
-                Files.writeString(fake.resolve(jdk[0]).resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + jdk[1] + "\"\n");
+                Files.writeString(
+                        fake.resolve(jdk[0]).resolve("release"),
+                        "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + jdk[1] + "\"\n");
                 Path java = bin.resolve("java");
                 Files.writeString(java, "#!/bin/sh\ntouch " + marker + "\n");
                 Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             String find = "source " + ROOT.resolve("scripts/find-jdk.sh") + "; "
                     + "JAVA_HOME=$1 wakefd_find_jdk && echo \"$WAKEFD_JAVA\" && wakefd_java_feature \"$1/bin/java\"";
-            Run newer = exec(ROOT, Map.of(), List.of("bash", "-c", find, "find", fake.resolve("new").toString()));
+            Run newer = exec(
+                    ROOT,
+                    Map.of(),
+                    List.of("bash", "-c", find, "find", fake.resolve("new").toString()));
             assertThat(newer.exit()).as(newer.toString()).isZero();
-            assertThat(newer.out().lines().toList()).containsExactly(fake.resolve("new/bin/java").toString(), "25");
-            Run older = exec(ROOT, Map.of(), List.of("bash", "-c", "source " + ROOT.resolve("scripts/find-jdk.sh")
-                    + "; wakefd_java_feature \"$1/bin/java\"", "find", fake.resolve("old").toString()));
+            assertThat(newer.out().lines().toList())
+                    .containsExactly(fake.resolve("new/bin/java").toString(), "25");
+            Run older = exec(
+                    ROOT,
+                    Map.of(),
+                    List.of(
+                            "bash",
+                            "-c",
+                            "source " + ROOT.resolve("scripts/find-jdk.sh") + "; wakefd_java_feature \"$1/bin/java\"",
+                            "find",
+                            fake.resolve("old").toString()));
             assertThat(older.out().strip()).isEqualTo("8");
             assertThat(marker).as("no fake java was run").doesNotExist();
         } finally {
@@ -213,7 +237,12 @@ class LauncherIT {
         assertThat(missing.err()).contains("no process with pid 2147483647");
 
         // pid 1 belongs to root: as another user, its fds cannot be read.
-        boolean root = "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).strip());
+        boolean root = "0"
+                .equals(new String(new ProcessBuilder("id", "-u")
+                                .start()
+                                .getInputStream()
+                                .readAllBytes())
+                        .strip());
         List<String> asNobody = List.of();
         if (root) {
             assumeTrue(PythonHop.onPath("setpriv") != null, "setpriv is needed to drop root");
@@ -244,7 +273,8 @@ class LauncherIT {
         Set<PosixFilePermission> file = PosixFilePermissions.fromString("rw-r--r--");
         Path copy = Files.createTempDirectory(Path.of("/tmp"), "wakefd-it-launcher");
         Files.setPosixFilePermissions(copy, dir);
-        List<String> files = new ArrayList<>(List.of("wakefd", "scripts/find-jdk.sh", "wakefd-cli/target/wakefd-cli.jar"));
+        List<String> files =
+                new ArrayList<>(List.of("wakefd", "scripts/find-jdk.sh", "wakefd-cli/target/wakefd-cli.jar"));
         files.addAll(List.of(more));
         for (String rel : files) {
             Path to = copy.resolve(rel);
@@ -293,7 +323,8 @@ class LauncherIT {
             }
             Run r = run(Map.of("PATH", bin.toString()), List.of(), "demo", "--laps", "200", "--wakes", "2000");
             assertThat(r.exit()).as(r.toString()).isZero();
-            assertThat(r.out()).contains("Python asyncio   skipped: python3 is not on PATH")
+            assertThat(r.out())
+                    .contains("Python asyncio   skipped: python3 is not on PATH")
                     .containsPattern("[A-Za-z_ ]+ -> platform thread(\\s+[\\d,.]+){5}")
                     .contains("saw all 16,000 items");
         } finally {

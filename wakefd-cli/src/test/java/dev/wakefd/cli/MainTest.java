@@ -2,10 +2,10 @@ package dev.wakefd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
     @ParameterizedTest
@@ -35,7 +35,8 @@ class MainTest {
         // Run from target/classes there is no manifest; LauncherIT checks the jar's version.
         Cli.Run r = Cli.run("--version");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).startsWith("wakefd (version unknown: not run from the built jar)")
+        assertThat(r.out())
+                .startsWith("wakefd (version unknown: not run from the built jar)")
                 .contains("Java " + Runtime.version().feature());
     }
 
@@ -43,18 +44,29 @@ class MainTest {
     void usageErrorsAreOneLineNamingTheCommandTheValueTheRuleAndWhereHelpIs() {
         Cli.Run r = Cli.run("demo", "--laps", "0");
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("wakefd demo: --laps 0: must be at least 1 (see `wakefd demo --help`)" + System.lineSeparator());
+        assertThat(r.err())
+                .isEqualTo("wakefd demo: --laps 0: must be at least 1 (see `wakefd demo --help`)"
+                        + System.lineSeparator());
         assertThat(r.out()).isEmpty();
 
         Cli.Run bad = Cli.run("inspect", "self", "--interval", "x");
         assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err().lines()).singleElement().asString()
-                .startsWith("wakefd inspect: ").contains("'x'").endsWith("(see `wakefd inspect --help`)");
+        assertThat(bad.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("wakefd inspect: ")
+                .contains("'x'")
+                .endsWith("(see `wakefd inspect --help`)");
 
         Cli.Run unknown = Cli.run("demoo");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err().lines()).singleElement().asString()
-                .startsWith("wakefd: ").contains("'demoo'").contains("did you mean demo").endsWith("(see `wakefd --help`)");
+        assertThat(unknown.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("wakefd: ")
+                .contains("'demoo'")
+                .contains("did you mean demo")
+                .endsWith("(see `wakefd --help`)");
     }
 
     @Test
@@ -62,7 +74,9 @@ class MainTest {
         List<String> lines = Cli.run("--help").out().lines().toList();
         int start = lines.indexOf("Commands:");
         assertThat(start).as("a Commands: section").isNotNegative();
-        List<String> section = lines.subList(start + 1, lines.size()).stream().takeWhile(l -> !l.isBlank()).toList();
+        List<String> section = lines.subList(start + 1, lines.size()).stream()
+                .takeWhile(l -> !l.isBlank())
+                .toList();
         assertThat(section).hasSize(4).allSatisfy(l -> assertThat(l).matches("  (demo|bench|inspect|help) +\\S.*"));
     }
 }

@@ -13,7 +13,10 @@ class PosixOnlyCliTest {
         assumeTrue(dev.wakefd.internal.Platform.posixOnly(), "POSIX-only run");
         Cli.Run r = Cli.run("inspect", "self");
         assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.err()).contains("wakefd inspect").contains("needs Linux").contains("POSIX-only mode")
+        assertThat(r.err())
+                .contains("wakefd inspect")
+                .contains("needs Linux")
+                .contains("POSIX-only mode")
                 .doesNotContain("internal error");
     }
 }

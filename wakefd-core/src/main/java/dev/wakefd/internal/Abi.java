@@ -35,25 +35,94 @@ public final class Abi {
 
     /** The errno names wakefd knows (Errno's names); every table defines each of them. */
     static final List<String> ERRNO_NAMES = List.of(
-            "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
-            "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
-            "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
-            "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK",
-            "ENOSYS", "ENOTEMPTY", "ELOOP", "EOVERFLOW", "EILSEQ", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE",
-            "EPROTOTYPE", "ENOPROTOOPT", "EPROTONOSUPPORT", "EOPNOTSUPP", "EAFNOSUPPORT", "EADDRINUSE",
-            "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ECONNABORTED", "ECONNRESET", "ENOBUFS", "EISCONN",
-            "ENOTCONN", "ETIMEDOUT", "ECONNREFUSED", "EALREADY", "EINPROGRESS", "ECANCELED");
+            "EPERM",
+            "ENOENT",
+            "ESRCH",
+            "EINTR",
+            "EIO",
+            "ENXIO",
+            "E2BIG",
+            "ENOEXEC",
+            "EBADF",
+            "ECHILD",
+            "EAGAIN",
+            "ENOMEM",
+            "EACCES",
+            "EFAULT",
+            "ENOTBLK",
+            "EBUSY",
+            "EEXIST",
+            "EXDEV",
+            "ENODEV",
+            "ENOTDIR",
+            "EISDIR",
+            "EINVAL",
+            "ENFILE",
+            "EMFILE",
+            "ENOTTY",
+            "ETXTBSY",
+            "EFBIG",
+            "ENOSPC",
+            "ESPIPE",
+            "EROFS",
+            "EMLINK",
+            "EPIPE",
+            "EDOM",
+            "ERANGE",
+            "EDEADLK",
+            "ENAMETOOLONG",
+            "ENOLCK",
+            "ENOSYS",
+            "ENOTEMPTY",
+            "ELOOP",
+            "EOVERFLOW",
+            "EILSEQ",
+            "ENOTSOCK",
+            "EDESTADDRREQ",
+            "EMSGSIZE",
+            "EPROTOTYPE",
+            "ENOPROTOOPT",
+            "EPROTONOSUPPORT",
+            "EOPNOTSUPP",
+            "EAFNOSUPPORT",
+            "EADDRINUSE",
+            "EADDRNOTAVAIL",
+            "ENETDOWN",
+            "ENETUNREACH",
+            "ECONNABORTED",
+            "ECONNRESET",
+            "ENOBUFS",
+            "EISCONN",
+            "ENOTCONN",
+            "ETIMEDOUT",
+            "ECONNREFUSED",
+            "EALREADY",
+            "EINPROGRESS",
+            "ECANCELED");
 
     /** The flag names every table defines, beside the errno names. */
     static final List<String> FLAG_NAMES = List.of(
-            "O_NONBLOCK", "O_CLOEXEC", "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL", "F_DUPFD_CLOEXEC",
-            "FD_CLOEXEC", "POLLIN", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL",
+            "O_NONBLOCK",
+            "O_CLOEXEC",
+            "F_GETFD",
+            "F_SETFD",
+            "F_GETFL",
+            "F_SETFL",
+            "F_DUPFD_CLOEXEC",
+            "FD_CLOEXEC",
+            "POLLIN",
+            "POLLOUT",
+            "POLLERR",
+            "POLLHUP",
+            "POLLNVAL",
             // sizeof(struct pollfd) (8 everywhere: {int fd; short events; short revents;}) and
             // sizeof(nfds_t), poll's count argument, which is not the same everywhere.
-            "POLLFD_SIZE", "NFDS_T_SIZE");
+            "POLLFD_SIZE",
+            "NFDS_T_SIZE");
 
     /** Every name a table must define. */
-    static final List<String> NAMES = java.util.stream.Stream.concat(ERRNO_NAMES.stream(), FLAG_NAMES.stream()).toList();
+    static final List<String> NAMES = java.util.stream.Stream.concat(ERRNO_NAMES.stream(), FLAG_NAMES.stream())
+            .toList();
 
     // 1-34 except 11 are the same in every table (Version 7 Unix); 4.4BSD then numbers the rest one
     // way and Linux (asm-generic) another. Written out per system so each reads against its header.
@@ -72,12 +141,16 @@ public final class Abi {
             """;
 
     /** Linux x86_64 and aarch64: both use the asm-generic numbers below (only epoll_event differs: see EPoll). */
-    static final Table LINUX = table("Linux", Set.of("amd64", "x86_64", "aarch64"), List.of(
+    static final Table LINUX = table(
+            "Linux",
+            Set.of("amd64", "x86_64", "aarch64"),
+            List.of(
                     "linux include/uapi/asm-generic/errno-base.h, errno.h (arch/x86 and arch/arm64 include them)",
                     "linux include/uapi/asm-generic/fcntl.h (arm64 overrides only O_DIRECTORY..O_LARGEFILE)",
                     "linux include/uapi/linux/fcntl.h (F_DUPFD_CLOEXEC = F_LINUX_SPECIFIC_BASE + 6)",
                     "linux include/uapi/asm-generic/poll.h; glibc sys/poll.h: nfds_t is unsigned long int",
-                    "glibc bits/fcntl-linux.h: FD_CLOEXEC"), """
+                    "glibc bits/fcntl-linux.h: FD_CLOEXEC"),
+            """
             EPERM 1 ENOENT 2 ESRCH 3 EINTR 4 EIO 5 ENXIO 6 E2BIG 7 ENOEXEC 8 EBADF 9 ECHILD 10
             EAGAIN 11 ENOMEM 12 EACCES 13 EFAULT 14 ENOTBLK 15 EBUSY 16 EEXIST 17 EXDEV 18 ENODEV 19
             ENOTDIR 20 EISDIR 21 EINVAL 22 ENFILE 23 EMFILE 24 ENOTTY 25 ETXTBSY 26 EFBIG 27 ENOSPC 28
@@ -94,7 +167,10 @@ public final class Abi {
             """);
 
     /** macOS (XNU) on x86_64 and arm64; 64-bit Darwin is __DARWIN_UNIX03, so EOPNOTSUPP is 102, not ENOTSUP. */
-    static final Table MACOS = table("Mac OS X", Set.of("amd64", "x86_64", "aarch64"), List.of(
+    static final Table MACOS = table(
+            "Mac OS X",
+            Set.of("amd64", "x86_64", "aarch64"),
+            List.of(
                     "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/errno.h",
                     "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/fcntl.h",
                     "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/poll.h"),
@@ -103,7 +179,10 @@ public final class Abi {
             O_CLOEXEC 0x1000000 F_DUPFD_CLOEXEC 67
             """);
 
-    static final Table FREEBSD = table("FreeBSD", Set.of("amd64", "x86_64", "aarch64"), List.of(
+    static final Table FREEBSD = table(
+            "FreeBSD",
+            Set.of("amd64", "x86_64", "aarch64"),
+            List.of(
                     "freebsd/freebsd-src sys/sys/errno.h (01ca612a)",
                     "freebsd/freebsd-src sys/sys/fcntl.h (0069e95e)",
                     "freebsd/freebsd-src sys/sys/poll.h (039ea811)"),
@@ -112,7 +191,10 @@ public final class Abi {
             O_CLOEXEC 0x00100000 F_DUPFD_CLOEXEC 17
             """);
 
-    static final Table OPENBSD = table("OpenBSD", Set.of("amd64", "x86_64", "aarch64"), List.of(
+    static final Table OPENBSD = table(
+            "OpenBSD",
+            Set.of("amd64", "x86_64", "aarch64"),
+            List.of(
                     "openbsd src sys/sys/errno.h rev 1.25 (2017/09/05)",
                     "openbsd src sys/sys/fcntl.h rev 1.23 (2025/08/04)",
                     "openbsd src sys/sys/poll.h rev 1.16 (2024/08/04)"),

@@ -24,18 +24,29 @@ public final class Backends {
     private static Choice choose(String requested, boolean linux, boolean posixOnly) {
         if (requested == null || requested.isBlank()) {
             return posixOnly
-                    ? new Choice(PIPE, linux ? "chosen by -D" + Platform.PROPERTY + "=posix (POSIX-only mode)"
-                            : "chosen because " + System.getProperty("os.name") + " has no eventfd", null)
+                    ? new Choice(
+                            PIPE,
+                            linux
+                                    ? "chosen by -D" + Platform.PROPERTY + "=posix (POSIX-only mode)"
+                                    : "chosen because " + System.getProperty("os.name") + " has no eventfd",
+                            null)
                     : new Choice(EVENTFD, "the default on Linux", null);
         }
         String r = requested.trim();
         if (r.equals(PIPE) || (r.equals(EVENTFD) && !posixOnly)) {
             return new Choice(r, "chosen by -D" + PROPERTY + "=" + r, null);
         }
-        return new Choice(null, null, r.equals(EVENTFD)
-                ? (linux ? "-D" + PROPERTY + "=eventfd contradicts -D" + Platform.PROPERTY + "=posix: eventfd(2) is Linux-only"
-                        : "-D" + PROPERTY + "=eventfd: eventfd(2) exists only on Linux, not on " + System.getProperty("os.name"))
-                : "-D" + PROPERTY + "=" + requested + ": must be 'eventfd' or 'pipe' (or unset to choose by OS)");
+        return new Choice(
+                null,
+                null,
+                r.equals(EVENTFD)
+                        ? (linux
+                                ? "-D" + PROPERTY + "=eventfd contradicts -D" + Platform.PROPERTY
+                                        + "=posix: eventfd(2) is Linux-only"
+                                : "-D" + PROPERTY + "=eventfd: eventfd(2) exists only on Linux, not on "
+                                        + System.getProperty("os.name"))
+                        : "-D" + PROPERTY + "=" + requested
+                                + ": must be 'eventfd' or 'pipe' (or unset to choose by OS)");
     }
 
     /** "eventfd" or "pipe": what {@link #open} makes in this JVM. */
@@ -47,8 +58,7 @@ public final class Backends {
     }
 
     /** Opens a new signal object: an eventfd, or a pipe pair (see the class comment). */
-    public static SignalFile open(int initialValue, boolean semaphore, boolean closeOnExec)
-            throws IOException {
+    public static SignalFile open(int initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
         Platform.requireUsable(); // an unknown system or platform value fails here, not at class init
         return name().equals(PIPE)
                 ? PipeFile.create(Integer.toUnsignedLong(initialValue), semaphore, closeOnExec)
@@ -63,8 +73,8 @@ public final class Backends {
      */
     public static SignalFile adopt(int fd, Boolean expectSemaphore) throws IOException {
         if (name().equals(PIPE)) {
-            throw new UnsupportedOperationException("EventFd.adopt(" + fd + "): the pipe backend ("
-                    + describe() + ") keeps its count in this JVM, so it cannot take over a foreign eventfd");
+            throw new UnsupportedOperationException("EventFd.adopt(" + fd + "): the pipe backend (" + describe()
+                    + ") keeps its count in this JVM, so it cannot take over a foreign eventfd");
         }
         Platform.requireLinux("EventFd.adopt (it reads /proc/self/fdinfo)");
         if (fd < 0) {
@@ -75,8 +85,8 @@ public final class Backends {
             throw new IllegalArgumentException("adopt(" + fd + "): fd " + fd + " is not open in this process");
         }
         if (!ProcFs.EVENTFD_TARGET.equals(target)) {
-            throw new IllegalArgumentException("adopt(" + fd + "): fd " + fd + " is not an eventfd (/proc/self/fd/"
-                    + fd + " -> " + target + ", expected " + ProcFs.EVENTFD_TARGET + ")");
+            throw new IllegalArgumentException("adopt(" + fd + "): fd " + fd + " is not an eventfd (/proc/self/fd/" + fd
+                    + " -> " + target + ", expected " + ProcFs.EVENTFD_TARGET + ")");
         }
         Map<String, String> info = ProcFs.fdInfo("self", fd);
         String reported = info == null ? null : info.get("eventfd-semaphore");
@@ -107,8 +117,9 @@ public final class Backends {
                 yield new EventFdFile(FdCalls.dupCloexec(e.fd()), e.semaphore(), false);
             }
             case PipeFile p -> p.duplicate(); // same pipe, same in-JVM count
-            default -> throw new UnsupportedOperationException(
-                    "duplicate: the " + file.kind() + " backend cannot be duplicated");
+            default ->
+                throw new UnsupportedOperationException(
+                        "duplicate: the " + file.kind() + " backend cannot be duplicated");
         };
     }
 

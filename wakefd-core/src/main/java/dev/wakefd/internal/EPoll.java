@@ -17,22 +17,25 @@ public final class EPoll {
     private EPoll() {}
 
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    public static final int EPOLLIN = 0x001, EPOLLERR = 0x008, EPOLLHUP = 0x010, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
+    public static final int EPOLLIN = 0x001,
+            EPOLLERR = 0x008,
+            EPOLLHUP = 0x010,
+            EPOLLONESHOT = 1 << 30,
+            EPOLLET = 1 << 31;
     public static final int EPOLL_CLOEXEC = 02000000; // Linux's O_CLOEXEC: epoll is Linux-only
 
-    private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"))
-            || "x86_64".equals(System.getProperty("os.arch"));
+    private static final boolean PACKED =
+            "amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch"));
     public static final long EVENT_SIZE = PACKED ? 12 : 16;
     private static final long DATA_OFFSET = PACKED ? 4 : 8;
 
     /** Looked up on first use, never by loading this class (see Native); create() checks the platform first. */
     private static final class H {
-        static final MethodHandle CREATE = Native.downcall("epoll_create1",
-                FunctionDescriptor.of(C_INT, C_INT), false);
-        static final MethodHandle CTL = Native.downcall("epoll_ctl",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), false);
-        static final MethodHandle WAIT = Native.downcall("epoll_wait",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), false);
+        static final MethodHandle CREATE = Native.downcall("epoll_create1", FunctionDescriptor.of(C_INT, C_INT), false);
+        static final MethodHandle CTL =
+                Native.downcall("epoll_ctl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), false);
+        static final MethodHandle WAIT =
+                Native.downcall("epoll_wait", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT), false);
     }
 
     public static int create() throws IOException {

@@ -12,12 +12,23 @@ public final class Errno {
     private Errno() {}
 
     // -1 (matching no errno) where wakefd has no table for this system; open() refuses first.
-    public static final int EPERM = Abi.value("EPERM"), ENOENT = Abi.value("ENOENT"), ESRCH = Abi.value("ESRCH"),
-            EINTR = Abi.value("EINTR"), EBADF = Abi.value("EBADF"), EAGAIN = Abi.value("EAGAIN"),
-            ENOMEM = Abi.value("ENOMEM"), EACCES = Abi.value("EACCES"), EEXIST = Abi.value("EEXIST"),
-            EINVAL = Abi.value("EINVAL"), ENFILE = Abi.value("ENFILE"), EMFILE = Abi.value("EMFILE"),
-            ENOSYS = Abi.value("ENOSYS"), ENOTSOCK = Abi.value("ENOTSOCK"), EOPNOTSUPP = Abi.value("EOPNOTSUPP"),
-            ECONNRESET = Abi.value("ECONNRESET"), ENOTCONN = Abi.value("ENOTCONN");
+    public static final int EPERM = Abi.value("EPERM"),
+            ENOENT = Abi.value("ENOENT"),
+            ESRCH = Abi.value("ESRCH"),
+            EINTR = Abi.value("EINTR"),
+            EBADF = Abi.value("EBADF"),
+            EAGAIN = Abi.value("EAGAIN"),
+            ENOMEM = Abi.value("ENOMEM"),
+            EACCES = Abi.value("EACCES"),
+            EEXIST = Abi.value("EEXIST"),
+            EINVAL = Abi.value("EINVAL"),
+            ENFILE = Abi.value("ENFILE"),
+            EMFILE = Abi.value("EMFILE"),
+            ENOSYS = Abi.value("ENOSYS"),
+            ENOTSOCK = Abi.value("ENOTSOCK"),
+            EOPNOTSUPP = Abi.value("EOPNOTSUPP"),
+            ECONNRESET = Abi.value("ECONNRESET"),
+            ENOTCONN = Abi.value("ENOTCONN");
 
     /** errno value to name, for this system; empty where there is no table. */
     private static final Map<Integer, String> NAMES = names(Abi.known() ? Abi.current() : null);

@@ -20,7 +20,8 @@ public final class EventFdCalls {
 
     /** Looked up on first use, never by loading this class (see Native). */
     private static final class H {
-        static final MethodHandle EVENTFD = Native.downcall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT), false);
+        static final MethodHandle EVENTFD =
+                Native.downcall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT), false);
     }
 
     /** eventfd(initval, flags); glibc issues the eventfd2 system call. */

@@ -18,8 +18,7 @@ public final class EventFdFile implements SignalFile {
         this.exclusive = exclusive;
     }
 
-    public static EventFdFile create(int initialValue, boolean semaphore, boolean closeOnExec)
-            throws IOException {
+    public static EventFdFile create(int initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
         int flags = EventFdCalls.EFD_NONBLOCK
                 | (semaphore ? EventFdCalls.EFD_SEMAPHORE : 0)
                 | (closeOnExec ? EventFdCalls.EFD_CLOEXEC : 0);

@@ -41,17 +41,22 @@ public final class FdCalls {
         static final MethodHandle WRITE_CRITICAL = Native.criticalDowncall("write", RW);
         static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(C_INT, C_INT), false);
         /** fcntl(int, int, ...): the third argument is variadic. */
-        static final MethodHandle FCNTL = Native.variadicDowncall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
+        static final MethodHandle FCNTL =
+                Native.variadicDowncall("fcntl", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
     }
 
     /** dup3(2) is Linux (and BSD) only, not POSIX: its own holder, looked up only when used. */
     private static final class Dup3 {
-        static final MethodHandle DUP3 = Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
+        static final MethodHandle DUP3 =
+                Native.downcall("dup3", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false);
     }
 
     // This system's values (Abi); -1 where wakefd has no table, which open() refuses first.
-    public static final int F_DUPFD_CLOEXEC = Abi.value("F_DUPFD_CLOEXEC"), F_GETFD = Abi.value("F_GETFD"),
-            F_SETFD = Abi.value("F_SETFD"), F_GETFL = Abi.value("F_GETFL"), F_SETFL = Abi.value("F_SETFL");
+    public static final int F_DUPFD_CLOEXEC = Abi.value("F_DUPFD_CLOEXEC"),
+            F_GETFD = Abi.value("F_GETFD"),
+            F_SETFD = Abi.value("F_SETFD"),
+            F_GETFL = Abi.value("F_GETFL"),
+            F_SETFL = Abi.value("F_SETFL");
     public static final int FD_CLOEXEC = Abi.value("FD_CLOEXEC");
     public static final int O_NONBLOCK = Abi.value("O_NONBLOCK"), O_CLOEXEC = Abi.value("O_CLOEXEC");
 
@@ -144,8 +149,7 @@ public final class FdCalls {
     }
 
     /** Reads up to {@code len} bytes into {@code buf}; returns the count, or -1 on EAGAIN. */
-    public static long read(int fd, MemorySegment buf, long len, Native.Scratch s, String call)
-            throws IOException {
+    public static long read(int fd, MemorySegment buf, long len, Native.Scratch s, String call) throws IOException {
         long r;
         try {
             r = (long) H.READ.invokeExact(s.errno, fd, buf, len);
@@ -163,8 +167,7 @@ public final class FdCalls {
     }
 
     /** Writes up to {@code len} bytes from {@code buf}; returns the count, or -1 on EAGAIN. */
-    public static long write(int fd, MemorySegment buf, long len, Native.Scratch s, String call)
-            throws IOException {
+    public static long write(int fd, MemorySegment buf, long len, Native.Scratch s, String call) throws IOException {
         long r;
         try {
             r = (long) H.WRITE.invokeExact(s.errno, fd, buf, len);

@@ -46,6 +46,7 @@ public final class FdGuard {
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile long state;
+
     private final Release onRelease;
     private final byte[] slots = new byte[SLOTS];
     private volatile boolean shortCalls;

@@ -28,8 +28,7 @@ public final class Native {
 
     static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     /** Whether this platform has the Linux system calls wakefd binds. */
     public static final boolean IS_LINUX =
@@ -46,9 +45,10 @@ public final class Native {
     static MemorySegment find(String name) {
         Platform.checkSymbol(name);
         LOOKED_UP.add(name);
-        return LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name
-                        + " (" + System.getProperty("os.name") + ")"));
+        return LINKER.defaultLookup()
+                .find(name)
+                .orElseThrow(() -> new UnsupportedOperationException(
+                        "libc has no symbol " + name + " (" + System.getProperty("os.name") + ")"));
     }
 
     /** The symbols looked up so far in this JVM (refused ones throw and are not recorded); for tests. */
@@ -80,8 +80,8 @@ public final class Native {
      * the stack, not in registers (a fixed-argument handle would pass garbage there).
      */
     static MethodHandle variadicDowncall(String name, FunctionDescriptor fd, int firstVariadic) {
-        return LINKER.downcallHandle(find(name), fd, Linker.Option.captureCallState("errno"),
-                Linker.Option.firstVariadicArg(firstVariadic));
+        return LINKER.downcallHandle(
+                find(name), fd, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     /**

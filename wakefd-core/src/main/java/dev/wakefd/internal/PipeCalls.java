@@ -20,7 +20,8 @@ public final class PipeCalls {
     private PipeCalls() {}
 
     private static final class Pipe2 {
-        static final MethodHandle PIPE2 = Native.downcall("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT), false);
+        static final MethodHandle PIPE2 =
+                Native.downcall("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT), false);
     }
 
     private static final class Pipe {
@@ -29,7 +30,9 @@ public final class PipeCalls {
 
     /** Returns {read end, write end}, both non-blocking, both close-on-exec if asked. */
     public static int[] create(boolean closeOnExec) throws IOException {
-        return Platform.posixOnly() ? posixPipe(closeOnExec) : pipe2(FdCalls.O_NONBLOCK | (closeOnExec ? FdCalls.O_CLOEXEC : 0));
+        return Platform.posixOnly()
+                ? posixPipe(closeOnExec)
+                : pipe2(FdCalls.O_NONBLOCK | (closeOnExec ? FdCalls.O_CLOEXEC : 0));
     }
 
     /** The name of the call that makes the pipe in this mode, for tests: "pipe2" or "pipe". */

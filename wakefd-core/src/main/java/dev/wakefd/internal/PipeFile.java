@@ -119,7 +119,6 @@ public final class PipeFile implements SignalFile {
         return 1;
     }
 
-
     @Override
     public void close() throws IOException {
         try {

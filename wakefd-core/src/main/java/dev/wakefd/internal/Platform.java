@@ -26,13 +26,32 @@ public final class Platform {
      * it refuses fd passing in this mode before it makes any.
      */
     public static final Set<String> POSIX_SYMBOLS = Set.of(
-            "read", "write", "close", "fcntl", "pipe", "poll", "strerror",
-            "socket", "bind", "listen", "connect", "sendmsg", "recvmsg", "getsockopt", "chmod", "shutdown", "geteuid", "isatty");
+            "read",
+            "write",
+            "close",
+            "fcntl",
+            "pipe",
+            "poll",
+            "strerror",
+            "socket",
+            "bind",
+            "listen",
+            "connect",
+            "sendmsg",
+            "recvmsg",
+            "getsockopt",
+            "chmod",
+            "shutdown",
+            "geteuid",
+            "isatty");
 
     /** Symbols that exist only on Linux; never looked up in POSIX-only mode (checked by tests). */
     public static boolean linuxOnly(String symbol) {
-        return symbol.startsWith("epoll_") || symbol.startsWith("pidfd_") || symbol.startsWith("eventfd")
-                || Set.of("pipe2", "memfd_create", "dup3", "accept4", "signalfd", "timerfd_create").contains(symbol);
+        return symbol.startsWith("epoll_")
+                || symbol.startsWith("pidfd_")
+                || symbol.startsWith("eventfd")
+                || Set.of("pipe2", "memfd_create", "dup3", "accept4", "signalfd", "timerfd_create")
+                        .contains(symbol);
     }
 
     private static final boolean ON_LINUX =
@@ -40,8 +59,9 @@ public final class Platform {
     private static final String REQUESTED = System.getProperty(PROPERTY);
     /** Null if the property is unusable; then {@link #posixOnly()} is still answered (true: the safe side). */
     private static final String ERROR = check(REQUESTED, ON_LINUX);
-    private static final boolean POSIX_ONLY = !ON_LINUX || ERROR != null
-            || (REQUESTED != null && REQUESTED.trim().equals(POSIX));
+
+    private static final boolean POSIX_ONLY =
+            !ON_LINUX || ERROR != null || (REQUESTED != null && REQUESTED.trim().equals(POSIX));
 
     private static String check(String requested, boolean linux) {
         if (requested == null || requested.isBlank()) {
@@ -52,8 +72,10 @@ public final class Platform {
             return null;
         }
         return r.equals(LINUX)
-                ? "-D" + PROPERTY + "=linux: Linux system calls exist only on Linux, not on " + System.getProperty("os.name")
-                : "-D" + PROPERTY + "=" + requested + ": must be 'linux' or 'posix' (or unset: linux on Linux, posix elsewhere)";
+                ? "-D" + PROPERTY + "=linux: Linux system calls exist only on Linux, not on "
+                        + System.getProperty("os.name")
+                : "-D" + PROPERTY + "=" + requested
+                        + ": must be 'linux' or 'posix' (or unset: linux on Linux, posix elsewhere)";
     }
 
     /** Whether only POSIX calls may be made (see the class comment). Never throws. */
@@ -74,7 +96,8 @@ public final class Platform {
         if (!POSIX_ONLY) {
             return "Linux";
         }
-        return ON_LINUX ? "POSIX-only mode (forced by -D" + PROPERTY + "=posix)"
+        return ON_LINUX
+                ? "POSIX-only mode (forced by -D" + PROPERTY + "=posix)"
                 : "POSIX-only mode (" + System.getProperty("os.name") + " is not Linux)";
     }
 

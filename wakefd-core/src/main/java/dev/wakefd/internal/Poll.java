@@ -19,8 +19,10 @@ import java.lang.invoke.MethodHandle;
 public final class Poll {
     private Poll() {}
 
-    public static final short POLLIN = (short) Abi.value("POLLIN"), POLLOUT = (short) Abi.value("POLLOUT"),
-            POLLERR = (short) Abi.value("POLLERR"), POLLHUP = (short) Abi.value("POLLHUP"),
+    public static final short POLLIN = (short) Abi.value("POLLIN"),
+            POLLOUT = (short) Abi.value("POLLOUT"),
+            POLLERR = (short) Abi.value("POLLERR"),
+            POLLHUP = (short) Abi.value("POLLHUP"),
             POLLNVAL = (short) Abi.value("POLLNVAL");
     /** sizeof(struct pollfd) on every system wakefd knows (AbiTest checks each table says so). */
     public static final long POLLFD_SIZE = 8;
@@ -31,8 +33,8 @@ public final class Poll {
 
     /** Looked up on first use, never by loading this class (see Native). */
     private static final class H {
-        static final MethodHandle POLL = Native.downcall("poll",
-                FunctionDescriptor.of(C_INT, C_POINTER, NFDS_LONG ? C_LONG : C_INT, C_INT), false);
+        static final MethodHandle POLL = Native.downcall(
+                "poll", FunctionDescriptor.of(C_INT, C_POINTER, NFDS_LONG ? C_LONG : C_INT, C_INT), false);
     }
 
     public static void set(MemorySegment fds, int i, int fd, short events) {
@@ -54,8 +56,7 @@ public final class Poll {
      * Blocks the calling (platform) thread; returns the ready count, 0 on timeout, or
      * {@link #INTERRUPTED}. {@code timeoutMillis} -1 waits forever, 0 does not wait.
      */
-    public static int poll(MemorySegment fds, int nfds, int timeoutMillis, MemorySegment errno)
-            throws IOException {
+    public static int poll(MemorySegment fds, int nfds, int timeoutMillis, MemorySegment errno) throws IOException {
         int r;
         try {
             r = NFDS_LONG

@@ -14,7 +14,8 @@ public final class ProcFs {
     /** The link text of {@code /proc/<pid>/fd/<fd>}, e.g. {@code anon_inode:[eventfd]}; null if not open. */
     public static String fdTarget(String pid, int fd) throws IOException {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", pid, "fd", Integer.toString(fd))).toString();
+            return Files.readSymbolicLink(Path.of("/proc", pid, "fd", Integer.toString(fd)))
+                    .toString();
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -37,7 +38,9 @@ public final class ProcFs {
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                fields.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                fields.put(
+                        line.substring(0, colon).trim(),
+                        line.substring(colon + 1).trim());
             }
         }
         return fields;

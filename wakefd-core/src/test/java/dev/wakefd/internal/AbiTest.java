@@ -41,7 +41,8 @@ class AbiTest {
     @MethodSource("tables")
     void everyEntryMatchesItsHeader(Abi.Table table, String excerpt) throws IOException {
         Map<String, Integer> header = parse(resource(excerpt));
-        assertThat(table.values().keySet()).as("names of the %s table", table.system())
+        assertThat(table.values().keySet())
+                .as("names of the %s table", table.system())
                 .containsExactlyInAnyOrderElementsOf(Abi.NAMES);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Integer> e : table.values().entrySet()) {
@@ -50,7 +51,9 @@ class AbiTest {
                 wrong.add(e.getKey() + ": table " + e.getValue() + ", header " + fromHeader);
             }
         }
-        assertThat(wrong).as("%s entries that differ from %s", table.system(), excerpt).isEmpty();
+        assertThat(wrong)
+                .as("%s entries that differ from %s", table.system(), excerpt)
+                .isEmpty();
     }
 
     /** The parser must catch a wrong entry, or the test above could not fail. */
@@ -107,14 +110,23 @@ class AbiTest {
                     case "NFDS_T_SIZE" -> "(long) sizeof(nfds_t)";
                     default -> "(long) " + n;
                 };
-                c.append("printf(\"").append(n).append(" %ld\\n\", ").append(expr).append(");\n");
+                c.append("printf(\"")
+                        .append(n)
+                        .append(" %ld\\n\", ")
+                        .append(expr)
+                        .append(");\n");
             }
             c.append("return 0;}\n");
             Files.writeString(dir.resolve("abi.c"), c);
             Process cc;
             try {
-                cc = new ProcessBuilder("cc", "-o", dir.resolve("abi").toString(), dir.resolve("abi.c").toString())
-                        .redirectErrorStream(true).start();
+                cc = new ProcessBuilder(
+                                "cc",
+                                "-o",
+                                dir.resolve("abi").toString(),
+                                dir.resolve("abi.c").toString())
+                        .redirectErrorStream(true)
+                        .start();
             } catch (IOException e) {
                 assumeTrue(false, "no C compiler (cc) on PATH: " + e.getMessage());
                 return;
@@ -167,11 +179,14 @@ class AbiTest {
             }
             if (pollfd != null) {
                 if (line.startsWith("}")) {
-                    assertThat(pollfd).as("struct pollfd members").containsExactly("int fd", "short events", "short revents");
+                    assertThat(pollfd)
+                            .as("struct pollfd members")
+                            .containsExactly("int fd", "short events", "short revents");
                     put(v, "POLLFD_SIZE", 4 + 2 + 2);
                     pollfd = null;
                 } else {
-                    pollfd.add(line.replaceAll(";.*", "").replaceAll("\\s+", " ").strip());
+                    pollfd.add(
+                            line.replaceAll(";.*", "").replaceAll("\\s+", " ").strip());
                 }
                 continue;
             }
@@ -182,11 +197,14 @@ class AbiTest {
             Matcher n = NFDS.matcher(line);
             if (n.find()) {
                 String type = n.group(1).replaceAll("\\s+", " ");
-                put(v, "NFDS_T_SIZE", switch (type) {
-                    case "unsigned long int", "unsigned long" -> 8; // LP64: Linux, macOS, BSDs
-                    case "unsigned int" -> 4;
-                    default -> throw new IllegalArgumentException("nfds_t type " + type);
-                });
+                put(
+                        v,
+                        "NFDS_T_SIZE",
+                        switch (type) {
+                            case "unsigned long int", "unsigned long" -> 8; // LP64: Linux, macOS, BSDs
+                            case "unsigned int" -> 4;
+                            default -> throw new IllegalArgumentException("nfds_t type " + type);
+                        });
                 continue;
             }
             Matcher d = DEFINE.matcher(line);

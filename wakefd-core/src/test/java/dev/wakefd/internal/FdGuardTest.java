@@ -34,7 +34,9 @@ class FdGuardTest {
         CompletableFuture<Void> stopper = CompletableFuture.runAsync(guard::stopShortCalls);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (guard.shortCalls()) {
-            assertThat(System.nanoTime()).as("stopShortCalls never cleared the flag").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("stopShortCalls never cleared the flag")
+                    .isLessThan(deadline);
             Thread.onSpinWait();
         }
         assertThat(stopper).as("waits while a short call is inside").isNotDone();
@@ -85,7 +87,9 @@ class FdGuardTest {
     private void awaitClosing() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!guard.isClosing()) {
-            assertThat(System.nanoTime()).as("markClosed never set the closing bit").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("markClosed never set the closing bit")
+                    .isLessThan(deadline);
             Thread.onSpinWait();
         }
     }

@@ -76,7 +76,9 @@ class PipeFileTest {
             assertThat(b.fd()).isNotEqualTo(a.fd());
             assertThat(b.take()).isEqualTo(1);
             a.close();
-            assertThat(readable(b.fd())).as("two remain, the re-armed byte is there").isTrue();
+            assertThat(readable(b.fd()))
+                    .as("two remain, the re-armed byte is there")
+                    .isTrue();
             assertThat(b.take()).isEqualTo(1);
             assertThat(b.take()).isEqualTo(1);
             assertThat(b.take()).isZero();

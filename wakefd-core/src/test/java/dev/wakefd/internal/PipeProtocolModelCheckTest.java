@@ -131,7 +131,8 @@ class PipeProtocolModelCheckTest {
 
     @Test
     void theCheckCatchesATakeBeforeTheDrain() {
-        assertThatThrownBy(() -> options().check(TakeBeforeDrain.class)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> options().check(TakeBeforeDrain.class))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost wake");
     }
 }

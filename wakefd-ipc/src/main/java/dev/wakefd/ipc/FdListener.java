@@ -95,7 +95,8 @@ public final class FdListener implements AutoCloseable {
     private static FdListener open(String name, boolean abstractName, Path path, PeerPolicy policy) throws IOException {
         Objects.requireNonNull(policy, "bind: policy is null");
         // Before UnixSockets is touched: its handles include Linux-only accept4.
-        dev.wakefd.internal.Platform.requireLinux("FdListener.bind: " + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
+        dev.wakefd.internal.Platform.requireLinux("FdListener.bind: "
+                + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
         int fd = UnixSockets.socket();
         try {
             UnixSockets.bind(fd, name, abstractName);
@@ -139,7 +140,8 @@ public final class FdListener implements AutoCloseable {
             int s;
             try {
                 if (millis >= 0) {
-                    long left = Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    long left = Math.max(
+                            0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
                     if (!UnixSockets.awaitReadable(fd, left)) {
                         throw new SocketTimeoutException("accept: no admitted peer on " + this + " within " + timeout);
                     }
@@ -157,14 +159,20 @@ public final class FdListener implements AutoCloseable {
             try {
                 socket = new FdSocket(s);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "wakefd: dropped a peer on " + where() + " whose credentials could not be read", e);
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "wakefd: dropped a peer on " + where() + " whose credentials could not be read",
+                        e);
                 continue;
             }
             if (policy.admits(socket.peer())) {
                 return socket;
             }
-            LOG.log(System.Logger.Level.WARNING, "wakefd: refused a peer on " + where() + ": pid " + socket.peer().pid()
-                    + ", uid " + socket.peer().uid() + ", gid " + socket.peer().gid() + " is not admitted by the policy");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "wakefd: refused a peer on " + where() + ": pid "
+                            + socket.peer().pid() + ", uid " + socket.peer().uid() + ", gid "
+                            + socket.peer().gid() + " is not admitted by the policy");
             socket.close();
         }
     }

@@ -98,7 +98,8 @@ public final class FdSocket implements AutoCloseable {
 
     private static FdSocket connect(String name, boolean abstractName) throws IOException {
         // Before UnixSockets is touched: its handles include Linux-only accept4.
-        dev.wakefd.internal.Platform.requireLinux("FdSocket.connect: " + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
+        dev.wakefd.internal.Platform.requireLinux("FdSocket.connect: "
+                + "fd passing (SO_PEERCRED, accept4, and an eventfd count the peer shares through the kernel)");
         int fd = UnixSockets.socket();
         try {
             UnixSockets.connect(fd, name, abstractName);
@@ -173,8 +174,8 @@ public final class FdSocket implements AutoCloseable {
         ScmRights.Received r;
         try {
             if (millis >= 0 && !UnixSockets.awaitReadable(fd, millis)) {
-                throw new SocketTimeoutException("receive: no message from the peer (pid " + peer.pid()
-                        + ") within " + timeout);
+                throw new SocketTimeoutException(
+                        "receive: no message from the peer (pid " + peer.pid() + ") within " + timeout);
             }
             r = ScmRights.receive(fd, MAX_FDS);
         } catch (NativeIOException e) {
@@ -182,8 +183,10 @@ public final class FdSocket implements AutoCloseable {
                 throw closedWhileWaiting(e);
             }
             if (e.errno() == Errno.ECONNRESET) {
-                throw new IOException("receive: the peer (pid " + peer.pid()
-                        + ") reset the connection, closing it with data of ours unread: " + e.getMessage(), e);
+                throw new IOException(
+                        "receive: the peer (pid " + peer.pid()
+                                + ") reset the connection, closing it with data of ours unread: " + e.getMessage(),
+                        e);
             }
             throw e;
         } finally {
@@ -203,15 +206,17 @@ public final class FdSocket implements AutoCloseable {
                 throw new EOFException("receive: the peer (pid " + peer.pid() + ") closed the connection");
             }
             if ((r.flags() & ScmRights.MSG_CTRUNC) != 0) {
-                throw new IOException("receive: the control message was truncated (MSG_CTRUNC): the peer sent more than "
-                        + MAX_FDS + " fds in one message; the " + fds.length + " that arrived are closed");
+                throw new IOException(
+                        "receive: the control message was truncated (MSG_CTRUNC): the peer sent more than " + MAX_FDS
+                                + " fds in one message; the " + fds.length + " that arrived are closed");
             }
             if (r.problem() != null) {
-                throw new IOException("receive: " + r.problem() + "; the " + fds.length + " fds that arrived are closed");
+                throw new IOException(
+                        "receive: " + r.problem() + "; the " + fds.length + " fds that arrived are closed");
             }
             if (fds.length != 1) {
-                throw new IOException("receive: expected exactly 1 fd in a message, got " + fds.length
-                        + " (with " + r.bytes() + " payload bytes)" + (fds.length > 1 ? "; all are closed" : ""));
+                throw new IOException("receive: expected exactly 1 fd in a message, got " + fds.length + " (with "
+                        + r.bytes() + " payload bytes)" + (fds.length > 1 ? "; all are closed" : ""));
             }
             return EventFd.adopt(fds[0]);
         } catch (IOException | RuntimeException e) {
@@ -219,7 +224,8 @@ public final class FdSocket implements AutoCloseable {
                 FdCalls.close(f);
             }
             if (e instanceof IllegalArgumentException iae) {
-                throw new IOException("receive: the peer sent an fd that is not an eventfd, closed: " + iae.getMessage(), iae);
+                throw new IOException(
+                        "receive: the peer sent an fd that is not an eventfd, closed: " + iae.getMessage(), iae);
             }
             throw e;
         }
@@ -287,6 +293,7 @@ public final class FdSocket implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FdSocket[fd=" + fd + ", peer pid=" + peer.pid() + " uid=" + peer.uid() + (isOpen() ? "" : ", closed") + "]";
+        return "FdSocket[fd=" + fd + ", peer pid=" + peer.pid() + " uid=" + peer.uid() + (isOpen() ? "" : ", closed")
+                + "]";
     }
 }

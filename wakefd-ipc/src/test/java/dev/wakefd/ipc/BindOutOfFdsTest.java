@@ -31,17 +31,23 @@ class BindOutOfFdsTest {
     @Test
     void bindReportsEmfileAsAnIOExceptionNamingTheCallAndWorksAgainAfterwards(@TempDir Path dir) throws Throwable {
         Linker l = Linker.nativeLinker();
-        MethodHandle getrlimit = l.downcallHandle(l.defaultLookup().find("getrlimit").orElseThrow(),
+        MethodHandle getrlimit = l.downcallHandle(
+                l.defaultLookup().find("getrlimit").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        MethodHandle setrlimit = l.downcallHandle(l.defaultLookup().find("setrlimit").orElseThrow(),
+        MethodHandle setrlimit = l.downcallHandle(
+                l.defaultLookup().find("setrlimit").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        MethodHandle dup = l.downcallHandle(l.defaultLookup().find("dup").orElseThrow(),
+        MethodHandle dup = l.downcallHandle(
+                l.defaultLookup().find("dup").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        MethodHandle close = l.downcallHandle(l.defaultLookup().find("close").orElseThrow(),
+        MethodHandle close = l.downcallHandle(
+                l.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         // Load what the failing bind runs before fds run out.
         try (FdListener warm = FdListener.bind(dir.resolve("warm"))) {
-            assertThat(Errno.exception("warm-up", Errno.EMFILE)).isInstanceOf(ErrnoException.class).hasMessageContaining("EMFILE");
+            assertThat(Errno.exception("warm-up", Errno.EMFILE))
+                    .isInstanceOf(ErrnoException.class)
+                    .hasMessageContaining("EMFILE");
         }
         Path sock = dir.resolve("s");
         Object outcome;
@@ -86,7 +92,9 @@ class BindOutOfFdsTest {
 
     private static int highestOpenFd() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.mapToInt(p -> Integer.parseInt(p.getFileName().toString())).max().orElseThrow();
+            return fds.mapToInt(p -> Integer.parseInt(p.getFileName().toString()))
+                    .max()
+                    .orElseThrow();
         }
     }
 }

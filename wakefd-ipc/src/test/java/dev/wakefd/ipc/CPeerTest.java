@@ -28,8 +28,17 @@ class CPeerTest {
         binary = out.resolve("peer");
         Process gcc;
         try {
-            gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-Wextra", "-Werror", "-o", binary.toString(),
-                    Path.of("src", "test", "c", "peer.c").toString()).redirectErrorStream(true).start();
+            gcc = new ProcessBuilder(
+                            "gcc",
+                            "-O1",
+                            "-Wall",
+                            "-Wextra",
+                            "-Werror",
+                            "-o",
+                            binary.toString(),
+                            Path.of("src", "test", "c", "peer.c").toString())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             assumeTrue(false, "gcc is not available: " + e.getMessage());
             return;
@@ -42,8 +51,9 @@ class CPeerTest {
     @Test
     void cWritesIntoAnEventFdJavaSent(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("c.sock");
-        try (FdListener l = FdListener.bind(sock); EventFd e = EventFd.open();
-             Peer p = new Peer(List.of(binary.toString(), sock.toString(), "recv-write", "9"))) {
+        try (FdListener l = FdListener.bind(sock);
+                EventFd e = EventFd.open();
+                Peer p = new Peer(List.of(binary.toString(), sock.toString(), "recv-write", "9"))) {
             try (FdSocket s = l.accept(WAIT)) {
                 s.send(e);
                 assertThat(p.line()).isEqualTo("wrote 9");
@@ -57,8 +67,9 @@ class CPeerTest {
     void javaSignalsAnEventFdCSent(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("d.sock");
         try (FdListener l = FdListener.bind(sock);
-             Peer p = new Peer(List.of(binary.toString(), sock.toString(), "send-read", "4"))) {
-            try (FdSocket s = l.accept(WAIT); EventFd e = s.receive(WAIT)) {
+                Peer p = new Peer(List.of(binary.toString(), sock.toString(), "send-read", "4"))) {
+            try (FdSocket s = l.accept(WAIT);
+                    EventFd e = s.receive(WAIT)) {
                 assertThat(p.line()).isEqualTo("sent");
                 e.signal(4);
                 assertThat(p.line()).isEqualTo("read 4");

@@ -87,9 +87,11 @@ class FdPassingTest {
     @Test
     void javaSignalsAndAPythonAsyncioLoopWakes(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("w.sock");
-        try (FdListener l = FdListener.bind(sock); EventFd e = EventFd.open();
-             Peer p = peer("wait-asyncio", sock, "5")) {
-            assertThat(Files.getPosixFilePermissions(sock)).extracting(Object::toString)
+        try (FdListener l = FdListener.bind(sock);
+                EventFd e = EventFd.open();
+                Peer p = peer("wait-asyncio", sock, "5")) {
+            assertThat(Files.getPosixFilePermissions(sock))
+                    .extracting(Object::toString)
                     .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
             try (FdSocket s = l.accept(WAIT)) {
                 assertThat(s.peer().pid()).isEqualTo(p.pid());
@@ -108,7 +110,9 @@ class FdPassingTest {
     @Test
     void aWakerCanBeSentToo(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("k.sock");
-        try (FdListener l = FdListener.bind(sock); Waker w = Waker.open(); Peer p = peer("wait-asyncio", sock, "1")) {
+        try (FdListener l = FdListener.bind(sock);
+                Waker w = Waker.open();
+                Peer p = peer("wait-asyncio", sock, "1")) {
             try (FdSocket s = l.accept(WAIT)) {
                 s.send(w);
                 p.line();
@@ -123,10 +127,14 @@ class FdPassingTest {
     @Test
     void pythonWritesNAndJavaAwaitReturnsN(@TempDir Path dir) throws Throwable {
         Path sock = dir.resolve("p.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("send-eventfd", sock, "7")) {
-            try (FdSocket s = l.accept(WAIT); EventFd e = s.receive(WAIT)) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("send-eventfd", sock, "7")) {
+            try (FdSocket s = l.accept(WAIT);
+                    EventFd e = s.receive(WAIT)) {
                 assertThat(e.isSemaphore()).isFalse();
-                assertThat(UnixSocketsTestAccess.send(s.fd())).as("go-ahead to the peer").isTrue();
+                assertThat(UnixSocketsTestAccess.send(s.fd()))
+                        .as("go-ahead to the peer")
+                        .isTrue();
                 assertThat(e.await(WAIT)).isEqualTo(7);
             }
             assertThat(p.exit()).isZero();
@@ -136,8 +144,10 @@ class FdPassingTest {
     @Test
     void aSemaphoreEventFdArrivesInSemaphoreMode(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("m.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("send-semaphore", sock, "2")) {
-            try (FdSocket s = l.accept(WAIT); EventFd e = s.receive(WAIT)) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("send-semaphore", sock, "2")) {
+            try (FdSocket s = l.accept(WAIT);
+                    EventFd e = s.receive(WAIT)) {
                 // kernels before 6.5 do not report the mode; adopt then assumes counter mode
                 if (dev.wakefd.internal.ProcFs.fdInfo("self", e.fd()).containsKey("eventfd-semaphore")) {
                     assertThat(e.isSemaphore()).isTrue();
@@ -153,7 +163,8 @@ class FdPassingTest {
     @Test
     void anFdInFlightOutlivesItsSender(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("f.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("send-then-exit", sock, "11")) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("send-then-exit", sock, "11")) {
             try (FdSocket s = l.accept(WAIT)) {
                 assertThat(p.exit()).isZero(); // the sender is gone before we read
                 try (EventFd e = s.receive(WAIT)) {
@@ -167,10 +178,14 @@ class FdPassingTest {
     /** A refusal that must close every fd the message carried: fd count back where it was. */
     void refused(Path dir, String mode, String expectedMessage, String... args) throws Exception {
         Path sock = dir.resolve(mode + ".sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer(mode, sock, args); FdSocket s = l.accept(WAIT)) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer(mode, sock, args);
+                FdSocket s = l.accept(WAIT)) {
             assertThat(p.finish()).as("the peer sent and left").isZero();
             java.util.Set<String> before = fdTable();
-            assertThatThrownBy(() -> s.receive(WAIT)).isInstanceOf(IOException.class).hasMessageContaining(expectedMessage);
+            assertThatThrownBy(() -> s.receive(WAIT))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(expectedMessage);
             assertThat(fdTable()).as("every fd received was closed").isSubsetOf(before);
             assertThat(s.isOpen()).as("the socket itself stays usable").isTrue();
         }
@@ -199,16 +214,22 @@ class FdPassingTest {
     @Test
     void aPeerThatHangsUpGivesEof(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("h.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("hang-up", sock); FdSocket s = l.accept(WAIT)) {
-            assertThatThrownBy(() -> s.receive(WAIT)).isInstanceOf(EOFException.class)
-                    .hasMessageContaining("pid " + p.pid()).hasMessageContaining("closed the connection");
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("hang-up", sock);
+                FdSocket s = l.accept(WAIT)) {
+            assertThatThrownBy(() -> s.receive(WAIT))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("pid " + p.pid())
+                    .hasMessageContaining("closed the connection");
         }
     }
 
     @Test
     void aPeerKilledWhileWeWaitGivesEof(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("k.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("linger", sock); FdSocket s = l.accept(WAIT)) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("linger", sock);
+                FdSocket s = l.accept(WAIT)) {
             assertThat(p.line()).isEqualTo("connected");
             CompletableFuture<EventFd> got = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -227,12 +248,16 @@ class FdPassingTest {
     @Test
     void aPeerThatResetsTheConnectionIsAClearError(@TempDir Path dir) throws Throwable {
         Path sock = dir.resolve("u.sock");
-        try (FdListener l = FdListener.bind(sock); Peer p = peer("unread-close", sock); FdSocket s = l.accept(WAIT)) {
+        try (FdListener l = FdListener.bind(sock);
+                Peer p = peer("unread-close", sock);
+                FdSocket s = l.accept(WAIT)) {
             assertThat(UnixSocketsTestAccess.send(s.fd())).isTrue(); // a byte the peer will never read
             p.tell("close");
             assertThat(p.exit()).isZero();
-            assertThatThrownBy(() -> s.receive(WAIT)).isInstanceOf(IOException.class)
-                    .hasMessageContaining("reset the connection").hasMessageContaining("ECONNRESET");
+            assertThatThrownBy(() -> s.receive(WAIT))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("reset the connection")
+                    .hasMessageContaining("ECONNRESET");
         }
     }
 
@@ -240,12 +265,16 @@ class FdPassingTest {
     void receiveAndAcceptAreBounded(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("b.sock");
         try (FdListener l = FdListener.bind(sock)) {
-            assertThatThrownBy(() -> l.accept(Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
+            assertThatThrownBy(() -> l.accept(Duration.ofMillis(50)))
+                    .isInstanceOf(SocketTimeoutException.class)
                     .hasMessageContaining("accept: no admitted peer");
-            try (FdSocket c = FdSocket.connect(sock); FdSocket s = l.accept(WAIT)) {
-                assertThatThrownBy(() -> s.receive(Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
+            try (FdSocket c = FdSocket.connect(sock);
+                    FdSocket s = l.accept(WAIT)) {
+                assertThatThrownBy(() -> s.receive(Duration.ofMillis(50)))
+                        .isInstanceOf(SocketTimeoutException.class)
                         .hasMessageContaining("no message from the peer");
-                assertThatThrownBy(() -> s.receive(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                assertThatThrownBy(() -> s.receive(Duration.ofSeconds(-1)))
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("must not be negative");
             }
         }
@@ -261,10 +290,10 @@ class FdPassingTest {
             CompletableFuture<Throwable> accepting = failureOf(() -> l.accept());
             s.close();
             l.close();
-            assertThat(receiving.get(60, TimeUnit.SECONDS)).isInstanceOfAny(AsynchronousCloseException.class,
-                    java.nio.channels.ClosedChannelException.class);
-            assertThat(accepting.get(60, TimeUnit.SECONDS)).isInstanceOfAny(AsynchronousCloseException.class,
-                    java.nio.channels.ClosedChannelException.class);
+            assertThat(receiving.get(60, TimeUnit.SECONDS))
+                    .isInstanceOfAny(AsynchronousCloseException.class, java.nio.channels.ClosedChannelException.class);
+            assertThat(accepting.get(60, TimeUnit.SECONDS))
+                    .isInstanceOfAny(AsynchronousCloseException.class, java.nio.channels.ClosedChannelException.class);
             assertThat(Files.exists(sock)).as("close removes the socket file").isFalse();
         }
     }
@@ -306,7 +335,7 @@ class FdPassingTest {
         Logger jul = Logger.getLogger(FdListener.class.getName());
         jul.addHandler(h);
         try (FdListener l = FdListener.bind(sock, peer -> peer.pid() != refusedPid.get());
-             Peer p = peer("expect-nothing", sock)) {
+                Peer p = peer("expect-nothing", sock)) {
             refusedPid.set(p.pid());
             CompletableFuture<FdSocket> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -317,8 +346,10 @@ class FdPassingTest {
             });
             assertThat(p.line()).isEqualTo("connected");
             assertThat(p.line()).as("the refused peer received nothing").isEqualTo("got 0 fds, 0 bytes");
-            try (FdSocket me = FdSocket.connect(sock); FdSocket admitted = accepted.get(60, TimeUnit.SECONDS)) {
-                assertThat(admitted.peer().pid()).isEqualTo(ProcessHandle.current().pid());
+            try (FdSocket me = FdSocket.connect(sock);
+                    FdSocket admitted = accepted.get(60, TimeUnit.SECONDS)) {
+                assertThat(admitted.peer().pid())
+                        .isEqualTo(ProcessHandle.current().pid());
             }
             assertThat(logged).anySatisfy(r -> {
                 assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
@@ -333,15 +364,20 @@ class FdPassingTest {
     void abstractNamespaceAndSharingOneCounter() throws Exception {
         String name = "wakefd-test-" + ProcessHandle.current().pid();
         try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser());
-             FdSocket c = FdSocket.connectAbstract(name);
-             FdSocket s = l.accept(WAIT);
-             EventFd e = EventFd.open()) {
-            assertThat(Internals.access().criticalCalls(e)).as("a new eventfd is ours alone").isTrue();
+                FdSocket c = FdSocket.connectAbstract(name);
+                FdSocket s = l.accept(WAIT);
+                EventFd e = EventFd.open()) {
+            assertThat(Internals.access().criticalCalls(e))
+                    .as("a new eventfd is ours alone")
+                    .isTrue();
             c.send(e);
             assertThat(Internals.access().criticalCalls(e))
-                    .as("after send the peer may clear O_NONBLOCK, so no more critical calls").isFalse();
+                    .as("after send the peer may clear O_NONBLOCK, so no more critical calls")
+                    .isFalse();
             try (EventFd got = s.receive(WAIT)) {
-                assertThat(Internals.access().criticalCalls(got)).as("a received eventfd is shared").isFalse();
+                assertThat(Internals.access().criticalCalls(got))
+                        .as("a received eventfd is shared")
+                        .isFalse();
                 assertThat(got.fd()).isNotEqualTo(e.fd());
                 got.signal(4);
                 assertThat(e.tryRead()).as("one counter, two fds").isEqualTo(4);
@@ -355,8 +391,8 @@ class FdPassingTest {
     void sendingAClosedSignalOrOnAClosedSocketIsRefused() throws Exception {
         String name = "wakefd-test-closed-" + ProcessHandle.current().pid();
         try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser());
-             FdSocket c = FdSocket.connectAbstract(name);
-             FdSocket s = l.accept(WAIT)) {
+                FdSocket c = FdSocket.connectAbstract(name);
+                FdSocket s = l.accept(WAIT)) {
             EventFd e = EventFd.open();
             e.close();
             assertThatThrownBy(() -> c.send(e)).isInstanceOf(java.nio.channels.ClosedChannelException.class);
@@ -371,27 +407,36 @@ class FdPassingTest {
     @Test
     void badNamesAndMissingListenersAreClearErrors(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> FdListener.bindAbstract("", PeerPolicy.sameUser()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be 1..107 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be 1..107 bytes");
         assertThatThrownBy(() -> FdListener.bind(Path.of("/tmp/" + "x".repeat(120))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be 1..107 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be 1..107 bytes");
         assertThatThrownBy(() -> FdSocket.connect(Path.of("/nonexistent/dir/x.sock")))
-                .isInstanceOf(IOException.class).hasMessageContaining("connect(").hasMessageContaining("ENOENT");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("connect(")
+                .hasMessageContaining("ENOENT");
         Path stale = dir.resolve("stale.sock");
         try (FdListener l = FdListener.bind(stale)) {
-            assertThatThrownBy(() -> FdListener.bind(stale)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> FdListener.bind(stale))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("EADDRINUSE");
         }
-        assertThatThrownBy(() -> FdSocket.connectAbstract("wakefd-nobody-" + ProcessHandle.current().pid()))
-                .isInstanceOf(IOException.class).hasMessageContaining("ECONNREFUSED (Connection refused)");
+        assertThatThrownBy(() -> FdSocket.connectAbstract(
+                        "wakefd-nobody-" + ProcessHandle.current().pid()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("ECONNREFUSED (Connection refused)");
     }
 
     @Test
     void noFdLeaksOverManyConnections() throws Exception {
         String name = "wakefd-test-leak-" + ProcessHandle.current().pid();
-        try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser()); EventFd e = EventFd.open()) {
+        try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser());
+                EventFd e = EventFd.open()) {
             java.util.Set<String> before = fdTable();
             for (int i = 0; i < 300; i++) {
-                try (FdSocket c = FdSocket.connectAbstract(name); FdSocket s = l.accept(WAIT)) {
+                try (FdSocket c = FdSocket.connectAbstract(name);
+                        FdSocket s = l.accept(WAIT)) {
                     c.send(e);
                     s.receive(WAIT).close();
                 }

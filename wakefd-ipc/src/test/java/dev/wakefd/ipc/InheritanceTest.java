@@ -19,28 +19,34 @@ class InheritanceTest {
     static List<String> targets(long pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             return s.map(f -> {
-                try {
-                    return f.getFileName() + " -> " + Files.readSymbolicLink(f);
-                } catch (IOException gone) {
-                    return f.getFileName() + " -> ?";
-                }
-            }).toList();
+                        try {
+                            return f.getFileName() + " -> " + Files.readSymbolicLink(f);
+                        } catch (IOException gone) {
+                            return f.getFileName() + " -> ?";
+                        }
+                    })
+                    .toList();
         }
     }
 
     @Test
     void aChildProcessNeverInheritsAnEventFd() throws Exception {
         try (EventFd inheritable = EventFd.builder().closeOnExec(false).open();
-             EventFd normal = EventFd.open();
-             Waker waker = Waker.open();
-             Peer child = new Peer(List.of("sh", "-c", "echo ready; read line"))) {
-            assertThat(targets(ProcessHandle.current().pid())).as("our own process does hold eventfds")
+                EventFd normal = EventFd.open();
+                Waker waker = Waker.open();
+                Peer child = new Peer(List.of("sh", "-c", "echo ready; read line"))) {
+            assertThat(targets(ProcessHandle.current().pid()))
+                    .as("our own process does hold eventfds")
                     .anyMatch(t -> t.endsWith("anon_inode:[eventfd]"));
             assertThat(child.line()).isEqualTo("ready"); // the child has exec'd: its fd table is final
             List<String> fds = targets(child.pid());
             assertThat(fds).as("the child's fds").noneMatch(t -> t.contains("eventfd"));
-            assertThat(fds).as("only stdin, stdout, stderr (and the shell's own)").allMatch(t -> t.startsWith("0 ")
-                    || t.startsWith("1 ") || t.startsWith("2 ") || !t.contains("anon_inode"));
+            assertThat(fds)
+                    .as("only stdin, stdout, stderr (and the shell's own)")
+                    .allMatch(t -> t.startsWith("0 ")
+                            || t.startsWith("1 ")
+                            || t.startsWith("2 ")
+                            || !t.contains("anon_inode"));
             child.tell("done");
             assertThat(child.exit()).isZero();
         }

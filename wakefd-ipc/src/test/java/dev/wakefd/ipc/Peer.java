@@ -28,7 +28,8 @@ final class Peer implements AutoCloseable {
     Peer(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread.ofPlatform().daemon().name("peer-output-" + process.pid()).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     lines.add(l);
                 }
@@ -46,8 +47,12 @@ final class Peer implements AutoCloseable {
     /** The next line the peer prints, waiting at most WAIT_SECONDS. */
     String line() throws InterruptedException {
         String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertThat(l).as("peer %d printed nothing for %d s; so far: %s", pid(), WAIT_SECONDS, transcript).isNotNull();
-        assertThat(l).as("peer %d ended early; it printed: %s", pid(), transcript).isNotEqualTo(EOF);
+        assertThat(l)
+                .as("peer %d printed nothing for %d s; so far: %s", pid(), WAIT_SECONDS, transcript)
+                .isNotNull();
+        assertThat(l)
+                .as("peer %d ended early; it printed: %s", pid(), transcript)
+                .isNotEqualTo(EOF);
         transcript.append(l).append('\n');
         return l;
     }
@@ -60,7 +65,9 @@ final class Peer implements AutoCloseable {
 
     /** Waits (bounded) for the exit and returns its status. */
     int exit() throws InterruptedException {
-        assertThat(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("peer %d exits within %d s", pid(), WAIT_SECONDS).isTrue();
+        assertThat(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS))
+                .as("peer %d exits within %d s", pid(), WAIT_SECONDS)
+                .isTrue();
         return process.exitValue();
     }
 

@@ -30,19 +30,22 @@ class PipeBackendIpcTest {
         assumeTrue("pipe".equals(System.getProperty("wakefd.backend")), "runs in the pipe-backend execution");
         String name = "wakefd-test-pipe-" + ProcessHandle.current().pid();
         try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser());
-             FdSocket c = FdSocket.connectAbstract(name);
-             FdSocket s = l.accept(WAIT);
-             EventFd e = EventFd.open();
-             Waker w = Waker.open()) {
+                FdSocket c = FdSocket.connectAbstract(name);
+                FdSocket s = l.accept(WAIT);
+                EventFd e = EventFd.open();
+                Waker w = Waker.open()) {
             assertThat(e.toString()).contains("pipe");
             for (dev.wakefd.WakeSignal signal : new dev.wakefd.WakeSignal[] {e, w}) {
-                assertThatThrownBy(() -> c.send(signal)).isInstanceOf(UnsupportedOperationException.class)
-                        .hasMessageContaining("pipe backend").hasMessageContaining("wakefd.backend=pipe");
+                assertThatThrownBy(() -> c.send(signal))
+                        .isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining("pipe backend")
+                        .hasMessageContaining("wakefd.backend=pipe");
             }
             assertThat(e.isOpen()).isTrue();
 
             Linker linker = Linker.nativeLinker();
-            MethodHandle eventfd = linker.downcallHandle(linker.defaultLookup().find("eventfd").orElseThrow(),
+            MethodHandle eventfd = linker.downcallHandle(
+                    linker.defaultLookup().find("eventfd").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             int raw = (int) eventfd.invokeExact(0, 02000000 /* EFD_CLOEXEC */);
             assertThat(raw).isNotNegative();
@@ -52,9 +55,12 @@ class PipeBackendIpcTest {
                 dev.wakefd.internal.FdCalls.close(raw); // in flight, the kernel holds its own reference
             }
             Set<String> before = FdPassingTest.fdTable();
-            assertThatThrownBy(() -> s.receive(WAIT)).isInstanceOf(UnsupportedOperationException.class)
+            assertThatThrownBy(() -> s.receive(WAIT))
+                    .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("pipe backend");
-            assertThat(FdPassingTest.fdTable()).as("the received eventfd was closed").isSubsetOf(before);
+            assertThat(FdPassingTest.fdTable())
+                    .as("the received eventfd was closed")
+                    .isSubsetOf(before);
         }
     }
 }

@@ -15,13 +15,19 @@ class PosixOnlyIpcTest {
     @Test
     void fdPassingRefusesNamingTheMode() {
         assumeTrue(Platform.posixOnly(), "POSIX-only run");
-        Path path = Path.of(System.getProperty("java.io.tmpdir"), "wakefd-posix-" + ProcessHandle.current().pid());
+        Path path = Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "wakefd-posix-" + ProcessHandle.current().pid());
         for (int i = 0; i < 2; i++) { // twice: a refusal, not a failed class initialisation
-            assertThatThrownBy(() -> FdSocket.connect(path)).isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("FdSocket.connect").hasMessageContaining("needs Linux")
+            assertThatThrownBy(() -> FdSocket.connect(path))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("FdSocket.connect")
+                    .hasMessageContaining("needs Linux")
                     .hasMessageContaining("POSIX-only mode");
-            assertThatThrownBy(() -> FdListener.bind(path)).isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("FdListener.bind").hasMessageContaining("POSIX-only mode");
+            assertThatThrownBy(() -> FdListener.bind(path))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("FdListener.bind")
+                    .hasMessageContaining("POSIX-only mode");
         }
         assertThat(Native.symbolsLookedUp()).noneMatch(Platform::linuxOnly);
     }

@@ -135,17 +135,26 @@ final class DocSnippets {
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///" + name + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return String.join("\n", src) + "\n";
-            }
-        };
+        JavaFileObject file =
+                new SimpleJavaFileObject(URI.create("string:///" + name + ".java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return String.join("\n", src) + "\n";
+                    }
+                };
         Files.createDirectories(outDir);
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-            List<String> options = List.of("-classpath", classPath, "-d", outDir.toString(), "-proc:none",
-                    "--release", "22", "-Xlint:-options");
-            javac.getTask(new StringWriter(), files, diagnostics, options, null, List.of(file)).call();
+            List<String> options = List.of(
+                    "-classpath",
+                    classPath,
+                    "-d",
+                    outDir.toString(),
+                    "-proc:none",
+                    "--release",
+                    "22",
+                    "-Xlint:-options");
+            javac.getTask(new StringWriter(), files, diagnostics, options, null, List.of(file))
+                    .call();
         }
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every {@code ```java} block of README.md and docs/**&#47;*.md compiles against the libraries. */
 class DocSnippetsTest {
-    private static final Path ROOT = Path.of(System.getProperty("wakefd.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("wakefd.root", "..")).toAbsolutePath().normalize();
     private static final String CLASS_PATH = System.getProperty("java.class.path");
 
     @TempDir
@@ -35,10 +36,12 @@ class DocSnippetsTest {
             snippets.addAll(DocSnippets.find(page));
         }
         assertThat(snippets).as("README.md has Java snippets to check").isNotEmpty();
-        return snippets.stream().map(s -> DynamicTest.dynamicTest(ROOT.relativize(s.file()) + ":" + s.firstLine(),
-                () -> assertThat(DocSnippets.compile(s, CLASS_PATH, out.resolve("s" + s.firstLine())))
-                        .as("javac errors in %s", s.where())
-                        .isEmpty()));
+        return snippets.stream()
+                .map(s -> DynamicTest.dynamicTest(
+                        ROOT.relativize(s.file()) + ":" + s.firstLine(),
+                        () -> assertThat(DocSnippets.compile(s, CLASS_PATH, out.resolve("s" + s.firstLine())))
+                                .as("javac errors in %s", s.where())
+                                .isEmpty()));
     }
 
     /** README's Quick start runs as printed: its two lines on stdout, nothing on stderr. */
@@ -52,8 +55,12 @@ class DocSnippetsTest {
         assertThat(DocSnippets.compile(quickStart, CLASS_PATH, classes)).isEmpty();
         String javaBin = ProcessHandle.current().info().command().orElseThrow();
         Path out = dir.resolve("out"), err = dir.resolve("err");
-        Process run = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED",
-                        "-cp", classes + File.pathSeparator + CLASS_PATH, "QuickStart")
+        Process run = new ProcessBuilder(
+                        javaBin,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        classes + File.pathSeparator + CLASS_PATH,
+                        "QuickStart")
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
@@ -111,8 +118,10 @@ class DocSnippetsTest {
                 """);
         List<DocSnippets.Snippet> found = DocSnippets.find(page);
         assertThat(found).hasSize(2);
-        assertThat(DocSnippets.compile(found.get(0), CLASS_PATH, dir.resolve("a"))).isEmpty();
-        assertThat(DocSnippets.compile(found.get(1), CLASS_PATH, dir.resolve("b"))).isEmpty();
+        assertThat(DocSnippets.compile(found.get(0), CLASS_PATH, dir.resolve("a")))
+                .isEmpty();
+        assertThat(DocSnippets.compile(found.get(1), CLASS_PATH, dir.resolve("b")))
+                .isEmpty();
         Files.writeString(page, Files.readString(page).replace("List<String> names", "List<Integer> names"));
         assertThat(DocSnippets.compile(DocSnippets.find(page).get(0), CLASS_PATH, dir.resolve("c")))
                 .as("the context is really compiled with the fragment")

@@ -167,9 +167,10 @@ public final class NettyWake {
         } else {
             kind = "its IoHandler is neither EpollIoHandler nor IoUringIoHandler";
         }
-        throw new IllegalArgumentException("register: cannot watch a wakefd signal on " + loop.getClass().getName()
-                + ": " + kind + ". Use a loop from new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory())"
-                + " or new MultiThreadIoEventLoopGroup(IoUringIoHandler.newFactory()) (Linux),"
-                + " or dev.wakefd.Poller for a loop of wakefd's own.");
+        throw new IllegalArgumentException(
+                "register: cannot watch a wakefd signal on " + loop.getClass().getName()
+                        + ": " + kind + ". Use a loop from new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory())"
+                        + " or new MultiThreadIoEventLoopGroup(IoUringIoHandler.newFactory()) (Linux),"
+                        + " or dev.wakefd.Poller for a loop of wakefd's own.");
     }
 }

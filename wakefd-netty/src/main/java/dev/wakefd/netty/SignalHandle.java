@@ -50,6 +50,7 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
 
     /** One object per registration, so that removeOnClose removes exactly this one. */
     private final Runnable onSignalClose = this::requestCancel;
+
     private final GenericFutureListener<Future<Object>> onLoopTerminated = f -> finish();
 
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
@@ -59,6 +60,7 @@ abstract sealed class SignalHandle implements IoHandle permits EpollSignalHandle
     // Loop thread only.
     /** Netty's registration once register() completed; the wrapper, so cancel keeps Netty's count right. */
     IoRegistration nettyRegistration;
+
     private boolean withdrawn;
 
     SignalHandle(IoEventLoop loop, WakeSignal signal, LongConsumer handler) {

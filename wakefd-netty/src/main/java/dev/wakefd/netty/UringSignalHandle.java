@@ -65,15 +65,39 @@ final class UringSignalHandle extends SignalHandle implements IoUringIoHandle {
 
     @Override
     void arm(IoRegistration r) {
-        pollInFlight = r.submit(new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L,
-                multishot ? IORING_POLL_ADD_MULTI : 0, POLLIN, (long) POLL, (short) 0, (short) 0, 0, 0L));
+        pollInFlight = r.submit(new IoUringIoOps(
+                IORING_OP_POLL_ADD,
+                (byte) 0,
+                (short) 0,
+                fd,
+                0L,
+                0L,
+                multishot ? IORING_POLL_ADD_MULTI : 0,
+                POLLIN,
+                (long) POLL,
+                (short) 0,
+                (short) 0,
+                0,
+                0L));
     }
 
     @Override
     void disarm(IoRegistration r) {
         if (pollInFlight != 0) {
-            r.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, pollInFlight,
-                    0, 0, (long) CANCEL, (short) 0, (short) 0, 0, 0L));
+            r.submit(new IoUringIoOps(
+                    IORING_OP_ASYNC_CANCEL,
+                    (byte) 0,
+                    (short) 0,
+                    -1,
+                    0L,
+                    pollInFlight,
+                    0,
+                    0,
+                    (long) CANCEL,
+                    (short) 0,
+                    (short) 0,
+                    0,
+                    0L));
         }
         r.cancel(); // Netty unregisters once no completion is outstanding
     }

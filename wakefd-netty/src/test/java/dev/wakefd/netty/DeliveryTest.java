@@ -27,7 +27,8 @@ class DeliveryTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void countsFromPlatformAndVirtualThreadsArriveExactlyOnTheLoopThread(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             io.netty.util.concurrent.Future<NettyWake.Registration> armed = NettyWake.register(loop, fd, tally);
@@ -57,14 +58,19 @@ class DeliveryTest {
                         throw new AssertionError(e);
                     }
                 };
-                threads.add(p % 2 == 0 ? Thread.ofPlatform().start(produce) : Thread.ofVirtual().start(produce));
+                threads.add(
+                        p % 2 == 0
+                                ? Thread.ofPlatform().start(produce)
+                                : Thread.ofVirtual().start(produce));
             }
             start.countDown();
             for (Thread t : threads) {
                 assertThat(t.join(WAIT)).as("producer finished").isTrue();
             }
             tally.awaitSum(sent.get(), WAIT);
-            assertThat(tally.violations()).as("calls off the loop thread or with 0").isZero();
+            assertThat(tally.violations())
+                    .as("calls off the loop thread or with 0")
+                    .isZero();
 
             reg.cancel();
             reg.unregistered().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -76,7 +82,8 @@ class DeliveryTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void aPythonChildProcessSignalsTheLoopThroughPidfdGetfd(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             NettyWake.open(loop, fd, tally).armed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -92,8 +99,14 @@ class DeliveryTest {
             }
             Process p;
             try {
-                p = new ProcessBuilder("python3", "-c", script, Long.toString(ProcessHandle.current().pid()),
-                        Integer.toString(fd.fd()), Integer.toString(count)).start();
+                p = new ProcessBuilder(
+                                "python3",
+                                "-c",
+                                script,
+                                Long.toString(ProcessHandle.current().pid()),
+                                Integer.toString(fd.fd()),
+                                Integer.toString(count))
+                        .start();
             } catch (IOException e) {
                 Assumptions.abort("python3 is not installed: " + e.getMessage());
                 return;
@@ -117,7 +130,8 @@ class DeliveryTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void aThrowingHandlerIsLoggedAndKeepsItsRegistration(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             LiveRegistration reg = NettyWake.open(loop, fd, n -> {
@@ -138,7 +152,8 @@ class DeliveryTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void semaphoreModeDeliversOnePerCall(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.builder().semaphore(true).open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.builder().semaphore(true).open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             fd.signal(40); // before registration: must still be seen
@@ -197,17 +212,21 @@ class DeliveryTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void wakerCoalescesThroughTheLoop(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); Waker waker = Waker.open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                Waker waker = Waker.open()) {
             EventLoop loop = loops.group().next();
-            java.util.concurrent.ConcurrentLinkedQueue<Integer> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Integer> queue =
+                    new java.util.concurrent.ConcurrentLinkedQueue<>();
             AtomicLong drained = new AtomicLong();
             Tally tally = new Tally(loop);
             NettyWake.open(loop, waker, n -> {
-                while (queue.poll() != null) {
-                    drained.incrementAndGet();
-                }
-                tally.accept(n); // after draining: awaitUntil below re-checks on this call
-            }).armed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                        while (queue.poll() != null) {
+                            drained.incrementAndGet();
+                        }
+                        tally.accept(n); // after draining: awaitUntil below re-checks on this call
+                    })
+                    .armed()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             CountDownLatch busy = new CountDownLatch(1), release = new CountDownLatch(1);
             loop.execute(() -> {
@@ -224,7 +243,9 @@ class DeliveryTest {
                 queue.add(i);
                 waker.wake();
             }
-            assertThat(waker.writes() - writesBefore).as("write(2) calls for 1000 wakes while pending").isEqualTo(1);
+            assertThat(waker.writes() - writesBefore)
+                    .as("write(2) calls for 1000 wakes while pending")
+                    .isEqualTo(1);
             release.countDown();
             tally.awaitCalls(1, WAIT);
             loop.submit(() -> {}).get(WAIT.toSeconds(), TimeUnit.SECONDS); // the loop has finished that batch
@@ -240,7 +261,10 @@ class DeliveryTest {
                         waker.wake();
                     }
                 };
-                threads.add(p % 2 == 0 ? Thread.ofPlatform().start(r) : Thread.ofVirtual().start(r));
+                threads.add(
+                        p % 2 == 0
+                                ? Thread.ofPlatform().start(r)
+                                : Thread.ofVirtual().start(r));
             }
             for (Thread t : threads) {
                 assertThat(t.join(WAIT)).isTrue();

@@ -26,7 +26,9 @@ public final class EpollOnlyMain {
         try (Waker waker = Waker.open()) {
             System.out.println("nio supported: " + NettyWake.supports(nio.next()));
             CountDownLatch woken = new CountDownLatch(1);
-            NettyWake.Registration reg = NettyWake.register(epoll.next(), waker, n -> woken.countDown()).sync().getNow();
+            NettyWake.Registration reg = NettyWake.register(epoll.next(), waker, n -> woken.countDown())
+                    .sync()
+                    .getNow();
             waker.wake();
             System.out.println("delivered: " + woken.await(30, TimeUnit.SECONDS) + " via " + reg.transport());
             reg.cancel();

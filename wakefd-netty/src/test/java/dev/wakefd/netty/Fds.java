@@ -15,7 +15,8 @@ final class Fds {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
                 if (line.startsWith("eventfd-id:")) {
-                    return OptionalLong.of(Long.parseLong(line.substring("eventfd-id:".length()).trim()));
+                    return OptionalLong.of(Long.parseLong(
+                            line.substring("eventfd-id:".length()).trim()));
                 }
             }
             return OptionalLong.empty();

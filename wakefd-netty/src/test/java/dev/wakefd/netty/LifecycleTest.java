@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,7 +27,9 @@ class LifecycleTest {
 
     /** The cause of a Netty future that must fail, within the bound. */
     static Throwable failure(io.netty.util.concurrent.Future<?> f) throws InterruptedException {
-        assertThat(f.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("future completed").isTrue();
+        assertThat(f.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .as("future completed")
+                .isTrue();
         assertThat(f.isSuccess()).as("future failed").isFalse();
         return f.cause();
     }
@@ -36,7 +37,8 @@ class LifecycleTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void cancelFromAPlatformOrVirtualThreadStopsDeliveryAndLeavesCountsInTheSignal(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.open()) {
             EventLoop loop = loops.group().next();
             for (boolean virtual : new boolean[] {false, true}) {
                 Tally tally = new Tally(loop);
@@ -45,14 +47,18 @@ class LifecycleTest {
                 tally.awaitSum(3, WAIT);
 
                 Runnable cancel = reg::cancel;
-                Thread t = virtual ? Thread.ofVirtual().start(cancel) : Thread.ofPlatform().start(cancel);
+                Thread t = virtual
+                        ? Thread.ofVirtual().start(cancel)
+                        : Thread.ofPlatform().start(cancel);
                 assertThat(t.join(WAIT)).isTrue();
                 await(reg.unregistered());
                 assertThat(reg.isActive()).isFalse();
                 assertThat(reg.unregistered()).isCompletedWithValue(null);
 
                 fd.signal(5);
-                assertThat(fd.tryRead()).as("no one consumed after unregistration").isEqualTo(5);
+                assertThat(fd.tryRead())
+                        .as("no one consumed after unregistration")
+                        .isEqualTo(5);
                 assertThat(tally.sum()).isEqualTo(3);
                 assertThat(fd.isOpen()).isTrue();
                 reg.cancel(); // idempotent
@@ -64,7 +70,8 @@ class LifecycleTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void theHandlerMayCancelItsOwnRegistration(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(1); EventFd fd = EventFd.builder().semaphore(true).open()) {
+        try (LoopKind.Loops loops = kind.open(1);
+                EventFd fd = EventFd.builder().semaphore(true).open()) {
             EventLoop loop = loops.group().next();
             Tally tally = new Tally(loop);
             CompletableFuture<LiveRegistration> ready = new CompletableFuture<>();
@@ -89,7 +96,8 @@ class LifecycleTest {
     @ParameterizedTest
     @EnumSource(LoopKind.class)
     void aSecondRegistrationOfOneFdOnOneLoopIsRefusedAndTheFirstGoesOn(LoopKind kind) throws Exception {
-        try (LoopKind.Loops loops = kind.open(2); EventFd fd = EventFd.open()) {
+        try (LoopKind.Loops loops = kind.open(2);
+                EventFd fd = EventFd.open()) {
             EventLoop first = loops.group().next();
             EventLoop second = loops.group().next();
             assertThat(second).isNotSameAs(first);
@@ -154,7 +162,9 @@ class LifecycleTest {
         for (int i = 0; i < signals.size(); i++) {
             WakeSignal s = signals.get(i);
             s.close();
-            assertThat(Fds.stillOpen(s.fd(), ids[i])).as("fd %d closed at once: no lease left", s.fd()).isFalse();
+            assertThat(Fds.stillOpen(s.fd(), ids[i]))
+                    .as("fd %d closed at once: no lease left", s.fd())
+                    .isFalse();
         }
         try (EventFd late = EventFd.open()) {
             assertThat(failure(NettyWake.register(loops.group().next(), late, n -> {})))
@@ -186,7 +196,9 @@ class LifecycleTest {
                 }
                 await(reg.unregistered());
                 assertThat(reg.isActive()).isFalse();
-                assertThat(Fds.stillOpen(fd.fd(), id)).as("fd closed once Netty let go").isFalse();
+                assertThat(Fds.stillOpen(fd.fd(), id))
+                        .as("fd closed once Netty let go")
+                        .isFalse();
                 assertThat(failure(NettyWake.register(loop, fd, n -> {})))
                         .isInstanceOf(ClosedChannelException.class)
                         .hasMessageContaining("closed");
@@ -224,13 +236,17 @@ class LifecycleTest {
                 waker.close();
                 assertThat(waker.isOpen()).isFalse();
                 assertThat(reg.isActive()).isFalse();
-                assertThat(Fds.stillOpen(waker.fd(), id)).as("fd kept open while Netty holds it").isTrue();
+                assertThat(Fds.stillOpen(waker.fd(), id))
+                        .as("fd kept open while Netty holds it")
+                        .isTrue();
                 assertThat(reg.unregistered()).isNotDone();
             } finally {
                 release.countDown();
             }
             await(reg.unregistered());
-            assertThat(Fds.stillOpen(waker.fd(), id)).as("fd closed after unregistered()").isFalse();
+            assertThat(Fds.stillOpen(waker.fd(), id))
+                    .as("fd closed after unregistered()")
+                    .isFalse();
         }
     }
 
@@ -268,7 +284,9 @@ class LifecycleTest {
                 stop.set(true);
                 assertThat(producer.join(WAIT)).isTrue();
                 await(reg.unregistered());
-                assertThat(Fds.stillOpen(victim.fd(), id)).as("round %d: fd released", round).isFalse();
+                assertThat(Fds.stillOpen(victim.fd(), id))
+                        .as("round %d: fd released", round)
+                        .isFalse();
 
                 try (EventFd fresh = EventFd.open()) {
                     Tally tally = new Tally(loop);
@@ -276,7 +294,7 @@ class LifecycleTest {
                     fresh.signal(round + 1);
                     tally.awaitSum(round + 1, WAIT);
                     r.cancel();
-            await(r.unregistered());
+                    await(r.unregistered());
                 }
             }
         }

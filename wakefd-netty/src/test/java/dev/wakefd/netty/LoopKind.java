@@ -23,7 +23,8 @@ enum LoopKind {
     IO_URING {
         @Override
         IoHandlerFactory factory() {
-            Assumptions.assumeTrue(IoUring.isAvailable(),
+            Assumptions.assumeTrue(
+                    IoUring.isAvailable(),
                     () -> "io_uring refused here, so the io_uring test is skipped: " + IoUring.unavailabilityCause());
             return IoUringIoHandler.newFactory();
         }

@@ -52,7 +52,9 @@ class NettyWakeTest {
 
     static boolean isEventFd(int fd) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals("anon_inode:[eventfd]");
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))
+                    .toString()
+                    .equals("anon_inode:[eventfd]");
         } catch (Exception e) {
             return false;
         }
@@ -77,7 +79,9 @@ class NettyWakeTest {
         }
 
         void await() throws InterruptedException {
-            assertThat(reached.await(30, TimeUnit.SECONDS)).as("sum %d of %d", sum.get(), target).isTrue();
+            assertThat(reached.await(30, TimeUnit.SECONDS))
+                    .as("sum %d of %d", sum.get(), target)
+                    .isTrue();
         }
     }
 
@@ -111,7 +115,10 @@ class NettyWakeTest {
     void aPythonChildProcessWakesTheLoop() throws Exception {
         boolean python;
         try {
-            python = new ProcessBuilder("python3", "-c", "import os; os.pidfd_open; os.eventfd_write").start().waitFor() == 0;
+            python = new ProcessBuilder("python3", "-c", "import os; os.pidfd_open; os.eventfd_write")
+                            .start()
+                            .waitFor()
+                    == 0;
         } catch (Exception ex) {
             python = false;
         }
@@ -124,10 +131,18 @@ class NettyWakeTest {
                     + "fd = libc.syscall(438, os.pidfd_open(int(sys.argv[1])), int(sys.argv[2]), 0)\n"
                     + "assert fd >= 0, ctypes.get_errno()\n"
                     + "os.eventfd_write(fd, 9)\n";
-            Process p = new ProcessBuilder("python3", "-c", py, Long.toString(ProcessHandle.current().pid()),
-                    Integer.toString(e.fd())).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "python3",
+                            "-c",
+                            py,
+                            Long.toString(ProcessHandle.current().pid()),
+                            Integer.toString(e.fd()))
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+            assertThat(p.exitValue())
+                    .as(new String(p.getInputStream().readAllBytes()))
+                    .isZero();
             sink.await();
             assertThat(sink.sum.get()).isEqualTo(9);
         }
@@ -182,7 +197,7 @@ class NettyWakeTest {
     void closingTheSignalWhileRegisteredReleasesTheFdOnlyAfterNettyLetsGo() throws Exception {
         EventFd e = EventFd.open();
         int fd = e.fd();
-        NettyWake.Registration r = bounded(NettyWake.register(loop, e, n -> { }));
+        NettyWake.Registration r = bounded(NettyWake.register(loop, e, n -> {}));
         e.close();
         bounded(loop.submit(() -> null)); // the cancel ran on the loop: DEL, then unregistered()
         assertThat(r.isActive()).isFalse();
@@ -194,9 +209,10 @@ class NettyWakeTest {
 
     @Test
     void loopShutdownWithLiveRegistrationsLeavesSignalsUsable() throws Exception {
-        try (EventFd e = EventFd.open(); Waker w = Waker.open()) {
-            NettyWake.Registration a = bounded(NettyWake.register(loop, e, n -> { }));
-            NettyWake.Registration b = bounded(NettyWake.register(loop, w, n -> { }));
+        try (EventFd e = EventFd.open();
+                Waker w = Waker.open()) {
+            NettyWake.Registration a = bounded(NettyWake.register(loop, e, n -> {}));
+            NettyWake.Registration b = bounded(NettyWake.register(loop, w, n -> {}));
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
             group = null;
             assertThat(a.isActive()).isFalse();
@@ -205,22 +221,29 @@ class NettyWakeTest {
             assertThat(e.tryRead()).isEqualTo(1);
             int fd = e.fd();
             e.close();
-            assertThat(isEventFd(fd)).as("the lease came back at loop termination, so close releases the fd").isFalse();
+            assertThat(isEventFd(fd))
+                    .as("the lease came back at loop termination, so close releases the fd")
+                    .isFalse();
         }
     }
 
     @Test
     void aSecondRegistrationOfTheSameFdFails() throws Exception {
         try (EventFd e = EventFd.open()) {
-            NettyWake.Registration first = bounded(NettyWake.register(loop, e, n -> { }));
-            assertThatThrownBy(() -> NettyWake.register(loop, e, n -> { })).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("already registered").hasMessageContaining("duplicate()");
+            NettyWake.Registration first = bounded(NettyWake.register(loop, e, n -> {}));
+            assertThatThrownBy(() -> NettyWake.register(loop, e, n -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already registered")
+                    .hasMessageContaining("duplicate()");
             try (EventFd dup = e.duplicate()) {
-                assertThat(bounded(NettyWake.register(loop, dup, n -> { })).isActive()).isTrue();
+                assertThat(bounded(NettyWake.register(loop, dup, n -> {})).isActive())
+                        .isTrue();
             }
             first.cancel();
             bounded(loop.submit(() -> null));
-            assertThat(bounded(NettyWake.register(loop, e, n -> { })).isActive()).as("free again after cancel").isTrue();
+            assertThat(bounded(NettyWake.register(loop, e, n -> {})).isActive())
+                    .as("free again after cancel")
+                    .isTrue();
         }
     }
 
@@ -249,8 +272,9 @@ class NettyWakeTest {
     void aNioLoopIsRefusedWithAClearMessage() throws Exception {
         MultiThreadIoEventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (EventFd e = EventFd.open()) {
-            assertThatThrownBy(() -> NettyWake.register((IoEventLoop) nio.next(), e, n -> { }))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EpollIoHandler");
+            assertThatThrownBy(() -> NettyWake.register((IoEventLoop) nio.next(), e, n -> {}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("EpollIoHandler");
             assertThat(NettyWake.supports((IoEventLoop) nio.next())).isFalse();
         } finally {
             nio.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
@@ -261,7 +285,7 @@ class NettyWakeTest {
     void aClosedSignalCannotBeRegistered() throws Exception {
         EventFd e = EventFd.open();
         e.close();
-        var f = NettyWake.register(loop, e, n -> { });
+        var f = NettyWake.register(loop, e, n -> {});
         assertThat(f.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(f.cause()).isInstanceOf(java.nio.channels.ClosedChannelException.class);
     }

@@ -26,17 +26,19 @@ class OptionalTransportTest {
                 .collect(Collectors.joining(File.pathSeparator));
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path out = tmp.resolve("out"), err = tmp.resolve("err");
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                        EpollOnlyMain.class.getName())
+        Process child = new ProcessBuilder(
+                        java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, EpollOnlyMain.class.getName())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS))
+                .as("child JVM finished")
+                .isTrue();
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         assertThat(child.exitValue()).as("exit status; stderr:%n%s", stderr).isZero();
-        assertThat(lines).containsExactly(
-                "io_uring classes absent", "nio supported: false", "delivered: true via epoll");
+        assertThat(lines)
+                .containsExactly("io_uring classes absent", "nio supported: false", "delivered: true via epoll");
         assertThat(stderr).doesNotContain("NoClassDefFoundError").doesNotContain("WARNING");
     }
 }

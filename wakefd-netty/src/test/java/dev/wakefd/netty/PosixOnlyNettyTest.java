@@ -18,7 +18,8 @@ class PosixOnlyNettyTest {
         try (EventFd e = EventFd.open()) {
             assertThatThrownBy(() -> NettyWake.register(loop, e, n -> {}))
                     .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("NettyWake.register").hasMessageContaining("POSIX-only mode");
+                    .hasMessageContaining("NettyWake.register")
+                    .hasMessageContaining("POSIX-only mode");
         } finally {
             loop.shutdownGracefully().sync();
         }

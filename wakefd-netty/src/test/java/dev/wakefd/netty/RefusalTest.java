@@ -27,7 +27,9 @@ class RefusalTest {
             assertRefused(local.next(), fd, "LocalIoHandler");
             assertRefused(plain, fd, "not an IoEventLoop");
             fd.close();
-            assertThat(Fds.stillOpen(fd.fd(), id)).as("no lease kept by a refused registration").isFalse();
+            assertThat(Fds.stillOpen(fd.fd(), id))
+                    .as("no lease kept by a refused registration")
+                    .isFalse();
         } finally {
             nio.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             local.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -59,11 +61,14 @@ class RefusalTest {
                     .hasMessageContaining("fd=" + fd.fd());
             try (EventFd open = EventFd.open()) {
                 assertThatThrownBy(() -> NettyWake.register(null, open, n -> {}))
-                        .isInstanceOf(NullPointerException.class).hasMessageContaining("loop");
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("loop");
                 assertThatThrownBy(() -> NettyWake.register(loop, null, n -> {}))
-                        .isInstanceOf(NullPointerException.class).hasMessageContaining("signal");
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("signal");
                 assertThatThrownBy(() -> NettyWake.register(loop, open, null))
-                        .isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("handler");
             }
         }
     }

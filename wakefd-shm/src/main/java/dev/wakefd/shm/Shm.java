@@ -157,8 +157,9 @@ public final class Shm {
 
     private static void admit(FdSocket socket, PeerPolicy policy) throws IOException {
         if (!policy.admits(socket.peer())) {
-            throw new IOException("the peer on " + socket + " (pid " + socket.peer().pid() + ", uid " + socket.peer().uid()
-                    + ", gid " + socket.peer().gid() + ") is not admitted by the policy; nothing was sent or mapped");
+            throw new IOException("the peer on " + socket + " (pid "
+                    + socket.peer().pid() + ", uid " + socket.peer().uid() + ", gid "
+                    + socket.peer().gid() + ") is not admitted by the policy; nothing was sent or mapped");
         }
     }
 
@@ -197,7 +198,8 @@ public final class Shm {
         }
     }
 
-    private static ShmEnd accept(FdSocket socket, Duration timeout, PeerPolicy policy, boolean sender) throws IOException {
+    private static ShmEnd accept(FdSocket socket, Duration timeout, PeerPolicy policy, boolean sender)
+            throws IOException {
         Objects.requireNonNull(socket, "socket is null");
         Objects.requireNonNull(policy, "policy is null");
         int[] fds = new int[0];
@@ -205,14 +207,18 @@ public final class Shm {
         EventFd data = null, space = null;
         try {
             admit(socket, policy);
-            long millis = timeout == null ? -1 : Math.max(0, timeout.plusNanos(999_999).toMillis());
+            long millis = timeout == null
+                    ? -1
+                    : Math.max(0, timeout.plusNanos(999_999).toMillis());
             if (millis >= 0 && !UnixSockets.awaitReadable(socket.fd(), millis)) {
-                throw new SocketTimeoutException("no channel from the peer (pid " + socket.peer().pid() + ") within " + timeout);
+                throw new SocketTimeoutException(
+                        "no channel from the peer (pid " + socket.peer().pid() + ") within " + timeout);
             }
             ScmRights.Received r = ScmRights.receive(socket.fd(), 8);
             fds = r.fds();
             if (r.bytes() == 0 && fds.length == 0) {
-                throw new EOFException("the peer (pid " + socket.peer().pid() + ") closed the socket before sending the channel");
+                throw new EOFException(
+                        "the peer (pid " + socket.peer().pid() + ") closed the socket before sending the channel");
             }
             if ((r.flags() & ScmRights.MSG_CTRUNC) != 0 || r.problem() != null || fds.length != 3) {
                 throw new ShmCorruptedException("the set-up message must carry exactly 3 fds (memfd, data-available"
@@ -228,7 +234,8 @@ public final class Shm {
             int role = region.segment().get(ValueLayout.JAVA_INT, OFF_CREATOR_ROLE);
             int expected = sender ? CREATOR_CONSUMES : CREATOR_PRODUCES;
             if (role != CREATOR_PRODUCES && role != CREATOR_CONSUMES) {
-                throw new ShmCorruptedException("creator role " + role + " in the header: must be 1 (it sends) or 2 (it receives)");
+                throw new ShmCorruptedException(
+                        "creator role " + role + " in the header: must be 1 (it sends) or 2 (it receives)");
             }
             if (role != expected) {
                 throw new IOException("both ends want to " + (sender ? "send" : "receive") + ": the peer (pid "
@@ -254,23 +261,28 @@ public final class Shm {
     private static void checkEventFd(int fd, String what) throws IOException {
         String target = ProcFs.fdTarget("self", fd);
         if (!ProcFs.EVENTFD_TARGET.equals(target)) {
-            throw new ShmCorruptedException("the " + what + " fd is '" + target + "', not an eventfd (" + ProcFs.EVENTFD_TARGET + ")");
+            throw new ShmCorruptedException(
+                    "the " + what + " fd is '" + target + "', not an eventfd (" + ProcFs.EVENTFD_TARGET + ")");
         }
         Map<String, String> info = ProcFs.fdInfo("self", fd);
         if (info == null || !info.containsKey("eventfd-count")) {
-            throw new ShmCorruptedException("the " + what + " fd has no eventfd-count in /proc/self/fdinfo: not an eventfd");
+            throw new ShmCorruptedException(
+                    "the " + what + " fd has no eventfd-count in /proc/self/fdinfo: not an eventfd");
         }
         if ("1".equals(info.get("eventfd-semaphore"))) {
-            throw new ShmCorruptedException("the " + what + " eventfd is in semaphore mode: the channel needs counter mode");
+            throw new ShmCorruptedException(
+                    "the " + what + " eventfd is in semaphore mode: the channel needs counter mode");
         }
     }
 
     /** Where the kernel tells eventfd ids (6.x: eventfd-id), the two must differ. */
     private static void checkDistinct(int a, int b) throws IOException {
-        String ia = ProcFs.fdInfo("self", a).get("eventfd-id"), ib = ProcFs.fdInfo("self", b).get("eventfd-id");
+        String ia = ProcFs.fdInfo("self", a).get("eventfd-id"),
+                ib = ProcFs.fdInfo("self", b).get("eventfd-id");
         if (ia != null && ia.equals(ib)) {
-            throw new ShmCorruptedException("the data-available and space-available fds are the same eventfd (eventfd-id "
-                    + ia + "): each direction needs its own");
+            throw new ShmCorruptedException(
+                    "the data-available and space-available fds are the same eventfd (eventfd-id " + ia
+                            + "): each direction needs its own");
         }
     }
 

@@ -28,6 +28,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     final long peerPid;
     /** Set by the peer watch (then {@code own} is signalled, so a sleeper re-checks it). */
     volatile boolean peerGone;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     volatile long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
 
@@ -139,8 +140,8 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /** Closes the channel because the region is corrupt, and hands the exception back to throw. */
     final ShmCorruptedException corrupted(ShmCorruptedException e) {
         release();
-        ShmCorruptedException c = new ShmCorruptedException("wakefd-shm region corrupted by the peer (pid " + peerPid
-                + "), channel closed: " + e.getMessage());
+        ShmCorruptedException c = new ShmCorruptedException(
+                "wakefd-shm region corrupted by the peer (pid " + peerPid + "), channel closed: " + e.getMessage());
         c.initCause(e);
         return c;
     }

@@ -81,7 +81,8 @@ public final class ShmReceiver extends ShmEnd {
 
     private void checkNoView() {
         if (view != null) {
-            throw new IllegalStateException("a view of message " + view.sequence + " is still held: release() it before taking the next message");
+            throw new IllegalStateException("a view of message " + view.sequence
+                    + " is still held: release() it before taking the next message");
         }
     }
 
@@ -104,7 +105,8 @@ public final class ShmReceiver extends ShmEnd {
             if (at < 0) {
                 return null;
             }
-            view = new ShmMessage(this, region.segment().asSlice(at, ring.nextLength()).asReadOnly(), received);
+            view = new ShmMessage(
+                    this, region.segment().asSlice(at, ring.nextLength()).asReadOnly(), received);
             return view;
         } catch (ShmCorruptedException e) {
             throw corrupted(e);
@@ -197,8 +199,9 @@ public final class ShmReceiver extends ShmEnd {
     /** The sender hung up: once everything it published was taken, say so. */
     private void checkPeer() throws IOException {
         if (peerGone && ring.drained() && !ring.endOfStream()) { // peerGone first, then the tail and the flag
-            throw new ShmClosedException("the sender (pid " + peerPid + ") hung up (exited, was killed or closed its socket)"
-                    + " without closing the stream; all " + received + " messages it fully published were delivered");
+            throw new ShmClosedException("the sender (pid " + peerPid
+                    + ") hung up (exited, was killed or closed its socket)" + " without closing the stream; all "
+                    + received + " messages it fully published were delivered");
         }
     }
 
@@ -317,7 +320,10 @@ public final class ShmReceiver extends ShmEnd {
                         throw timeout(timeout);
                     }
                     sleep(left);
-                    if (deadline != -1 && deadline - System.nanoTime() <= 0 && ring.drained() && !ring.producerClosed()) {
+                    if (deadline != -1
+                            && deadline - System.nanoTime() <= 0
+                            && ring.drained()
+                            && !ring.producerClosed()) {
                         throw timeout(timeout);
                     }
                 }
@@ -333,7 +339,8 @@ public final class ShmReceiver extends ShmEnd {
     }
 
     private SocketTimeoutException timeout(Duration timeout) {
-        return new SocketTimeoutException("receive: no message from the sender (pid " + peerPid + ") within " + timeout);
+        return new SocketTimeoutException(
+                "receive: no message from the sender (pid " + peerPid + ") within " + timeout);
     }
 
     /**
@@ -416,7 +423,8 @@ public final class ShmReceiver extends ShmEnd {
      * @return the registration; cancel it before closing the receiver
      * @throws IOException if the poller cannot register this end's eventfd, or signalling it fails
      */
-    public Poller.Registration register(Poller poller, Consumer<byte[]> onMessage, Consumer<IOException> onEnd) throws IOException {
+    public Poller.Registration register(Poller poller, Consumer<byte[]> onMessage, Consumer<IOException> onEnd)
+            throws IOException {
         Objects.requireNonNull(onMessage, "register: onMessage is null");
         Objects.requireNonNull(onEnd, "register: onEnd is null");
         boolean[] ended = new boolean[1];
@@ -466,6 +474,7 @@ public final class ShmReceiver extends ShmEnd {
 
     @Override
     public String toString() {
-        return "ShmReceiver[capacity=" + capacity() + ", peer pid=" + peerPid + ", received=" + received + (isOpen() ? "" : ", closed") + "]";
+        return "ShmReceiver[capacity=" + capacity() + ", peer pid=" + peerPid + ", received=" + received
+                + (isOpen() ? "" : ", closed") + "]";
     }
 }

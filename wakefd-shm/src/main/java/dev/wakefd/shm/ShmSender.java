@@ -120,7 +120,8 @@ public final class ShmSender extends ShmEnd {
     private void checkSendable() throws IOException {
         ensureOpen();
         if (ring.consumerClosed()) {
-            throw new ShmClosedException("the receiver (pid " + peerPid + ") closed the channel; this message was not sent");
+            throw new ShmClosedException(
+                    "the receiver (pid " + peerPid + ") closed the channel; this message was not sent");
         }
         if (peerGone) {
             throw new ShmClosedException("the receiver (pid " + peerPid + ") hung up (exited or closed its socket)"
@@ -245,8 +246,8 @@ public final class ShmSender extends ShmEnd {
     }
 
     private SocketTimeoutException timeout(Duration timeout) {
-        return new SocketTimeoutException("send: no room for the message within " + timeout
-                + " (the receiver, pid " + peerPid + ", is not keeping up)");
+        return new SocketTimeoutException("send: no room for the message within " + timeout + " (the receiver, pid "
+                + peerPid + ", is not keeping up)");
     }
 
     /**

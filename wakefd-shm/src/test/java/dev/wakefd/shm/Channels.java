@@ -16,7 +16,8 @@ final class Channels {
 
     /** Unique per process and call: tests of several engineers run at once on this machine. */
     static String uniqueName() {
-        return "wakefd-shm-test-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return "wakefd-shm-test-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     record Pair(ShmSender sender, ShmReceiver receiver) implements AutoCloseable {
@@ -74,7 +75,10 @@ final class Channels {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 try {
-                    b.append(p.getFileName()).append("->").append(Files.readSymbolicLink(p)).append(' ');
+                    b.append(p.getFileName())
+                            .append("->")
+                            .append(Files.readSymbolicLink(p))
+                            .append(' ');
                 } catch (IOException gone) {
                     // closed while listing
                 }
@@ -85,7 +89,9 @@ final class Channels {
 
     /** Mappings of wakefd-shm memfds in this process (/proc/self/maps names them /memfd:wakefd-shm). */
     static long shmMappings() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("memfd:wakefd-shm")).count();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.contains("memfd:wakefd-shm"))
+                .count();
     }
 
     static String python() {

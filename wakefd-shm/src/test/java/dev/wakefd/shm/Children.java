@@ -13,14 +13,20 @@ final class Children {
     private Children() {}
 
     static Process java(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-cp", System.getProperty("java.class.path"), JavaPeer.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xshare:auto",
+                "-cp",
+                System.getProperty("java.class.path"),
+                JavaPeer.class.getName()));
         cmd.addAll(List.of(args));
         return start(cmd);
     }
 
     static Process python(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("python3", Channels.testPython().resolve("shm_peer.py").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of("python3", Channels.testPython().resolve("shm_peer.py").toString()));
         cmd.addAll(List.of(args));
         return start(cmd);
     }
@@ -30,9 +36,20 @@ final class Children {
         Path out = Path.of("target", "shm_peer_c");
         if (!out.toFile().exists()) {
             Path src = Channels.testPython().resolveSibling("c").resolve("shm_peer.c");
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c11", "-I",
-                    System.getProperty("wakefd.shm.cheader", "src/main/c"), "-o", out.toString(), src.toString())
-                    .redirectErrorStream(true).start();
+            Process gcc = new ProcessBuilder(
+                            "gcc",
+                            "-O2",
+                            "-Wall",
+                            "-Wextra",
+                            "-Werror",
+                            "-std=c11",
+                            "-I",
+                            System.getProperty("wakefd.shm.cheader", "src/main/c"),
+                            "-o",
+                            out.toString(),
+                            src.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String log = new String(gcc.getInputStream().readAllBytes());
             if (gcc.waitFor() != 0) {
                 throw new IOException("gcc failed:\n" + log);
@@ -49,7 +66,10 @@ final class Children {
 
     private static Process start(List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("WAKEFD_SHM_PYTHON", Path.of(Channels.python()).toAbsolutePath().toString());
+        pb.environment()
+                .put(
+                        "WAKEFD_SHM_PYTHON",
+                        Path.of(Channels.python()).toAbsolutePath().toString());
         return pb.start();
     }
 

@@ -44,7 +44,8 @@ class CrossProcessTest {
             p.receiver().receive(Duration.ofSeconds(1));
             p.receiver().spinBeforeSleep(Duration.ZERO);
             // this thread's own epoll set and wake fd (core's PlatformWaiter) live as long as the thread
-            assertThatThrownBy(() -> p.receiver().receive(Duration.ofMillis(1))).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThatThrownBy(() -> p.receiver().receive(Duration.ofMillis(1)))
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
         }
     }
 
@@ -63,11 +64,16 @@ class CrossProcessTest {
         // registered with core's poller is on the poller thread right after close(): wait for
         // that (bounded), then compare. The listener's socket is gone too.
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((Channels.shmFds() != fdsBefore - 1 || Channels.shmMappings() != mapsBefore) && System.nanoTime() < deadline) {
+        while ((Channels.shmFds() != fdsBefore - 1 || Channels.shmMappings() != mapsBefore)
+                && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(Channels.shmMappings()).as("wakefd-shm mappings left in /proc/self/maps").isEqualTo(mapsBefore);
-        assertThat(Channels.shmFds()).as("sockets, eventfds and memfds in /proc/self/fd: %s", Channels.fdList()).isEqualTo(fdsBefore - 1);
+        assertThat(Channels.shmMappings())
+                .as("wakefd-shm mappings left in /proc/self/maps")
+                .isEqualTo(mapsBefore);
+        assertThat(Channels.shmFds())
+                .as("sockets, eventfds and memfds in /proc/self/fd: %s", Channels.fdList())
+                .isEqualTo(fdsBefore - 1);
     }
 
     FdSocket accept() throws Exception {
@@ -107,7 +113,8 @@ class CrossProcessTest {
     @Test
     void javaChildToJava() throws Exception {
         Process child = Children.java("accept-send", name, Long.toString(STRESS), "12", "300");
-        assertThat(receivePattern(Shm.createReceiver(accept(), 1 << 16), 12, 300)).isEqualTo(STRESS);
+        assertThat(receivePattern(Shm.createReceiver(accept(), 1 << 16), 12, 300))
+                .isEqualTo(STRESS);
         assertThat(Children.finish(child, 240)).isEqualTo("OK " + STRESS);
     }
 
@@ -125,7 +132,8 @@ class CrossProcessTest {
     @ValueSource(strings = {"python", "c"})
     void peerSendsIntoWhatJavaCreated(String lang) throws Exception {
         Process child = start(lang, "accept-send", Long.toString(PEER_COUNT), "22", "200");
-        assertThat(receivePattern(Shm.createReceiver(accept(), 1 << 14), 22, 200)).isEqualTo(PEER_COUNT);
+        assertThat(receivePattern(Shm.createReceiver(accept(), 1 << 14), 22, 200))
+                .isEqualTo(PEER_COUNT);
         assertThat(Children.finish(child, 240)).isEqualTo("OK " + PEER_COUNT);
     }
 
@@ -133,7 +141,8 @@ class CrossProcessTest {
     @ValueSource(strings = {"python", "c"})
     void peerCreatesAndSends(String lang) throws Exception {
         Process child = start(lang, "create-send", Long.toString(PEER_COUNT), "23", "200", "8192");
-        assertThat(receivePattern(Shm.acceptReceiver(accept(), Duration.ofSeconds(30)), 23, 200)).isEqualTo(PEER_COUNT);
+        assertThat(receivePattern(Shm.acceptReceiver(accept(), Duration.ofSeconds(30)), 23, 200))
+                .isEqualTo(PEER_COUNT);
         assertThat(Children.finish(child, 240)).isEqualTo("OK " + PEER_COUNT);
     }
 
@@ -160,7 +169,8 @@ class CrossProcessTest {
         Process child = lang.equals("java") ? Children.java("spam", name) : Children.python("spam", name);
         ShmReceiver rx = Shm.createReceiver(accept(), 1 << 14);
         long next = 0;
-        Function<byte[], Long> seq = m -> ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Function<byte[], Long> seq =
+                m -> ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         while (next < 20_000) {
             byte[] m = rx.receive();
             assertThat(seq.apply(m)).isEqualTo(next++);
@@ -169,12 +179,17 @@ class CrossProcessTest {
         child.waitFor();
         long[] n = {next};
         assertThatThrownBy(() -> {
-            while (true) {
-                byte[] m = rx.receive();
-                assertThat(m).as("a stream that ends without close must not read as end of stream").isNotNull();
-                assertThat(seq.apply(m)).isEqualTo(n[0]++);
-            }
-        }).isInstanceOf(ShmClosedException.class).hasMessageContaining("hung up").hasMessageContaining("all " + n[0] + " messages");
+                    while (true) {
+                        byte[] m = rx.receive();
+                        assertThat(m)
+                                .as("a stream that ends without close must not read as end of stream")
+                                .isNotNull();
+                        assertThat(seq.apply(m)).isEqualTo(n[0]++);
+                    }
+                })
+                .isInstanceOf(ShmClosedException.class)
+                .hasMessageContaining("hung up")
+                .hasMessageContaining("all " + n[0] + " messages");
         assertThat(rx.isOpen()).isTrue(); // the survivor closes it
         rx.close();
     }
@@ -197,10 +212,12 @@ class CrossProcessTest {
                 }
             });
             assertThatThrownBy(() -> {
-                while (true) {
-                    tx.send(m);
-                }
-            }).isInstanceOf(ShmClosedException.class).hasMessageContaining("hung up");
+                        while (true) {
+                            tx.send(m);
+                        }
+                    })
+                    .isInstanceOf(ShmClosedException.class)
+                    .hasMessageContaining("hung up");
             killer.join();
             child.waitFor();
         }
@@ -214,10 +231,12 @@ class CrossProcessTest {
         Children.go(child);
         assertThat(Children.line(child)).isEqualTo("OK 0");
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 100; i++) {
-                rx.receive(Duration.ofSeconds(30));
-            }
-        }).isInstanceOf(ShmCorruptedException.class).hasMessageContaining("corrupted by the peer");
+                    for (int i = 0; i < 100; i++) {
+                        rx.receive(Duration.ofSeconds(30));
+                    }
+                })
+                .isInstanceOf(ShmCorruptedException.class)
+                .hasMessageContaining("corrupted by the peer");
         assertThat(rx.isOpen()).isFalse();
         child.getOutputStream().close();
         Children.finish(child, 30);
@@ -240,11 +259,24 @@ class CrossProcessTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"magic", "version", "capacity", "role", "unsealed", "semaphore", "pipe", "two-fds", "same-eventfd", "not-eventfd"})
+    @ValueSource(
+            strings = {
+                "magic",
+                "version",
+                "capacity",
+                "role",
+                "unsealed",
+                "semaphore",
+                "pipe",
+                "two-fds",
+                "same-eventfd",
+                "not-eventfd"
+            })
     void badSetUpIsRefusedBeforeMapping(String what) throws Exception {
         Process child = Children.python("badsetup", name, what);
         assertThatThrownBy(() -> Shm.acceptReceiver(accept(), Duration.ofSeconds(30)))
-                .isInstanceOf(ShmCorruptedException.class).hasMessageMatching("(?s).*(must|not|same|expected|speaks|needs).*");
+                .isInstanceOf(ShmCorruptedException.class)
+                .hasMessageMatching("(?s).*(must|not|same|expected|speaks|needs).*");
         child.getOutputStream().close();
         Children.finish(child, 30);
     }

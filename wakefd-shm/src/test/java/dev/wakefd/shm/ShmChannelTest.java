@@ -95,7 +95,8 @@ class ShmChannelTest {
                 fitted++;
             }
             assertThat(fitted).isEqualTo(4096 / 112); // 8-byte header + 104 padded payload
-            assertThatThrownBy(() -> p.sender().send(m, Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
+            assertThatThrownBy(() -> p.sender().send(m, Duration.ofMillis(50)))
+                    .isInstanceOf(SocketTimeoutException.class)
                     .hasMessageContaining("no room");
             CountDownLatch started = new CountDownLatch(1);
             CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
@@ -129,7 +130,8 @@ class ShmChannelTest {
                 }
             });
             p.receiver().close();
-            assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ShmClosedException.class)
+            assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ShmClosedException.class)
                     .hasMessageContaining("receiver");
             assertThatThrownBy(() -> p.sender().offer(m)).isInstanceOf(ShmClosedException.class);
         }
@@ -147,7 +149,8 @@ class ShmChannelTest {
             });
             p.receiver().close(); // before or during the wait: either way the receive ends
 
-            assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ClosedChannelException.class);
+            assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ClosedChannelException.class);
             assertThatThrownBy(() -> p.receiver().poll()).isInstanceOf(ClosedChannelException.class);
         }
     }
@@ -159,20 +162,25 @@ class ShmChannelTest {
             p.sender().send(new byte[] {4});
             ShmMessage v = p.receiver().pollView();
             assertThat(v.toArray()).containsExactly(1, 2, 3);
-            assertThatThrownBy(() -> v.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 9)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> v.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 9))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("read-only");
-            assertThatThrownBy(() -> p.receiver().poll()).isInstanceOf(IllegalStateException.class).hasMessageContaining("release");
+            assertThatThrownBy(() -> p.receiver().poll())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("release");
             v.release();
             v.release(); // idempotent
             List<Integer> sizes = new ArrayList<>();
-            assertThat(p.receiver().drainViews(s -> sizes.add((int) s.byteSize()), 10)).isEqualTo(1);
+            assertThat(p.receiver().drainViews(s -> sizes.add((int) s.byteSize()), 10))
+                    .isEqualTo(1);
             assertThat(sizes).containsExactly(1);
         }
     }
 
     @Test
     void futuresAndPollerHandlers() throws Exception {
-        try (Channels.Pair p = Channels.pair(4096); Poller poller = Poller.open()) {
+        try (Channels.Pair p = Channels.pair(4096);
+                Poller poller = Poller.open()) {
             CompletableFuture<byte[]> f = p.receiver().receiveAsync();
             p.sender().send(new byte[] {7});
             assertThat(f.get(10, TimeUnit.SECONDS)).containsExactly(7);
@@ -198,11 +206,13 @@ class ShmChannelTest {
 
     @Test
     void capacityAndMessageSizeAreChecked() throws Exception {
-        assertThatThrownBy(() -> Channels.pair(5000)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Channels.pair(5000))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("capacity 5000: must be a power of two");
         try (Channels.Pair p = Channels.pair(4096)) {
             assertThat(p.sender().maxMessage()).isEqualTo(2040);
-            assertThatThrownBy(() -> p.sender().offer(new byte[2041])).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> p.sender().offer(new byte[2041]))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("message of 2041 bytes: must be 0 to 2040");
             p.sender().send(new byte[2040]);
             assertThat(p.receiver().poll()).hasSize(2040);

@@ -46,13 +46,22 @@ final class Goals {
         }
         // Netty's eventFdRead throws on an empty eventfd: the reads are compared with a count to take,
         // each after the same Netty write (a ratio of the pairs; only its side of 1.00x is the verdict).
-        row(t, "`tryRead()` faster than Netty's JNI `eventFdRead` (with a count to take; pairs with the same write)",
-                pnr == null ? "n/a" : paired(pnr, " of Netty's pair"), pnr != null && pnr.ratio() < 1);
+        row(
+                t,
+                "`tryRead()` faster than Netty's JNI `eventFdRead` (with a count to take; pairs with the same write)",
+                pnr == null ? "n/a" : paired(pnr, " of Netty's pair"),
+                pnr != null && pnr.ratio() < 1);
         row(t, "`Waker.wake()` while pending at most 2 ns", Report.num(pending) + " ns", pending <= 2);
-        row(t, "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
-                times(netty / pending) + " cheaper", netty / pending >= 100);
-        row(t, "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
-                times(selector / pending) + " cheaper", selector / pending >= 5);
+        row(
+                t,
+                "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
+                times(netty / pending) + " cheaper",
+                netty / pending >= 100);
+        row(
+                t,
+                "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
+                times(selector / pending) + " cheaper",
+                selector / pending >= 5);
 
         int k = Math.min(4, machine.cpus());
         double one = score(r, Report.contentionKey("wakerWake", 1));
@@ -60,8 +69,11 @@ final class Goals {
         if (k < 2) {
             t.row("Waker's total wake rate grows with threads", "one CPU: cannot grow", "not applicable");
         } else {
-            row(t, "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
-                    times(many / one) + " the one-thread rate", many > one);
+            row(
+                    t,
+                    "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
+                    times(many / one) + " the one-thread rate",
+                    many > one);
         }
 
         double c1 = p50(r, "c-1cpu/c.roundtrip_poll_read");
@@ -69,10 +81,21 @@ final class Goals {
         double sel1 = p50(r, "roundtrip-1cpu/RoundTripBench.selector");
         double virtual1 = p50(r, "virtual-1cpu/VirtualRoundTripBench.await");
         String pin = o.pinned() ? "" : " (NOT pinned: taskset missing)";
-        row(t, "platform `await` round trip within 1.15x of C on one CPU" + pin, times(await1 / c1), await1 / c1 <= 1.15);
-        row(t, "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
-                times(sel1 / await1) + " faster", sel1 / await1 >= 2);
-        row(t, "virtual-thread round trip within 2x of the platform one" + pin, times(virtual1 / await1), virtual1 / await1 <= 2);
+        row(
+                t,
+                "platform `await` round trip within 1.15x of C on one CPU" + pin,
+                times(await1 / c1),
+                await1 / c1 <= 1.15);
+        row(
+                t,
+                "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
+                times(sel1 / await1) + " faster",
+                sel1 / await1 >= 2);
+        row(
+                t,
+                "virtual-thread round trip within 2x of the platform one" + pin,
+                times(virtual1 / await1),
+                virtual1 / await1 <= 2);
 
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (int n : new int[] {10, 1000, 10000}) {
@@ -80,8 +103,11 @@ final class Goals {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        row(t, "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
-                times(hi / lo), hi / lo <= 1.3);
+        row(
+                t,
+                "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
+                times(hi / lo),
+                hi / lo <= 1.3);
 
         // Bridge against its baselines: from the paired, interleaved runs when there are some (both
         // channels measured in the same seconds; see dev.wakefd.bench.Paired), else from JMH.
@@ -99,7 +125,8 @@ final class Goals {
             }
         }
         for (String burst : new String[] {"1", "64"}) {
-            String goal = "bridge latency from idle no more than a park/unpark hand-off (one CPU, burst " + burst + ", p50)" + pin;
+            String goal = "bridge latency from idle no more than a park/unpark hand-off (one CPU, burst " + burst
+                    + ", p50)" + pin;
             PairedResult p = r.paired("paired-1cpu/latency_1cpu_burst" + burst);
             if (p != null) {
                 row(t, goal, paired(p, " of park/unpark's"), p.ratio() <= 1);
@@ -125,7 +152,9 @@ final class Goals {
     static String paired(PairedResult p, String suffix) {
         double e = p.ratioError();
         String f = Math.abs(p.ratio() - 1) < 0.05 ? "%.3f" : "%.2f";
-        String ci = Double.isNaN(e) ? "" : String.format(Locale.ROOT, ", 95%% CI " + f + "-" + f, p.ratio() - e, p.ratio() + e);
+        String ci = Double.isNaN(e)
+                ? ""
+                : String.format(Locale.ROOT, ", 95%% CI " + f + "-" + f, p.ratio() - e, p.ratio() + e);
         String ratio = Double.isFinite(p.ratio()) ? String.format(Locale.ROOT, f + "x", p.ratio()) : "n/a";
         return ratio + suffix + " (paired, " + p.jvms() + (p.jvms() == 1 ? " JVM" : " JVMs") + ci + ")";
     }

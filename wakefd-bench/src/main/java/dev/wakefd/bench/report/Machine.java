@@ -32,7 +32,8 @@ record Machine(String cpu, int cpus, boolean virtualised, String kernel) {
         }
         String kernel;
         try {
-            kernel = "Linux " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+            kernel = "Linux "
+                    + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
         } catch (IOException e) {
             kernel = System.getProperty("os.name") + " " + System.getProperty("os.version");
         }
@@ -40,7 +41,7 @@ record Machine(String cpu, int cpus, boolean virtualised, String kernel) {
     }
 
     String describe() {
-        return cpu + ", " + cpus + (cpus == 1 ? " CPU" : " CPUs") + (virtualised ? " (virtual machine)" : "")
-                + ", " + kernel;
+        return cpu + ", " + cpus + (cpus == 1 ? " CPU" : " CPUs") + (virtualised ? " (virtual machine)" : "") + ", "
+                + kernel;
     }
 }

@@ -1,6 +1,5 @@
 package dev.wakefd.bench.report;
 
-
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.distribution.TDistribution;

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * </pre>
  */
 public final class Report {
-    private static final String USAGE = "usage: Report --dir DIR --md FILE.md --svg FILE.svg [--json FILE.json] --command CMD [--quick] [--unpinned]";
+    private static final String USAGE =
+            "usage: Report --dir DIR --md FILE.md --svg FILE.svg [--json FILE.json] --command CMD [--quick] [--unpinned]";
 
     /** How the run was made: what the page must say about it. */
     record Options(String command, boolean quick, boolean pinned, String svgName) {}
@@ -37,36 +38,84 @@ public final class Report {
             new Row("cost/NotifyBench.eventFdSignal", "wakefd `EventFd.signal()`", Who.WAKEFD),
             new Row("cost/NotifyBench.nettyEventFdWrite", "Netty 4.2 `Native.eventFdWrite` (JNI)", Who.PEER),
             new Row("cost/NotifyBench.pipeWrite", "JDK `Pipe` 1-byte write", Who.PEER),
-            new Row("cost/FfmFloorBench.bareWriteCritical", "detail: bare FFM `write(2)`, critical, no errno capture, no close guard", Who.DETAIL),
-            new Row("cost/FfmFloorBench.bareWrite", "detail: bare FFM `write(2)`, not critical, errno captured, no close guard", Who.DETAIL));
+            new Row(
+                    "cost/FfmFloorBench.bareWriteCritical",
+                    "detail: bare FFM `write(2)`, critical, no errno capture, no close guard",
+                    Who.DETAIL),
+            new Row(
+                    "cost/FfmFloorBench.bareWrite",
+                    "detail: bare FFM `write(2)`, not critical, errno captured, no close guard",
+                    Who.DETAIL));
     private static final List<Row> NOTIFY_PENDING = List.of(
             new Row("c/c.flag_load", "C acquire-load of a set flag (floor)", Who.FLOOR),
             new Row("cost/NotifyBench.wakerWakePending", "wakefd `Waker.wake()`, wake pending", Who.WAKEFD),
-            new Row("cost/NotifyBench.selectorWakeupCoalesced", "JDK `Selector.wakeup()`, wakeup pending (coalesced)", Who.PEER));
+            new Row(
+                    "cost/NotifyBench.selectorWakeupCoalesced",
+                    "JDK `Selector.wakeup()`, wakeup pending (coalesced)",
+                    Who.PEER));
     private static final List<Row> NOTIFY_IDLE = List.of(
             new Row("c/c.write_read", "C `write(2)` then `read(2)` (floor)", Who.FLOOR),
-            new Row("cost/NotifyBench.wakerWakeIdleThenDrain", "wakefd `Waker.wake()` from idle, then `drain()`", Who.WAKEFD),
-            new Row("cost/NotifyBench.selectorWakeupThenSelectNow", "JDK `Selector.wakeup()` then `selectNow()`", Who.PEER));
+            new Row(
+                    "cost/NotifyBench.wakerWakeIdleThenDrain",
+                    "wakefd `Waker.wake()` from idle, then `drain()`",
+                    Who.WAKEFD),
+            new Row(
+                    "cost/NotifyBench.selectorWakeupThenSelectNow",
+                    "JDK `Selector.wakeup()` then `selectNow()`",
+                    Who.PEER));
     private static final List<Row> READ = List.of(
             new Row("c/c.read_empty", "C `read(2)` on an empty eventfd (floor)", Who.FLOOR),
             new Row("cost/ReadBench.tryReadEmpty", "wakefd `EventFd.tryRead()`", Who.WAKEFD),
             new Row("cost/ReadBench.wakerDrainEmpty", "wakefd `Waker.drain()`", Who.WAKEFD),
             new Row("cost/ReadBench.pipeReadEmpty", "JDK `Pipe` source read, non-blocking", Who.PEER),
-            new Row("cost/FfmFloorBench.bareReadCritical", "detail: bare FFM `read(2)`, critical, no errno capture, no close guard", Who.DETAIL));
+            new Row(
+                    "cost/FfmFloorBench.bareReadCritical",
+                    "detail: bare FFM `read(2)`, critical, no errno capture, no close guard",
+                    Who.DETAIL));
     private static final List<Row> ROUND_TRIP = List.of(
             new Row("c-{cpus}/c.roundtrip_poll_read", "C `poll(2)`+`read(2)` ping-pong (floor)", Who.FLOOR),
-            new Row("roundtrip-{cpus}/RoundTripBench.awaitPlatform", "wakefd `EventFd.await()`, platform threads", Who.WAKEFD),
-            new Row("roundtrip-{cpus}/RoundTripBench.wakerAwait", "wakefd `Waker` wake/`await()`, platform threads", Who.WAKEFD),
-            new Row("virtual-{cpus}/VirtualRoundTripBench.await", "wakefd `EventFd.await()`, virtual threads", Who.WAKEFD),
-            new Row("roundtrip-{cpus}/RoundTripBench.awaitVirtualEcho", "wakefd `EventFd.await()`, platform caller, virtual echo", Who.WAKEFD),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.awaitPlatform",
+                    "wakefd `EventFd.await()`, platform threads",
+                    Who.WAKEFD),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.wakerAwait",
+                    "wakefd `Waker` wake/`await()`, platform threads",
+                    Who.WAKEFD),
+            new Row(
+                    "virtual-{cpus}/VirtualRoundTripBench.await",
+                    "wakefd `EventFd.await()`, virtual threads",
+                    Who.WAKEFD),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.awaitVirtualEcho",
+                    "wakefd `EventFd.await()`, platform caller, virtual echo",
+                    Who.WAKEFD),
             new Row("roundtrip-{cpus}/RoundTripBench.poller", "wakefd `Poller` handler echo", Who.WAKEFD),
-            new Row("roundtrip-{cpus}/RoundTripBench.nettyViaWakefd[transport=epoll]", "wakefd-netty: into a Netty epoll loop and back via wakefd", Who.WAKEFD),
-            new Row("roundtrip-{cpus}/RoundTripBench.nettyViaWakefd[transport=io_uring]", "wakefd-netty: into a Netty io_uring loop and back via wakefd", Who.WAKEFD),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.nettyViaWakefd[transport=epoll]",
+                    "wakefd-netty: into a Netty epoll loop and back via wakefd",
+                    Who.WAKEFD),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.nettyViaWakefd[transport=io_uring]",
+                    "wakefd-netty: into a Netty io_uring loop and back via wakefd",
+                    Who.WAKEFD),
             new Row("roundtrip-{cpus}/RoundTripBench.selector", "JDK `Selector` wakeup/select", Who.PEER),
-            new Row("roundtrip-{cpus}/RoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, platform threads", Who.PEER),
-            new Row("virtual-{cpus}/VirtualRoundTripBench.lockSupport", "JDK `LockSupport` park/unpark, virtual threads", Who.PEER),
-            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=epoll]", "Netty `eventLoop.execute()` hand-off, epoll", Who.PEER),
-            new Row("roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=io_uring]", "Netty `eventLoop.execute()` hand-off, io_uring", Who.PEER));
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.lockSupport",
+                    "JDK `LockSupport` park/unpark, platform threads",
+                    Who.PEER),
+            new Row(
+                    "virtual-{cpus}/VirtualRoundTripBench.lockSupport",
+                    "JDK `LockSupport` park/unpark, virtual threads",
+                    Who.PEER),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=epoll]",
+                    "Netty `eventLoop.execute()` hand-off, epoll",
+                    Who.PEER),
+            new Row(
+                    "roundtrip-{cpus}/RoundTripBench.nettyExecute[transport=io_uring]",
+                    "Netty `eventLoop.execute()` hand-off, io_uring",
+                    Who.PEER));
     private static final int[] THREADS = {1, 2, 4};
     private static final int[] REGISTERED = {10, 1000, 10000};
 
@@ -162,7 +211,13 @@ public final class Report {
         w.apply("## " + notify);
         w.apply("");
         costTable(b, tables, notify, r, "A wake that writes the eventfd", NOTIFY_WRITE);
-        costTable(b, tables, notify, r, "A wake while one is already pending (coalesced: no system call)", NOTIFY_PENDING);
+        costTable(
+                b,
+                tables,
+                notify,
+                r,
+                "A wake while one is already pending (coalesced: no system call)",
+                NOTIFY_PENDING);
         costTable(b, tables, notify, r, "A wake from idle plus the read that re-arms it (not coalesced)", NOTIFY_IDLE);
         String read = "Read cost on an empty fd (ns per call)";
         w.apply("## " + read);
@@ -182,7 +237,13 @@ public final class Report {
         w.apply("waking an idle CPU, which under a hypervisor (a vCPU) dominates. Both are reported.");
         w.apply("");
         roundTrips(b, tables, trips, r, "On " + one, "1cpu");
-        roundTrips(b, tables, trips, r, "Across " + (machine.cpus() > 1 ? "two CPUs (not pinned)" : "the CPUs (this machine has one)"), "2cpu");
+        roundTrips(
+                b,
+                tables,
+                trips,
+                r,
+                "Across " + (machine.cpus() > 1 ? "two CPUs (not pinned)" : "the CPUs (this machine has one)"),
+                "2cpu");
 
         String dispatch = "Poller dispatch as registrations grow (one CPU, ns per round trip)";
         w.apply("## " + dispatch);
@@ -190,7 +251,10 @@ public final class Report {
         w.apply("A round trip through one of N EventFds registered with one `Poller` (a different one each time,");
         w.apply("the rest idle). epoll should make it independent of N.");
         w.apply("");
-        Table t = new Table(dispatch, null, List.of("Registered fds", "p50", "mean ± error", "p99", "p50 vs 10 fds"),
+        Table t = new Table(
+                dispatch,
+                null,
+                List.of("Registered fds", "p50", "mean ± error", "p99", "p50 vs 10 fds"),
                 "|---:|---:|---:|---:|---:|");
         Measurement base = r.get(dispatchKey(REGISTERED[0]));
         for (int n : REGISTERED) {
@@ -199,13 +263,19 @@ public final class Report {
             if (m == null) {
                 t.row(registered, "not run", "", "", "");
             } else {
-                t.row(registered, num(m.p50()), withError(m), num(m.p99()), ratio(m.p50(), base == null ? Double.NaN : base.p50()));
+                t.row(
+                        registered,
+                        num(m.p50()),
+                        withError(m),
+                        num(m.p99()),
+                        ratio(m.p50(), base == null ? Double.NaN : base.p50()));
             }
         }
         add(b, tables, t);
 
         w.apply("The waiting layer (issue 14: virtual threads against the JDK's Pipe, platform threads against");
-        w.apply("C at each placement, readAsync, idle CPU) has its own page: [benchmarks-waits.md](benchmarks-waits.md).");
+        w.apply(
+                "C at each placement, readAsync, idle CPU) has its own page: [benchmarks-waits.md](benchmarks-waits.md).");
         w.apply("");
 
         bridge(b, tables, r);
@@ -220,7 +290,8 @@ public final class Report {
      * The results JSON: the run's settings, every table of the page as it shows them, and every
      * measurement by key (numbers, null where unknown). {@code wakefd bench} reads it.
      */
-    static String json(Results r, Machine machine, Options o, Path md, Path svg, List<Table> tables) throws IOException {
+    static String json(Results r, Machine machine, Options o, Path md, Path svg, List<Table> tables)
+            throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema", "wakefd-benchmarks/1");
         doc.put("command", o.command());
@@ -272,9 +343,15 @@ public final class Report {
         for (String[] row : rows) {
             Measurement l = r.get("posix/PlatformCostLinuxBench." + row[0]);
             Measurement p = r.get("posix/PlatformCostPosixBench." + row[0]);
-            b.append("| ").append(row[1]).append(" | ").append(l == null ? "not run" : cell(l))
-                    .append(" | ").append(p == null ? "not run" : cell(p)).append(" | ")
-                    .append(l == null || p == null ? "" : ratio(p.typical(), l.typical())).append(" |\n");
+            b.append("| ")
+                    .append(row[1])
+                    .append(" | ")
+                    .append(l == null ? "not run" : cell(l))
+                    .append(" | ")
+                    .append(p == null ? "not run" : cell(p))
+                    .append(" | ")
+                    .append(l == null || p == null ? "" : ratio(p.typical(), l.typical()))
+                    .append(" |\n");
         }
         b.append("\n");
     }
@@ -286,23 +363,41 @@ public final class Report {
     /** Bridge throughput and latency (issue 8). */
     private static void bridge(StringBuilder b, List<Table> tables, Results r) {
         String[][] rows = {
-            {"bridge/BridgeBench.bridge[mode=batched,pattern=%s]", "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"},
-            {"bridge/BridgeBench.bridge[mode=single,pattern=%s]", "wakefd-bridge, one item at a time (`send`/`receive`)"},
+            {
+                "bridge/BridgeBench.bridge[mode=batched,pattern=%s]",
+                "wakefd-bridge, batches of 64 (`sendMany`/`receiveMany`)"
+            },
+            {"bridge/BridgeBench.bridge[mode=single,pattern=%s]", "wakefd-bridge, one item at a time (`send`/`receive`)"
+            },
             {"bridge/BridgeBench.spscParkUnpark[pattern=%s]", "plain SPSC array with `LockSupport` park/unpark"},
             {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
-            {"bridge/BridgeBench.jdkQueue[pattern=%s,queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue` (capacity 1024)"},
+            {
+                "bridge/BridgeBench.jdkQueue[pattern=%s,queue=ArrayBlockingQueue]",
+                "JDK `ArrayBlockingQueue` (capacity 1024)"
+            },
         };
-        String section = "Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)";
+        String section =
+                "Bridge throughput: items per microsecond, one producer and one consumer thread (higher is better)";
         b.append("## ").append(section).append("\n\n");
         b.append("Capacity 1024 everywhere; each invocation sends 102,400 items and waits until all are taken.\n");
         b.append("The producer runs on CPU 0 and the consumer on CPU 1 (`sched_setaffinity`), for every channel.\n");
         b.append("Steady: the producer sends without pause. Bursts: 64 items, then the producer waits until the\n");
-        b.append("consumer has taken them, so the consumer finds the channel empty after every burst (the JDK queues\n");
-        b.append("and the park/unpark array then sleep and need a wake; the bridge's consumer decides per wait whether\n");
-        b.append("to look first, from how long recent waits lasted). The bridge's wake system calls per item are in the JMH log\n");
+        b.append(
+                "consumer has taken them, so the consumer finds the channel empty after every burst (the JDK queues\n");
+        b.append(
+                "and the park/unpark array then sleep and need a wake; the bridge's consumer decides per wait whether\n");
+        b.append(
+                "to look first, from how long recent waits lasted). The bridge's wake system calls per item are in the JMH log\n");
         b.append("(`wakeSyscalls` / `items`).\n\n");
-        Table throughput = new Table(section, null,
-                List.of("Channel", "steady, items/us", "vs ArrayBlockingQueue", "bursts, items/us", "vs ArrayBlockingQueue"),
+        Table throughput = new Table(
+                section,
+                null,
+                List.of(
+                        "Channel",
+                        "steady, items/us",
+                        "vs ArrayBlockingQueue",
+                        "bursts, items/us",
+                        "vs ArrayBlockingQueue"),
                 "|---|---:|---:|---:|---:|");
         for (String[] row : rows) {
             List<String> cells = new ArrayList<>(List.of(row[1]));
@@ -315,24 +410,36 @@ public final class Report {
             throughput.row(cells.toArray(String[]::new));
         }
         add(b, tables, throughput);
-        b.append("Latency: a blocked bridge side decides per wait whether to look before it sleeps (docs/design/bridge-ring.md):\n");
-        b.append("after waking a thread that has not run yet it yields once and sleeps; after short recent waits it looks\n");
-        b.append("(spinning across CPUs, yielding on one); otherwise it sleeps at once. The other channels park at once.\n\n");
+        b.append(
+                "Latency: a blocked bridge side decides per wait whether to look before it sleeps (docs/design/bridge-ring.md):\n");
+        b.append(
+                "after waking a thread that has not run yet it yields once and sleeps; after short recent waits it looks\n");
+        b.append(
+                "(spinning across CPUs, yielding on one); otherwise it sleeps at once. The other channels park at once.\n\n");
         for (String where : new String[] {"1cpu", ""}) {
             String file = where.isEmpty() ? "bridge-latency" : "bridge-latency-" + where;
             String title = where.isEmpty()
                     ? "Latency across two CPUs (not pinned): a burst to an echo thread and back, from idle (ns per op)"
                     : "Latency on one CPU (`taskset -c 0`): a burst to an echo thread and back, from idle (ns per op)";
             b.append("**").append(title).append("**\n\n");
-            Table latency = new Table(section, title, List.of("Channel", "burst", "p50", "p99", "p50 vs park/unpark"),
+            Table latency = new Table(
+                    section,
+                    title,
+                    List.of("Channel", "burst", "p50", "p99", "p50 vs park/unpark"),
                     "|---|---:|---:|---:|---:|");
             for (String burst : new String[] {"1", "64"}) {
                 String park = file + "/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]";
                 String[][] lat = {
                     {file + "/BridgeLatencyBench.bridge[burst=" + burst + "]", "wakefd-bridge"},
                     {park, "plain SPSC ring with `LockSupport` park/unpark"},
-                    {file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=ArrayBlockingQueue]", "JDK `ArrayBlockingQueue`"},
-                    {file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=LinkedTransferQueue]", "JDK `LinkedTransferQueue`"},
+                    {
+                        file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=ArrayBlockingQueue]",
+                        "JDK `ArrayBlockingQueue`"
+                    },
+                    {
+                        file + "/BridgeLatencyBench.jdkQueue[burst=" + burst + ",queue=LinkedTransferQueue]",
+                        "JDK `LinkedTransferQueue`"
+                    },
                 };
                 Measurement pm = r.get(park);
                 for (String[] row : lat) {
@@ -340,7 +447,12 @@ public final class Report {
                     if (m == null) {
                         latency.row(row[1], burst, "not run", "", "");
                     } else {
-                        latency.row(row[1], burst, num(m.p50()), num(m.p99()), ratio(m.p50(), pm == null ? Double.NaN : pm.p50()));
+                        latency.row(
+                                row[1],
+                                burst,
+                                num(m.p50()),
+                                num(m.p99()),
+                                ratio(m.p50(), pm == null ? Double.NaN : pm.p50()));
                     }
                 }
             }
@@ -355,15 +467,36 @@ public final class Report {
             {"paired-cost/cost_signal_vs_c_write", "`EventFd.signal()`", "C `write(2)` loop, in-process"},
             {"paired-cost/cost_tryread_vs_c_read", "`EventFd.tryRead()` on empty", "C `read(2)` loop, in-process"},
             {"paired-cost/cost_signal_vs_netty", "`EventFd.signal()`", "Netty JNI `eventFdWrite`"},
-            {"paired-cost/cost_write_tryread_vs_netty_write_read", "Netty write + `tryRead()`", "Netty write + JNI `eventFdRead`"},
+            {
+                "paired-cost/cost_write_tryread_vs_netty_write_read",
+                "Netty write + `tryRead()`",
+                "Netty write + JNI `eventFdRead`"
+            },
         };
         String[][] bridge = {
-            {"paired/throughput_single_steady", "bridge throughput, one item at a time, steady", "`ArrayBlockingQueue`"},
+            {"paired/throughput_single_steady", "bridge throughput, one item at a time, steady", "`ArrayBlockingQueue`"
+            },
             {"paired/throughput_batched_steady", "bridge throughput, batches of 64, steady", "`ArrayBlockingQueue`"},
-            {"paired/throughput_single_bursts", "bridge throughput, one item at a time, bursts of 64", "`ArrayBlockingQueue`"},
-            {"paired/throughput_batched_bursts", "bridge throughput, batches of 64, bursts of 64", "`ArrayBlockingQueue`"},
-            {"paired-1cpu/latency_1cpu_burst1", "bridge latency from idle on one CPU, burst 1 (p50)", "park/unpark SPSC ring"},
-            {"paired-1cpu/latency_1cpu_burst64", "bridge latency from idle on one CPU, burst 64 (p50)", "park/unpark SPSC ring"},
+            {
+                "paired/throughput_single_bursts",
+                "bridge throughput, one item at a time, bursts of 64",
+                "`ArrayBlockingQueue`"
+            },
+            {
+                "paired/throughput_batched_bursts",
+                "bridge throughput, batches of 64, bursts of 64",
+                "`ArrayBlockingQueue`"
+            },
+            {
+                "paired-1cpu/latency_1cpu_burst1",
+                "bridge latency from idle on one CPU, burst 1 (p50)",
+                "park/unpark SPSC ring"
+            },
+            {
+                "paired-1cpu/latency_1cpu_burst64",
+                "bridge latency from idle on one CPU, burst 64 (p50)",
+                "park/unpark SPSC ring"
+            },
         };
         b.append("## Paired comparisons\n\n");
         boolean any = false;
@@ -387,7 +520,10 @@ public final class Report {
     }
 
     private static void pairedRows(StringBuilder b, List<Table> tables, Results r, String what, String[][] rows) {
-        Table t = new Table("Paired comparisons", null, List.of(what, "baseline", "wakefd", "baseline's", "wakefd / baseline"),
+        Table t = new Table(
+                "Paired comparisons",
+                null,
+                List.of(what, "baseline", "wakefd", "baseline's", "wakefd / baseline"),
                 "|---|---|---:|---:|---|");
         for (String[] row : rows) {
             PairedResult p = r.paired(row[0]);
@@ -414,25 +550,30 @@ public final class Report {
         return "contention/ContentionBench." + what + "_" + threads + "t";
     }
 
-    private static void costTable(StringBuilder b, List<Table> tables, String section, Results r, String title, List<Row> rows) {
+    private static void costTable(
+            StringBuilder b, List<Table> tables, String section, Results r, String title, List<Row> rows) {
         Measurement floor = floorOf(r, rows);
         Measurement peer = bestPeer(r, rows, Measurement::score);
         b.append("**").append(title).append("**\n\n");
-        Table t = new Table(section, title, List.of("What", "ns/op", "vs C floor", "vs best peer"), "|---|---:|---:|---:|");
+        Table t = new Table(
+                section, title, List.of("What", "ns/op", "vs C floor", "vs best peer"), "|---|---:|---:|---:|");
         for (Row row : rows) {
             Measurement m = r.get(row.key());
             if (m == null) {
                 t.row(row.label(), "not run", "", "");
                 continue;
             }
-            t.row(row.label(), withError(m),
+            t.row(
+                    row.label(),
+                    withError(m),
                     row.who() == Who.FLOOR ? "1.00x" : ratio(m.score(), floor == null ? Double.NaN : floor.score()),
                     ratio(m.score(), peer == null ? Double.NaN : peer.score()));
         }
         add(b, tables, t);
     }
 
-    private static void roundTrips(StringBuilder b, List<Table> tables, String section, Results r, String title, String cpus) {
+    private static void roundTrips(
+            StringBuilder b, List<Table> tables, String section, Results r, String title, String cpus) {
         List<Row> rows = ROUND_TRIP.stream().map(x -> x.forCpus(cpus)).toList();
         b.append("### ").append(title).append("\n\n");
         if (rows.stream().allMatch(x -> r.get(x.key()) == null)) {
@@ -441,15 +582,22 @@ public final class Report {
         }
         Measurement floor = floorOf(r, rows);
         Measurement peer = bestPeer(r, rows, Measurement::p50);
-        Table t = new Table(section, title,
-                List.of("Mechanism", "p50", "mean ± error", "p99", "p50 vs C floor", "p50 vs best peer"), "|---|---:|---:|---:|---:|---:|");
+        Table t = new Table(
+                section,
+                title,
+                List.of("Mechanism", "p50", "mean ± error", "p99", "p50 vs C floor", "p50 vs best peer"),
+                "|---|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             Measurement m = r.get(row.key());
             if (m == null) {
                 t.row(row.label(), "not run", "", "", "", "");
                 continue;
             }
-            t.row(row.label(), num(m.p50()), withError(m), num(m.p99()),
+            t.row(
+                    row.label(),
+                    num(m.p50()),
+                    withError(m),
+                    num(m.p99()),
                     row.who() == Who.FLOOR ? "1.00x" : ratio(m.p50(), floor == null ? Double.NaN : floor.p50()),
                     ratio(m.p50(), peer == null ? Double.NaN : peer.p50()));
         }
@@ -476,14 +624,20 @@ public final class Report {
             for (String[] c : cols) {
                 Measurement m = r.get(contentionKey(c[0], t));
                 Measurement one = r.get(contentionKey(c[0], 1));
-                cells.add(m == null ? "not run" : withError(m) + " (" + ratio(m.score(), one == null ? Double.NaN : one.score()) + ")");
+                cells.add(
+                        m == null
+                                ? "not run"
+                                : withError(m) + " (" + ratio(m.score(), one == null ? Double.NaN : one.score()) + ")");
             }
             table.row(cells.toArray(String[]::new));
         }
         add(b, tables, table);
-        b.append("This machine has ").append(machine.cpus()).append(machine.cpus() == 1 ? " CPU" : " CPUs")
+        b.append("This machine has ")
+                .append(machine.cpus())
+                .append(machine.cpus() == 1 ? " CPU" : " CPUs")
                 .append(", so rows with more threads than that share CPUs. A pending Waker is a read of a shared\n")
-                .append("cache line, so its total rate can grow with threads; the kernel serialises writes to one eventfd,\n")
+                .append(
+                        "cache line, so its total rate can grow with threads; the kernel serialises writes to one eventfd,\n")
                 .append("and the JDK's `wakeup()` takes a lock.\n\n");
     }
 
@@ -515,15 +669,23 @@ public final class Report {
     }
 
     private static Measurement floorOf(Results r, List<Row> rows) {
-        return rows.stream().filter(x -> x.who() == Who.FLOOR).map(x -> r.get(x.key())).filter(m -> m != null).findFirst().orElse(null);
+        return rows.stream()
+                .filter(x -> x.who() == Who.FLOOR)
+                .map(x -> r.get(x.key()))
+                .filter(m -> m != null)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The peer with the lowest value of {@code by} (all tables using this are "lower is better"). */
-    private static Measurement bestPeer(Results r, List<Row> rows, java.util.function.ToDoubleFunction<Measurement> by) {
+    private static Measurement bestPeer(
+            Results r, List<Row> rows, java.util.function.ToDoubleFunction<Measurement> by) {
         Measurement best = null;
         for (Row row : rows) {
             Measurement m = r.get(row.key());
-            if (row.who() == Who.PEER && m != null && Double.isFinite(by.applyAsDouble(m))
+            if (row.who() == Who.PEER
+                    && m != null
+                    && Double.isFinite(by.applyAsDouble(m))
                     && (best == null || by.applyAsDouble(m) < by.applyAsDouble(best))) {
                 best = m;
             }

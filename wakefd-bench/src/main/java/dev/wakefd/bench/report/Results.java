@@ -79,23 +79,36 @@ final class Results {
             JsonNode m = r.path("primaryMetric");
             JsonNode pct = m.path("scorePercentiles");
             boolean sampled = "sample".equals(r.path("mode").asText());
-            byKey.put(key, new Measurement(
-                    number(m.get("score")),
-                    number(m.get("scoreError")),
-                    sampled ? number(pct.get("50.0")) : Double.NaN,
-                    sampled ? number(pct.get("99.0")) : Double.NaN,
-                    m.path("scoreUnit").asText()));
+            byKey.put(
+                    key,
+                    new Measurement(
+                            number(m.get("score")),
+                            number(m.get("scoreError")),
+                            sampled ? number(pct.get("50.0")) : Double.NaN,
+                            sampled ? number(pct.get("99.0")) : Double.NaN,
+                            m.path("scoreUnit").asText()));
             // secondary metrics (JMH aux counters) under "key:name", for the tables that need them
-            r.path("secondaryMetrics").properties().forEach(e -> byKey.put(key + ":" + e.getKey(),
-                    new Measurement(number(e.getValue().get("score")), number(e.getValue().get("scoreError")),
-                            Double.NaN, Double.NaN, e.getValue().path("scoreUnit").asText())));
+            r.path("secondaryMetrics")
+                    .properties()
+                    .forEach(e -> byKey.put(
+                            key + ":" + e.getKey(),
+                            new Measurement(
+                                    number(e.getValue().get("score")),
+                                    number(e.getValue().get("scoreError")),
+                                    Double.NaN,
+                                    Double.NaN,
+                                    e.getValue().path("scoreUnit").asText())));
             if (r.hasNonNull("vmVersion") && "unknown".equals(jdk)) {
                 jdk = r.path("vmName").asText() + " " + r.path("vmVersion").asText();
             }
             if (jmh.isEmpty()) {
-                jmh = String.format("%s fork(s), %s x %s warm-up, %s x %s measurement",
-                        count(r.get("forks")), count(r.get("warmupIterations")), r.path("warmupTime").asText(),
-                        count(r.get("measurementIterations")), r.path("measurementTime").asText());
+                jmh = String.format(
+                        "%s fork(s), %s x %s warm-up, %s x %s measurement",
+                        count(r.get("forks")),
+                        count(r.get("warmupIterations")),
+                        r.path("warmupTime").asText(),
+                        count(r.get("measurementIterations")),
+                        r.path("measurementTime").asText());
             }
         }
     }
@@ -103,8 +116,10 @@ final class Results {
     private void readC(String run, Path file) throws IOException {
         readLines(file, "C floor result", (name, r) -> {
             Measurement m = new Measurement(
-                    number(r.get("mean")), number(r.get("ci999")),
-                    number(r.get("median")), number(r.get("p99")),
+                    number(r.get("mean")),
+                    number(r.get("ci999")),
+                    number(r.get("median")),
+                    number(r.get("p99")),
                     r.path("unit").asText() + "/op");
             byKey.merge(run + "/" + name, m, Results::pooled);
         });
@@ -112,9 +127,13 @@ final class Results {
 
     /** A paired comparison's JSON lines, one per JVM and comparison (see dev.wakefd.bench.Paired). */
     private void readPaired(String run, Path file) throws IOException {
-        readLines(file, "paired result", (name, r) -> paired
-                .computeIfAbsent(run + "/" + name, k -> new PairedResult(r.path("unit").asText()))
-                .add(number(r.get("ratio")), number(r.get("bridge")), number(r.get("baseline"))));
+        readLines(
+                file,
+                "paired result",
+                (name, r) -> paired.computeIfAbsent(
+                                run + "/" + name,
+                                k -> new PairedResult(r.path("unit").asText()))
+                        .add(number(r.get("ratio")), number(r.get("bridge")), number(r.get("baseline"))));
     }
 
     /** Hands each non-blank JSON line of {@code file}, an object with a "name", to {@code each}. */
@@ -143,8 +162,12 @@ final class Results {
     static Measurement pooled(Measurement a, Measurement b) {
         double withinRuns = Math.hypot(a.error(), b.error()) / 2;
         double betweenRuns = Math.abs(a.score() - b.score()) / 2;
-        return new Measurement((a.score() + b.score()) / 2, Math.hypot(withinRuns, betweenRuns),
-                (a.p50() + b.p50()) / 2, (a.p99() + b.p99()) / 2, a.unit());
+        return new Measurement(
+                (a.score() + b.score()) / 2,
+                Math.hypot(withinRuns, betweenRuns),
+                (a.p50() + b.p50()) / 2,
+                (a.p99() + b.p99()) / 2,
+                a.unit());
     }
 
     /** dev.wakefd.bench.NotifyBench.eventFdSignal -> NotifyBench.eventFdSignal */
@@ -161,7 +184,8 @@ final class Results {
         Map<String, String> sorted = new TreeMap<>();
         params.properties().forEach(e -> sorted.put(e.getKey(), e.getValue().asText()));
         StringBuilder b = new StringBuilder("[");
-        sorted.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(k).append('=').append(v));
+        sorted.forEach((k, v) ->
+                b.append(b.length() > 1 ? "," : "").append(k).append('=').append(v));
         return b.append(']').toString();
     }
 

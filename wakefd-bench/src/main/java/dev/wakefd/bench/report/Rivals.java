@@ -52,9 +52,12 @@ final class Rivals {
         String[] placements = {"unpinned", "apart", "1cpu"};
         b.append("## The bridge against its rivals (issue 15)\n\n");
         b.append("`BridgeRivalsBench`, one JMH run per group (`run-benchmarks.sh --group bridge-rivals`, and\n");
-        b.append("`--group bridge-rivals-1cpu` for the one-CPU column). One item to an echo thread and back after an idle gap\n");
-        b.append("(the JMH thread parks >= 150 us), p50 in us. Unpinned: threads where the scheduler puts them (the primary\n");
-        b.append("figure); apart: JMH thread on CPU 0, echo on CPU 1; one CPU: the whole JVM under `taskset -c 0`.\n\n");
+        b.append(
+                "`--group bridge-rivals-1cpu` for the one-CPU column). One item to an echo thread and back after an idle gap\n");
+        b.append(
+                "(the JMH thread parks >= 150 us), p50 in us. Unpinned: threads where the scheduler puts them (the primary\n");
+        b.append(
+                "figure); apart: JMH thread on CPU 0, echo on CPU 1; one CPU: the whole JVM under `taskset -c 0`.\n\n");
         b.append("| Channel | from idle, unpinned | pinned apart | one CPU |\n|---|---:|---:|---:|\n");
         for (String[] c : CHANNELS) {
             b.append("| ").append(c[1]);
@@ -65,41 +68,61 @@ final class Rivals {
         }
         b.append("| **bridge / best of park/unpark JCTools and ABQ** (goal <= 1.0x)");
         for (String pl : placements) {
-            double best = Math.min(p50(r, fromIdleKey("jctoolsPark", pl)), p50(r, fromIdleKey("arrayBlockingQueue", pl)));
+            double best =
+                    Math.min(p50(r, fromIdleKey("jctoolsPark", pl)), p50(r, fromIdleKey("arrayBlockingQueue", pl)));
             b.append(" | ").append(Report.ratio(p50(r, fromIdleKey("bridge", pl)), best));
         }
         b.append(" |\n\n");
 
-        b.append("Flow, threads unpinned: steady single items (items/us); bursts of 64 then a 20 us pause (the producer\n");
-        b.append("busy-waits), items/us and the consumer thread's CPU time over wall time; an idle consumer's CPU after one\n");
+        b.append(
+                "Flow, threads unpinned: steady single items (items/us); bursts of 64 then a 20 us pause (the producer\n");
+        b.append(
+                "busy-waits), items/us and the consumer thread's CPU time over wall time; an idle consumer's CPU after one\n");
         b.append("item, per second of idleness.\n\n");
-        b.append("| Channel | steady, items/us | steady consumer CPU | bursts, items/us | bursts consumer CPU | idle consumer CPU per s |\n");
+        b.append(
+                "| Channel | steady, items/us | steady consumer CPU | bursts, items/us | bursts consumer CPU | idle consumer CPU per s |\n");
         b.append("|---|---:|---:|---:|---:|---:|\n");
         for (String[] c : CHANNELS) {
-            b.append("| ").append(c[1])
-                    .append(" | ").append(Report.num(score(r, flowKey("steady", c[0]))))
-                    .append(" | ").append(pct(cpuShare(r, flowKey("steady", c[0]))))
-                    .append(" | ").append(Report.num(score(r, flowKey("bursts", c[0]))))
-                    .append(" | ").append(pct(cpuShare(r, flowKey("bursts", c[0]))))
-                    .append(" | ").append(perSecond(cpuShare(r, flowKey("idleConsumer", c[0]))))
+            b.append("| ")
+                    .append(c[1])
+                    .append(" | ")
+                    .append(Report.num(score(r, flowKey("steady", c[0]))))
+                    .append(" | ")
+                    .append(pct(cpuShare(r, flowKey("steady", c[0]))))
+                    .append(" | ")
+                    .append(Report.num(score(r, flowKey("bursts", c[0]))))
+                    .append(" | ")
+                    .append(pct(cpuShare(r, flowKey("bursts", c[0]))))
+                    .append(" | ")
+                    .append(perSecond(cpuShare(r, flowKey("idleConsumer", c[0]))))
                     .append(" |\n");
         }
         b.append('\n');
         double batch = score(r, "bridge-rivals/BridgeRivalsBench.batches[channel=bridge]");
         double spin = score(r, "bridge-rivals/BridgeRivalsBench.batches[channel=jctoolsSpin]");
-        b.append("Batches of 64 (`sendMany`/`receiveMany`): ").append(Report.num(batch))
-                .append(" items/us; busy-spinning JCTools (offer per item, drain up to 64): ").append(Report.num(spin))
-                .append(" items/us; ratio ").append(Report.ratio(batch, spin)).append(" (goal >= 0.9x).\n\n");
+        b.append("Batches of 64 (`sendMany`/`receiveMany`): ")
+                .append(Report.num(batch))
+                .append(" items/us; busy-spinning JCTools (offer per item, drain up to 64): ")
+                .append(Report.num(spin))
+                .append(" items/us; ratio ")
+                .append(Report.ratio(batch, spin))
+                .append(" (goal >= 0.9x).\n\n");
 
         double park = score(r, flowKey("steady", "jctoolsPark"));
         double bursts = score(r, flowKey("bursts", "bridge"));
         double burstsPark = score(r, flowKey("bursts", "jctoolsPark"));
-        b.append("Goals: steady ").append(Report.ratio(score(r, flowKey("steady", "bridge")), park))
+        b.append("Goals: steady ")
+                .append(Report.ratio(score(r, flowKey("steady", "bridge")), park))
                 .append(" park/unpark JCTools (goal >= 3x); idle consumer CPU ")
-                .append(Report.ratio(cpuShare(r, flowKey("idleConsumer", "bridge")), cpuShare(r, flowKey("idleConsumer", "jctoolsPark"))))
+                .append(Report.ratio(
+                        cpuShare(r, flowKey("idleConsumer", "bridge")),
+                        cpuShare(r, flowKey("idleConsumer", "jctoolsPark"))))
                 .append(" of it (goal <= 1.5x); bursts consumer CPU ")
-                .append(Report.ratio(cpuShare(r, flowKey("bursts", "bridge")), cpuShare(r, flowKey("bursts", "jctoolsPark"))))
-                .append(" (goal <= 1.2x), throughput ").append(Report.ratio(bursts, burstsPark)).append(" (goal >= 1.0x).\n\n");
+                .append(Report.ratio(
+                        cpuShare(r, flowKey("bursts", "bridge")), cpuShare(r, flowKey("bursts", "jctoolsPark"))))
+                .append(" (goal <= 1.2x), throughput ")
+                .append(Report.ratio(bursts, burstsPark))
+                .append(" (goal >= 1.0x).\n\n");
     }
 
     private static String pct(double share) {
@@ -111,7 +134,8 @@ final class Rivals {
             return "not run";
         }
         double us = share * 1e6;
-        return us >= 1000 ? String.format(java.util.Locale.ROOT, "%.1f ms", us / 1000)
+        return us >= 1000
+                ? String.format(java.util.Locale.ROOT, "%.1f ms", us / 1000)
                 : String.format(java.util.Locale.ROOT, "%.0f us", us);
     }
 }

@@ -29,7 +29,9 @@ public final class WaitsReport {
                 case "--md" -> md = args[++i];
                 case "--command" -> command = args[++i];
                 case "--quick" -> quick = true;
-                default -> throw new IllegalArgumentException("usage: WaitsReport --dir DIR --md FILE.md --command CMD [--quick]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "usage: WaitsReport --dir DIR --md FILE.md --command CMD [--quick]");
             }
         }
         if (dir == null || md == null || command == null) {
@@ -49,8 +51,10 @@ public final class WaitsReport {
             line(b, "> **Quick run**: short iterations, wide error bars; a smoke test, not numbers to quote.");
             line(b, "");
         }
-        line(b, "Machine: " + machine.describe() + "; JDK: " + r.jdk() + ". JMH 1.37: " + r.jmhSettings()
-                + ". Run on " + LocalDate.now(ZoneOffset.UTC) + ". Reproduce from the repository root with:");
+        line(
+                b,
+                "Machine: " + machine.describe() + "; JDK: " + r.jdk() + ". JMH 1.37: " + r.jmhSettings() + ". Run on "
+                        + LocalDate.now(ZoneOffset.UTC) + ". Reproduce from the repository root with:");
         line(b, "");
         line(b, "```sh");
         line(b, command);
@@ -65,17 +69,24 @@ public final class WaitsReport {
 
         line(b, "## Virtual threads: two virtual threads, one round trip");
         line(b, "");
-        line(b, "| Placement | Gap | wakefd `await()` | JDK `Pipe` | Unix-domain `SocketChannel` | wakefd vs Pipe (goal <= 1.0x) |");
+        line(
+                b,
+                "| Placement | Gap | wakefd `await()` | JDK `Pipe` | Unix-domain `SocketChannel` | wakefd vs Pipe (goal <= 1.0x) |");
         line(b, "|---|---:|---:|---:|---:|---:|");
-        String[][] vplaces = {{"waits-virtual-par1", "scheduler parallelism 1"}, {"waits-virtual-par2", "scheduler parallelism 2"},
-            {"waits-virtual-1cpu", "whole JVM on one CPU"}};
+        String[][] vplaces = {
+            {"waits-virtual-par1", "scheduler parallelism 1"},
+            {"waits-virtual-par2", "scheduler parallelism 2"},
+            {"waits-virtual-1cpu", "whole JVM on one CPU"}
+        };
         for (String[] p : vplaces) {
             for (String gap : GAPS) {
                 Measurement w = r.get(p[0] + "/VirtualWaitBench.wakefdAwait[gapNanos=" + gap + "]");
                 Measurement pipe = r.get(p[0] + "/VirtualWaitBench.jdkPipe[gapNanos=" + gap + "]");
                 Measurement uds = r.get(p[0] + "/VirtualWaitBench.unixSocket[gapNanos=" + gap + "]");
-                line(b, "| " + p[1] + " | " + gapLabel(gap) + " | " + us(w) + " | " + us(pipe) + " | " + us(uds) + " | "
-                        + goal(w, pipe, 1.0) + " |");
+                line(
+                        b,
+                        "| " + p[1] + " | " + gapLabel(gap) + " | " + us(w) + " | " + us(pipe) + " | " + us(uds) + " | "
+                                + goal(w, pipe, 1.0) + " |");
             }
         }
         line(b, "");
@@ -85,8 +96,12 @@ public final class WaitsReport {
         line(b, "| Gap | readAsync to thenRun | wakefd virtual `await()` round trip (parallelism 2) |");
         line(b, "|---:|---:|---:|");
         for (String gap : GAPS) {
-            line(b, "| " + gapLabel(gap) + " | " + us(r.get("waits-async/AsyncWaitBench.readAsyncToThenRun[gapNanos=" + gap + "]"))
-                    + " | " + us(r.get("waits-virtual-par2/VirtualWaitBench.wakefdAwait[gapNanos=" + gap + "]")) + " |");
+            line(
+                    b,
+                    "| " + gapLabel(gap) + " | "
+                            + us(r.get("waits-async/AsyncWaitBench.readAsyncToThenRun[gapNanos=" + gap + "]")) + " | "
+                            + us(r.get("waits-virtual-par2/VirtualWaitBench.wakefdAwait[gapNanos=" + gap + "]"))
+                            + " |");
         }
         line(b, "");
 
@@ -102,7 +117,10 @@ public final class WaitsReport {
             for (String gap : GAPS) {
                 Measurement w = r.get(p[0] + "/PlatformWaitBench.wakefdAwait[gapNanos=" + gap + "]");
                 Measurement c = r.get(p[0] + "/PlatformWaitBench.cPollRead[gapNanos=" + gap + "]");
-                line(b, "| " + p[1] + " | " + gapLabel(gap) + " | " + us(w) + " | " + us(c) + " | " + goal(w, c, 1.10) + " |");
+                line(
+                        b,
+                        "| " + p[1] + " | " + gapLabel(gap) + " | " + us(w) + " | " + us(c) + " | " + goal(w, c, 1.10)
+                                + " |");
             }
         }
         line(b, "");
@@ -124,11 +142,16 @@ public final class WaitsReport {
         line(b, "");
         line(b, "| Signals | CPU | Goal |");
         line(b, "|---|---:|---|");
-        for (String[] k : new String[][] {{"", "fds never handed out (no shared-poller entry)"},
-                {"_exposed", "every fd handed out with `fd()` (each in the shared poller)"}}) {
+        for (String[] k : new String[][] {
+            {"", "fds never handed out (no shared-poller entry)"},
+            {"_exposed", "every fd handed out with `fd()` (each in the shared poller)"}
+        }) {
             Measurement idle = r.get("waits-idle/idle.virtual_waiters_cpu_percent" + k[0]);
-            line(b, "| " + k[1] + " | " + (idle == null ? "not run" : String.format(Locale.ROOT, "%.3f%%", idle.score()))
-                    + " | " + (idle == null ? "" : idle.score() < 1.0 ? "met" : "**not met**") + " |");
+            line(
+                    b,
+                    "| " + k[1] + " | "
+                            + (idle == null ? "not run" : String.format(Locale.ROOT, "%.3f%%", idle.score())) + " | "
+                            + (idle == null ? "" : idle.score() < 1.0 ? "met" : "**not met**") + " |");
         }
         line(b, "");
         return b.toString();
@@ -143,7 +166,9 @@ public final class WaitsReport {
     }
 
     private static String us(Measurement m) {
-        return m == null || Double.isNaN(m.typical()) ? "not run" : String.format(Locale.ROOT, "%.1f", m.typical() / 1000);
+        return m == null || Double.isNaN(m.typical())
+                ? "not run"
+                : String.format(Locale.ROOT, "%.1f", m.typical() / 1000);
     }
 
     private static String goal(Measurement x, Measurement anchor, double limit) {

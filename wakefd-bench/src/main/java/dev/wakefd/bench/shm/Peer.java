@@ -38,12 +38,15 @@ final class Peer {
                     System.out.println("READY");
                     long[] n = {0};
                     boolean[] stop = {false};
-                    while (rx.receiveViews(s -> {
-                        n[0]++;
-                        if (s.get(ValueLayout.JAVA_BYTE, 0) == 1) {
-                            stop[0] = true;
-                        }
-                    }, 4096) >= 0) {
+                    while (rx.receiveViews(
+                                    s -> {
+                                        n[0]++;
+                                        if (s.get(ValueLayout.JAVA_BYTE, 0) == 1) {
+                                            stop[0] = true;
+                                        }
+                                    },
+                                    4096)
+                            >= 0) {
                         if (stop[0]) {
                             System.out.println("DONE " + n[0]);
                             n[0] = 0;
@@ -165,8 +168,9 @@ final class Peer {
 
     static void aeron(String mode, String dir, int stream) {
         try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-             Subscription sub = aeron.addSubscription("aeron:ipc", stream)) {
-            ExclusivePublication pub = mode.equals("aeron-echo") ? aeron.addExclusivePublication("aeron:ipc", stream + 500) : null;
+                Subscription sub = aeron.addSubscription("aeron:ipc", stream)) {
+            ExclusivePublication pub =
+                    mode.equals("aeron-echo") ? aeron.addExclusivePublication("aeron:ipc", stream + 500) : null;
             IdleStrategy idle = mode.equals("aeron-sink") ? new BusySpinIdleStrategy() : new BackoffIdleStrategy();
             UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(65536));
             long[] n = {0};

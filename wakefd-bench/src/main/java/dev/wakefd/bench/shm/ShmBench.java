@@ -1,7 +1,6 @@
 package dev.wakefd.bench.shm;
 
 import dev.wakefd.ipc.FdListener;
-import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.ipc.PeerPolicy;
 import dev.wakefd.shm.Shm;
 import dev.wakefd.shm.ShmReceiver;
@@ -91,8 +90,10 @@ public final class ShmBench {
                 case "--jsonl" -> jsonlFile = args[++i];
                 case "--md" -> md = args[++i];
                 case "--only" -> only = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE])");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i]
+                                    + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE])");
             }
         }
         ShmBench b = new ShmBench(quick, python);
@@ -122,8 +123,14 @@ public final class ShmBench {
     void record(String bench, String channel, int size, double value, String unit) {
         String key = bench + "|" + channel + "|" + size;
         results.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-        jsonl.add(String.format(Locale.ROOT, "{\"group\":\"shm\",\"bench\":\"%s\",\"channel\":\"%s\",\"size\":%d,\"value\":%.3f,\"unit\":\"%s\"}",
-                bench, channel, size, value, unit));
+        jsonl.add(String.format(
+                Locale.ROOT,
+                "{\"group\":\"shm\",\"bench\":\"%s\",\"channel\":\"%s\",\"size\":%d,\"value\":%.3f,\"unit\":\"%s\"}",
+                bench,
+                channel,
+                size,
+                value,
+                unit));
         System.err.printf(Locale.ROOT, "shm group: %-10s %-14s %5d B  %,.1f %s%n", bench, channel, size, value, unit);
     }
 
@@ -150,19 +157,27 @@ public final class ShmBench {
     }
 
     static Process child(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        List<String> cmd =
+                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmBench.class.getName(), "--peer"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
     }
 
     /** The options this JVM was started with that a child needs (native access, Aeron's opens). */
     static List<String> jvmOptions() {
         List<String> out = new ArrayList<>();
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--enable-native-access") || a.startsWith("--add-opens") || a.startsWith("--sun-misc")
-                    || a.startsWith("-Xmx") || a.startsWith("-XX:") || a.startsWith("-Dwakefd.")) {
+        for (String a :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--enable-native-access")
+                    || a.startsWith("--add-opens")
+                    || a.startsWith("--sun-misc")
+                    || a.startsWith("-Xmx")
+                    || a.startsWith("-XX:")
+                    || a.startsWith("-Dwakefd.")) {
                 out.add(a);
             }
         }
@@ -170,7 +185,8 @@ public final class ShmBench {
     }
 
     static String uniqueName() {
-        return "wakefd-bench-shm-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return "wakefd-bench-shm-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     static final class Lines {
@@ -268,8 +284,11 @@ public final class ShmBench {
     static synchronized String aeronDir() {
         if (driver == null) {
             String dir = "/dev/shm/" + uniqueName();
-            driver = MediaDriver.launchEmbedded(new MediaDriver.Context().aeronDirectoryName(dir)
-                    .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .aeronDirectoryName(dir)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
                     .ipcTermBufferLength(8 << 20));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> driver.close()));
         }
@@ -353,7 +372,9 @@ public final class ShmBench {
 
     void throughput() throws Exception {
         int[] sizes = {8, 64, 1024};
-        try (Tx shm = new ShmTx("shm-sink"); Tx sock = new SocketTx("socket-sink"); Tx aeron = new AeronTx("aeron-sink")) {
+        try (Tx shm = new ShmTx("shm-sink");
+                Tx sock = new SocketTx("socket-sink");
+                Tx aeron = new AeronTx("aeron-sink")) {
             for (int size : sizes) { // warm-up
                 throughputRound(shm, size);
                 throughputRound(sock, size);
@@ -392,7 +413,8 @@ public final class ShmBench {
         ShmEcho(String mode, String spinMicros) throws Exception {
             String name = uniqueName();
             try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
-                p = mode.startsWith("py-") ? python(List.of(mode, name))
+                p = mode.startsWith("py-")
+                        ? python(List.of(mode, name))
                         : spinMicros == null ? child(mode, name) : child(mode, name, spinMicros);
                 tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
                 rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
@@ -498,10 +520,15 @@ public final class ShmBench {
 
     void fromIdle() throws Exception {
         byte[] m = new byte[ROUND_TRIP_SIZE];
-        try (Echo shm = new ShmEcho("shm-echo"); Echo shm0 = new ShmEcho("shm-echo", "0"); Echo sock = new SocketEcho("socket-echo");
-             Echo aeron = new AeronEcho()) {
-            roundTrips(List.of(shm, shm0, sock, aeron), List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff"),
-                    m, "from-idle");
+        try (Echo shm = new ShmEcho("shm-echo");
+                Echo shm0 = new ShmEcho("shm-echo", "0");
+                Echo sock = new SocketEcho("socket-echo");
+                Echo aeron = new AeronEcho()) {
+            roundTrips(
+                    List.of(shm, shm0, sock, aeron),
+                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff"),
+                    m,
+                    "from-idle");
         }
     }
 
@@ -547,7 +574,9 @@ public final class ShmBench {
             }
             Thread.sleep(1000); // past spins and JIT activity
             for (int i = 0; i < txs.size(); i++) {
-                Process p = txs.get(i) instanceof ShmTx s ? s.p : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
+                Process p = txs.get(i) instanceof ShmTx s
+                        ? s.p
+                        : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
                 long c0 = cpuNanos(p.pid());
                 Thread.sleep((long) (wait * 1000));
                 long c1 = cpuNanos(p.pid());
@@ -578,7 +607,9 @@ public final class ShmBench {
     static String pythonDirStatic;
 
     static Process python(List<String> args) throws IOException {
-        Path script = Path.of(pythonDirStatic).resolve("../../../../wakefd-bench/src/main/python/shm_bench_peer.py").normalize();
+        Path script = Path.of(pythonDirStatic)
+                .resolve("../../../../wakefd-bench/src/main/python/shm_bench_peer.py")
+                .normalize();
         List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -589,7 +620,8 @@ public final class ShmBench {
     void python() throws Exception {
         pythonDirStatic = pythonDir;
         int size = 64;
-        try (Tx shm = new ShmTx("py-shm-sink"); Tx sock = new SocketTx("py-socket-sink")) {
+        try (Tx shm = new ShmTx("py-shm-sink");
+                Tx sock = new SocketTx("py-socket-sink")) {
             throughputRound(shm, size);
             throughputRound(sock, size);
             for (int r = 0; r < rounds; r++) {
@@ -599,7 +631,8 @@ public final class ShmBench {
         }
         pythonToJava(size);
         byte[] m = new byte[size];
-        try (Echo shm = new ShmEcho("py-shm-echo"); Echo sock = new SocketEcho("py-socket-echo")) {
+        try (Echo shm = new ShmEcho("py-shm-echo");
+                Echo sock = new SocketEcho("py-socket-echo")) {
             roundTrips(List.of(shm, sock), List.of("wakefd-shm", "unix-socket"), m, "python-from-idle");
         }
     }
@@ -616,12 +649,16 @@ public final class ShmBench {
                     long[] c = {0};
                     boolean[] stop = {false};
                     t0 = System.nanoTime();
-                    while (!stop[0] && rx.receiveViews(s -> {
-                        c[0]++;
-                        if (s.get(ValueLayout.JAVA_BYTE, 0) == 1) {
-                            stop[0] = true;
-                        }
-                    }, 4096) >= 0) {
+                    while (!stop[0]
+                            && rx.receiveViews(
+                                            s -> {
+                                                c[0]++;
+                                                if (s.get(ValueLayout.JAVA_BYTE, 0) == 1) {
+                                                    stop[0] = true;
+                                                }
+                                            },
+                                            4096)
+                                    >= 0) {
                         if (c[0] == 1) {
                             t0 = System.nanoTime(); // from the first message: the child's start-up is not the channel's
                         }
@@ -636,7 +673,8 @@ public final class ShmBench {
             long s0, s1;
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(path));
-                Process p = python(List.of("py-socket-send", path.toString(), Integer.toString(size), Double.toString(seconds)));
+                Process p = python(
+                        List.of("py-socket-send", path.toString(), Integer.toString(size), Double.toString(seconds)));
                 try (SocketChannel ch = server.accept()) {
                     long[] res = Peer.countFrames(ch, true);
                     sn = res[0];
@@ -659,27 +697,44 @@ public final class ShmBench {
     String page(String args) {
         StringBuilder b = new StringBuilder();
         b.append("# wakefd-shm benchmarks (issue 17)\n\n");
-        b.append("Generated by `dev.wakefd.bench.shm.ShmBench").append(args.isEmpty() ? "" : " " + args)
+        b.append("Generated by `dev.wakefd.bench.shm.ShmBench")
+                .append(args.isEmpty() ? "" : " " + args)
                 .append("` (run by `wakefd-bench/run-benchmarks.sh --group shm`). ")
                 .append(quick ? "**Quick run: short rounds, numbers are indicative only.** " : "")
                 .append("Every process and thread is placed by the scheduler (no pinning); ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs. Medians of ").append(rounds)
-                .append(" interleaved rounds of ").append(seconds).append(" s.\n\n");
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs. Medians of ")
+                .append(rounds)
+                .append(" interleaved rounds of ")
+                .append(seconds)
+                .append(" s.\n\n");
         b.append("## Throughput, Java to Java across two processes (messages per second)\n\n");
-        b.append("| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket (goal >= 20x) | shm / Aeron (goal >= 0.8x) |\n|---:|---:|---:|---:|---:|---:|\n");
+        b.append(
+                "| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket (goal >= 20x) | shm / Aeron (goal >= 0.8x) |\n|---:|---:|---:|---:|---:|---:|\n");
         for (int size : new int[] {8, 64, 1024}) {
-            double s = median("throughput", "wakefd-shm", size), u = median("throughput", "unix-socket", size),
+            double s = median("throughput", "wakefd-shm", size),
+                    u = median("throughput", "unix-socket", size),
                     a = median("throughput", "aeron-ipc-busyspin", size);
-            b.append(String.format(Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
+            b.append(String.format(
+                    Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
         }
-        b.append("\n## One 64-byte message from idle (").append(GAP_NANOS / 1000).append(" µs gap), round trip (µs)\n\n");
+        b.append("\n## One 64-byte message from idle (")
+                .append(GAP_NANOS / 1000)
+                .append(" µs gap), round trip (µs)\n\n");
         b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
         for (String c : List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff")) {
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", c, median("from-idle-p50", c, 64),
-                    median("from-idle-p90", c, 64), median("from-idle-p99", c, 64)));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.1f | %.1f |%n",
+                    c,
+                    median("from-idle-p50", c, 64),
+                    median("from-idle-p90", c, 64),
+                    median("from-idle-p99", c, 64)));
         }
         b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping).\n");
-        b.append(String.format(Locale.ROOT, "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
+        b.append(String.format(
+                Locale.ROOT,
+                "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
         b.append("\n## Idle reader CPU (ms of CPU per second, whole child JVM, /proc/PID/stat, 10 ms ticks)\n\n");
@@ -689,13 +744,21 @@ public final class ShmBench {
         }
         b.append("\nGoal: shm <= 1.5x the socket reader blocked in read(2).\n");
         if (results.containsKey("java-to-python|wakefd-shm|64")) {
-            b.append("\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n|---|---:|---:|---:|\n");
+            b.append(
+                    "\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n|---|---:|---:|---:|\n");
             for (String e : List.of("java-to-python", "python-to-java")) {
                 double s = median(e, "wakefd-shm", 64), u = median(e, "unix-socket", 64);
-                b.append(String.format(Locale.ROOT, "| %s throughput (msg/s) | %,.0f | %,.0f | %.1fx |%n", e, s, u, s / u));
+                b.append(String.format(
+                        Locale.ROOT, "| %s throughput (msg/s) | %,.0f | %,.0f | %.1fx |%n", e, s, u, s / u));
             }
-            double s = median("python-from-idle-p50", "wakefd-shm", 64), u = median("python-from-idle-p50", "unix-socket", 64);
-            b.append(String.format(Locale.ROOT, "| Java -> Python -> Java from idle, p50 (µs) | %.1f | %.1f | %.2fx |%n", s, u, s / u));
+            double s = median("python-from-idle-p50", "wakefd-shm", 64),
+                    u = median("python-from-idle-p50", "unix-socket", 64);
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| Java -> Python -> Java from idle, p50 (µs) | %.1f | %.1f | %.2fx |%n",
+                    s,
+                    u,
+                    s / u));
         }
         return b.toString();
     }

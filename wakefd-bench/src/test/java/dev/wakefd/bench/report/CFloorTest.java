@@ -44,7 +44,9 @@ class CFloorTest {
         assertThat(write.error()).isCloseTo(Math.hypot(2.5, 20), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(write.p50()).isEqualTo(218.0);
         assertThat(write.p99()).isEqualTo(240.0);
-        assertThat(r.get("c/c.read_empty").score()).as("a floor that ran once is as it ran").isEqualTo(190.0);
+        assertThat(r.get("c/c.read_empty").score())
+                .as("a floor that ran once is as it ran")
+                .isEqualTo(190.0);
     }
 
     @Test
@@ -58,7 +60,9 @@ class CFloorTest {
     record Run(int exit, String out, String err) {}
 
     static Run run(String... args) throws IOException, InterruptedException {
-        assertThat(CFLOOR).as("built by the Maven build (exec-maven-plugin, gcc)").isExecutable();
+        assertThat(CFLOOR)
+                .as("built by the Maven build (exec-maven-plugin, gcc)")
+                .isExecutable();
         String[] cmd = new String[args.length + 1];
         cmd[0] = CFLOOR.toString();
         System.arraycopy(args, 0, cmd, 1, args.length);
@@ -68,7 +72,9 @@ class CFloorTest {
             p.destroyForcibly();
             throw new AssertionError("cfloor did not finish within 60 s");
         }
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+        return new Run(
+                p.exitValue(),
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

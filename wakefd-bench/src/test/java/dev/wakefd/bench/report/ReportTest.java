@@ -19,29 +19,39 @@ import org.w3c.dom.Document;
 /** The report from a small, hand-made run: every figure below is chosen so the ratios are exact. */
 class ReportTest {
     static final Machine MACHINE = new Machine("Test CPU", 2, true, "Linux 6.1-test");
-    static final Report.Options FULL = new Report.Options("wakefd-bench/run-benchmarks.sh", false, true, "benchmarks.svg");
+    static final Report.Options FULL =
+            new Report.Options("wakefd-bench/run-benchmarks.sh", false, true, "benchmarks.svg");
 
     @TempDir
     Path dir;
 
     /** One JMH result as -rf json writes it (trimmed to the fields the report reads). */
-    static String jmh(String benchmark, String mode, String params, double score, String error, double p50, double p99) {
+    static String jmh(
+            String benchmark, String mode, String params, double score, String error, double p50, double p99) {
         String pct = mode.equals("sample")
-                ? String.format(Locale.ROOT, ", \"scorePercentiles\" : { \"0.0\" : 1.0, \"50.0\" : %s, \"99.0\" : %s }", p50, p99)
+                ? String.format(
+                        Locale.ROOT,
+                        ", \"scorePercentiles\" : { \"0.0\" : 1.0, \"50.0\" : %s, \"99.0\" : %s }",
+                        p50,
+                        p99)
                 : "";
         return String.format(Locale.ROOT, """
                 { "jmhVersion" : "1.37", "benchmark" : "dev.wakefd.bench.%s", "mode" : "%s", "threads" : 1,
                   "forks" : 2, "jvm" : "/jdk/bin/java", "jdkVersion" : "25.0.3", "vmName" : "OpenJDK 64-Bit Server VM",
                   "vmVersion" : "25.0.3+9-LTS", "warmupIterations" : 3, "warmupTime" : "1 s",
                   "measurementIterations" : 5, "measurementTime" : "1 s", "params" : { %s },
-                  "primaryMetric" : { "score" : %s, "scoreError" : %s%s, "scoreUnit" : "ns/op" } }""",
-                benchmark, mode, params, score, error, pct);
+                  "primaryMetric" : { "score" : %s, "scoreError" : %s%s, "scoreUnit" : "ns/op" } }""", benchmark, mode, params, score, error, pct);
     }
 
     static String c(String name, double mean, double ci, double median, double p99) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "{\"name\": \"%s\", \"unit\": \"ns\", \"samples\": 200, \"mean\": %s, \"ci999\": %s, \"median\": %s, \"p90\": 0, \"p99\": %s, \"sd\": 1}%n",
-                name, mean, ci, median, p99);
+                name,
+                mean,
+                ci,
+                median,
+                p99);
     }
 
     void write(String file, List<String> results) throws IOException {
@@ -49,28 +59,57 @@ class ReportTest {
     }
 
     void fullRun() throws IOException {
-        Files.writeString(dir.resolve("c.jsonl"), c("c.write", 200, 4, 199, 260) + c("c.read_empty", 180, 3, 179, 220)
-                + c("c.write_read", 400, 8, 398, 500) + c("c.flag_load", 0.25, 0.01, 0.25, 0.3));
+        Files.writeString(
+                dir.resolve("c.jsonl"),
+                c("c.write", 200, 4, 199, 260)
+                        + c("c.read_empty", 180, 3, 179, 220)
+                        + c("c.write_read", 400, 8, 398, 500)
+                        + c("c.flag_load", 0.25, 0.01, 0.25, 0.3));
         Files.writeString(dir.resolve("c-1cpu.jsonl"), c("c.roundtrip_poll_read", 4600, 50, 4000, 6000));
-        write("cost.json", List.of(
-                jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0),
-                jmh("NotifyBench.nettyEventFdWrite", "avgt", "", 250, "3", 0, 0),
-                jmh("NotifyBench.pipeWrite", "avgt", "", 300, "3", 0, 0),
-                jmh("NotifyBench.wakerWakePending", "avgt", "", 0.5, "0.01", 0, 0),
-                jmh("NotifyBench.selectorWakeupCoalesced", "avgt", "", 10, "0.2", 0, 0),
-                jmh("ReadBench.tryReadEmpty", "avgt", "", 189, "\"NaN\"", 0, 0)));
+        write(
+                "cost.json",
+                List.of(
+                        jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0),
+                        jmh("NotifyBench.nettyEventFdWrite", "avgt", "", 250, "3", 0, 0),
+                        jmh("NotifyBench.pipeWrite", "avgt", "", 300, "3", 0, 0),
+                        jmh("NotifyBench.wakerWakePending", "avgt", "", 0.5, "0.01", 0, 0),
+                        jmh("NotifyBench.selectorWakeupCoalesced", "avgt", "", 10, "0.2", 0, 0),
+                        jmh("ReadBench.tryReadEmpty", "avgt", "", 189, "\"NaN\"", 0, 0)));
         List<String> cont = new ArrayList<>();
         for (int t : new int[] {1, 2, 4}) {
             cont.add(jmh("ContentionBench.wakerWake_" + t + "t", "thrpt", "", 1000.0 * Math.min(t, 2), "10", 0, 0));
         }
         write("contention.json", cont);
-        write("roundtrip-1cpu.json", List.of(
-                jmh("RoundTripBench.awaitPlatform", "sample", "", 5000, "100", 4400, 9000),
-                jmh("RoundTripBench.selector", "sample", "", 12000, "200", 11000, 20000),
-                jmh("RoundTripBench.lockSupport", "sample", "", 4000, "90", 3300, 7000),
-                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"10\"", 6000, "50", 5000, 9000),
-                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"1000\"", 6000, "50", 5500, 9000),
-                jmh("PollerDispatchBench.dispatch", "sample", "\"registered\" : \"10000\"", 6000, "50", 7000, 9000)));
+        write(
+                "roundtrip-1cpu.json",
+                List.of(
+                        jmh("RoundTripBench.awaitPlatform", "sample", "", 5000, "100", 4400, 9000),
+                        jmh("RoundTripBench.selector", "sample", "", 12000, "200", 11000, 20000),
+                        jmh("RoundTripBench.lockSupport", "sample", "", 4000, "90", 3300, 7000),
+                        jmh(
+                                "PollerDispatchBench.dispatch",
+                                "sample",
+                                "\"registered\" : \"10\"",
+                                6000,
+                                "50",
+                                5000,
+                                9000),
+                        jmh(
+                                "PollerDispatchBench.dispatch",
+                                "sample",
+                                "\"registered\" : \"1000\"",
+                                6000,
+                                "50",
+                                5500,
+                                9000),
+                        jmh(
+                                "PollerDispatchBench.dispatch",
+                                "sample",
+                                "\"registered\" : \"10000\"",
+                                6000,
+                                "50",
+                                7000,
+                                9000)));
         write("virtual-1cpu.json", List.of(jmh("VirtualRoundTripBench.await", "sample", "", 9000, "300", 8800, 20000)));
     }
 
@@ -100,8 +139,12 @@ class ReportTest {
         fullRun();
         String md = markdown();
         // p50 4400 vs C median 4000 = 1.10x; best peer by p50 is LockSupport (3300): 1.33x
-        assertThat(md).contains("| wakefd `EventFd.await()`, platform threads | 4,400 | 5,000 ± 100 | 9,000 | 1.10x | 1.33x |");
-        assertThat(md).contains("| wakefd `EventFd.await()`, virtual threads | 8,800 | 9,000 ± 300 | 20,000 | 2.20x | 2.67x |");
+        assertThat(md)
+                .contains(
+                        "| wakefd `EventFd.await()`, platform threads | 4,400 | 5,000 ± 100 | 9,000 | 1.10x | 1.33x |");
+        assertThat(md)
+                .contains(
+                        "| wakefd `EventFd.await()`, virtual threads | 8,800 | 9,000 ± 300 | 20,000 | 2.20x | 2.67x |");
         assertThat(md).contains("### Across two CPUs (not pinned)\n\nNot measured in this run.");
         assertThat(md).contains("| 10,000 | 7,000 | 6,000 ± 50 | 9,000 | 1.40x |");
     }
@@ -130,8 +173,14 @@ class ReportTest {
     }
 
     static String paired(String name, double ratio, double bridge, double baseline, String unit) {
-        return String.format(Locale.ROOT, "{\"name\":\"%s\",\"ratio\":%s,\"bridge\":%s,\"baseline\":%s,\"unit\":\"%s\",\"rounds\":400}%n",
-                name, ratio, bridge, baseline, unit);
+        return String.format(
+                Locale.ROOT,
+                "{\"name\":\"%s\",\"ratio\":%s,\"bridge\":%s,\"baseline\":%s,\"unit\":\"%s\",\"rounds\":400}%n",
+                name,
+                ratio,
+                bridge,
+                baseline,
+                unit);
     }
 
     @Test
@@ -139,39 +188,70 @@ class ReportTest {
         fullRun();
         // JMH alone says 5.5x; the paired runs (three JVMs: 4.8, 5.0, 5.2; mean 5.0, sd 0.2,
         // 95% CI 5.0 +- 4.303 * 0.2 / sqrt(3) = +-0.50) decide, and say how they were made.
-        write("bridge.json", List.of(
-                jmh("BridgeBench.bridge", "thrpt", "\"mode\" : \"single\", \"pattern\" : \"bursts\"", 11, "1", 0, 0),
-                jmh("BridgeBench.jdkQueue", "thrpt", "\"pattern\" : \"bursts\", \"queue\" : \"ArrayBlockingQueue\"", 2, "1", 0, 0)));
-        Files.writeString(dir.resolve("paired.jsonl"), paired("throughput_single_bursts", 4.8, 9.6, 2, "items/us")
-                + paired("throughput_single_bursts", 5.0, 10, 2, "items/us")
-                + paired("throughput_single_bursts", 5.2, 10.4, 2, "items/us"));
+        write(
+                "bridge.json",
+                List.of(
+                        jmh(
+                                "BridgeBench.bridge",
+                                "thrpt",
+                                "\"mode\" : \"single\", \"pattern\" : \"bursts\"",
+                                11,
+                                "1",
+                                0,
+                                0),
+                        jmh(
+                                "BridgeBench.jdkQueue",
+                                "thrpt",
+                                "\"pattern\" : \"bursts\", \"queue\" : \"ArrayBlockingQueue\"",
+                                2,
+                                "1",
+                                0,
+                                0)));
+        Files.writeString(
+                dir.resolve("paired.jsonl"),
+                paired("throughput_single_bursts", 4.8, 9.6, 2, "items/us")
+                        + paired("throughput_single_bursts", 5.0, 10, 2, "items/us")
+                        + paired("throughput_single_bursts", 5.2, 10.4, 2, "items/us"));
         Files.writeString(dir.resolve("paired-1cpu.jsonl"), paired("latency_1cpu_burst1", 1.01, 2560, 2535, "ns"));
         String md = markdown();
-        assertThat(md).contains("| bridge throughput at least 5x `ArrayBlockingQueue`'s (single, bursts) | "
-                + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) | met |");
+        assertThat(md)
+                .contains("| bridge throughput at least 5x `ArrayBlockingQueue`'s (single, bursts) | "
+                        + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) | met |");
         // one JVM: no interval; 1.01x of park/unpark's is more, so not met
         assertThat(md).contains("(one CPU, burst 1, p50) | 1.010x of park/unpark's (paired, 1 JVM) | **not met** |");
         // without paired results for it, a goal falls back to JMH (not run here: not measured)
         assertThat(md).contains("(one CPU, burst 64, p50) | n/a | not measured |");
-        assertThat(md).contains("| bridge throughput, one item at a time, bursts of 64 | `ArrayBlockingQueue` | 10.0 | 2.00 | "
-                + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) |");
+        assertThat(md)
+                .contains(
+                        "| bridge throughput, one item at a time, bursts of 64 | `ArrayBlockingQueue` | 10.0 | 2.00 | "
+                                + "5.00x (paired, 3 JVMs, 95% CI 4.50-5.50) |");
         assertThat(md).contains("| bridge throughput, batches of 64, steady | `ArrayBlockingQueue` | not run | | |");
     }
 
     @Test
     void costGoalsAreJudgedFromThePairedRunsWhenThereAreSome() throws IOException {
         fullRun(); // JMH alone: signal 1.20x C write (not met), 0.96x Netty (met)
-        Files.writeString(dir.resolve("paired-cost.jsonl"), paired("cost_signal_vs_c_write", 1.03, 228, 221, "ns")
-                + paired("cost_signal_vs_c_write", 1.05, 230, 219, "ns")
-                + paired("cost_signal_vs_netty", 1.01, 228, 226, "ns")
-                + paired("cost_write_tryread_vs_netty_write_read", 0.99, 466, 470, "ns"));
+        Files.writeString(
+                dir.resolve("paired-cost.jsonl"),
+                paired("cost_signal_vs_c_write", 1.03, 228, 221, "ns")
+                        + paired("cost_signal_vs_c_write", 1.05, 230, 219, "ns")
+                        + paired("cost_signal_vs_netty", 1.01, 228, 226, "ns")
+                        + paired("cost_write_tryread_vs_netty_write_read", 0.99, 466, 470, "ns"));
         String md = markdown();
-        assertThat(md).contains("| `signal()` within 1.10x of C `write(2)` | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) | met |");
-        assertThat(md).contains("| `signal()` faster than Netty's JNI `eventFdWrite` | 1.010x of Netty's time (paired, 1 JVM) | **not met** |");
-        assertThat(md).contains("(with a count to take; pairs with the same write) | 0.990x of Netty's pair (paired, 1 JVM) | met |");
+        assertThat(md)
+                .contains(
+                        "| `signal()` within 1.10x of C `write(2)` | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) | met |");
+        assertThat(md)
+                .contains(
+                        "| `signal()` faster than Netty's JNI `eventFdWrite` | 1.010x of Netty's time (paired, 1 JVM) | **not met** |");
+        assertThat(md)
+                .contains(
+                        "(with a count to take; pairs with the same write) | 0.990x of Netty's pair (paired, 1 JVM) | met |");
         // no paired tryRead: JMH's 189 / 180
         assertThat(md).contains("| `tryRead()` on empty within 1.10x of C `read(2)` | 1.05x | met |");
-        assertThat(md).contains("| `EventFd.signal()` | C `write(2)` loop, in-process | 229 | 220 | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) |");
+        assertThat(md)
+                .contains(
+                        "| `EventFd.signal()` | C `write(2)` loop, in-process | 229 | 220 | 1.040x (paired, 2 JVMs, 95% CI 0.913-1.167) |");
     }
 
     @Test
@@ -186,21 +266,29 @@ class ReportTest {
     void pageSaysHowItWasMadeAndWhetherItIsQuick() throws IOException {
         fullRun();
         String full = markdown();
-        assertThat(full).contains("Machine: Test CPU, 2 CPUs (virtual machine), Linux 6.1-test; JDK: OpenJDK 64-Bit Server VM 25.0.3+9-LTS.");
+        assertThat(full)
+                .contains(
+                        "Machine: Test CPU, 2 CPUs (virtual machine), Linux 6.1-test; JDK: OpenJDK 64-Bit Server VM 25.0.3+9-LTS.");
         assertThat(full).contains("JMH 1.37: 2 fork(s), 3 x 1 s warm-up, 5 x 1 s measurement.");
         assertThat(full).contains("```sh\nwakefd-bench/run-benchmarks.sh\n```");
         assertThat(full).doesNotContain("Quick run");
-        String quick = Report.markdown(Results.load(dir), MACHINE,
+        String quick = Report.markdown(
+                Results.load(dir),
+                MACHINE,
                 new Report.Options("wakefd-bench/run-benchmarks.sh --quick", true, false, "benchmarks.svg"));
-        assertThat(quick).contains("> **Quick run.**").contains("indicative only")
-                .contains("NOT PINNED").contains("run-benchmarks.sh --quick");
+        assertThat(quick)
+                .contains("> **Quick run.**")
+                .contains("indicative only")
+                .contains("NOT PINNED")
+                .contains("run-benchmarks.sh --quick");
     }
 
     @Test
     void svgIsWellFormedWithABarPerMeasuredRow() throws Exception {
         fullRun();
         String svg = Report.svg(Results.load(dir), FULL);
-        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document doc = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
         // bars carry a <title>; cost: 4 C + 6 JMH results; round trips on one CPU: C + 3 + virtual
@@ -211,7 +299,8 @@ class ReportTest {
     @Test
     void unreadableResultsNameTheFile() throws IOException {
         Files.writeString(dir.resolve("cost.json"), "[ { \"benchmark\" : ");
-        assertThatThrownBy(() -> Results.load(dir)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Results.load(dir))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("cost.json: not a JMH JSON result (JSON: unexpected end");
         Files.delete(dir.resolve("cost.json"));
         Files.writeString(dir.resolve("c.jsonl"), "{\"unit\": \"ns\"}\n");
@@ -226,8 +315,9 @@ class ReportTest {
         Results results = Results.load(dir);
         List<Table> tables = new ArrayList<>();
         String md = Report.markdown(results, MACHINE, FULL, tables);
-        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                Report.json(results, MACHINE, FULL, Path.of("out/benchmarks.md"), Path.of("out/benchmarks.svg"), tables));
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Report.json(
+                        results, MACHINE, FULL, Path.of("out/benchmarks.md"), Path.of("out/benchmarks.svg"), tables));
         assertThat(doc.get("schema").asText()).isEqualTo("wakefd-benchmarks/1");
         assertThat(doc.get("quick").asBoolean()).isFalse();
         assertThat(doc.get("markdown").asText()).isEqualTo("out/benchmarks.md");
@@ -247,9 +337,12 @@ class ReportTest {
         var signal = doc.get("tables").get(0);
         assertThat(signal.get("section").asText()).startsWith("Notify cost");
         assertThat(signal.get("title").asText()).isEqualTo("A wake that writes the eventfd");
-        assertThat(signal.get("rows").toString()).contains("[\"wakefd `EventFd.signal()`\",\"240 ± 3\",\"1.20x\",\"0.96x\"]");
+        assertThat(signal.get("rows").toString())
+                .contains("[\"wakefd `EventFd.signal()`\",\"240 ± 3\",\"1.20x\",\"0.96x\"]");
         var m = doc.get("measurements").get("cost/NotifyBench.eventFdSignal");
         assertThat(m.get("score").asDouble()).isEqualTo(240.0);
-        assertThat(m.get("p50").isNull()).as("not sampled: no percentile, null rather than NaN").isTrue();
+        assertThat(m.get("p50").isNull())
+                .as("not sampled: no percentile, null rather than NaN")
+                .isTrue();
     }
 }

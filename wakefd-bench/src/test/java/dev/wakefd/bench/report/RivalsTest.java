@@ -21,13 +21,18 @@ class RivalsTest {
                 { "benchmark" : "dev.wakefd.bench.BridgeRivalsBench.%s", "mode" : "thrpt", "params" : { "channel" : "%s" },
                   "primaryMetric" : { "score" : %s, "scoreError" : 1.0, "scoreUnit" : "ops/us" },
                   "secondaryMetrics" : { "consumerCpuNanos" : { "score" : %s, "scoreError" : "NaN", "scoreUnit" : "#" },
-                                         "wallNanos" : { "score" : %s, "scoreError" : "NaN", "scoreUnit" : "#" } } }""",
-                bench, channel, score, cpu, wall);
+                                         "wallNanos" : { "score" : %s, "scoreError" : "NaN", "scoreUnit" : "#" } } }""", bench, channel, score, cpu, wall);
     }
 
     static String idle(String channel, String placement, double p50) {
-        return ReportTest.jmh("BridgeRivalsBench.fromIdle", "sample",
-                "\"channel\" : \"" + channel + "\", \"placement\" : \"" + placement + "\"", p50, "1", p50, 2 * p50);
+        return ReportTest.jmh(
+                "BridgeRivalsBench.fromIdle",
+                "sample",
+                "\"channel\" : \"" + channel + "\", \"placement\" : \"" + placement + "\"",
+                p50,
+                "1",
+                p50,
+                2 * p50);
     }
 
     @Test
@@ -51,17 +56,21 @@ class RivalsTest {
         StringBuilder b = new StringBuilder();
         Rivals.write(b, Results.load(dir));
         String page = b.toString();
-        assertThat(page).contains("| wakefd-bridge | 4.00 | 40.0 | 4.50 |")
+        assertThat(page)
+                .contains("| wakefd-bridge | 4.00 | 40.0 | 4.50 |")
                 .contains("| **bridge / best of park/unpark JCTools and ABQ** (goal <= 1.0x) | 0.80x | 0.80x | 1.00x |")
                 .contains("| wakefd-bridge | 90.0 | 80.0% | 3.00 | 25.0% | 40 us |")
                 .contains("ratio 0.90x (goal >= 0.9x)")
-                .contains("Goals: steady 3.00x park/unpark JCTools (goal >= 3x); idle consumer CPU 2.00x of it (goal <= 1.5x);"
-                        + " bursts consumer CPU 1.25x (goal <= 1.2x), throughput 1.00x (goal >= 1.0x).");
+                .contains(
+                        "Goals: steady 3.00x park/unpark JCTools (goal >= 3x); idle consumer CPU 2.00x of it (goal <= 1.5x);"
+                                + " bursts consumer CPU 1.25x (goal <= 1.2x), throughput 1.00x (goal >= 1.0x).");
     }
 
     @Test
     void staysOffThePageWhenTheGroupDidNotRun() throws IOException {
-        Files.writeString(dir.resolve("other.json"), "[\n" + ReportTest.jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0) + "\n]\n");
+        Files.writeString(
+                dir.resolve("other.json"),
+                "[\n" + ReportTest.jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0) + "\n]\n");
         StringBuilder b = new StringBuilder();
         Rivals.write(b, Results.load(dir));
         assertThat(b).isEmpty();

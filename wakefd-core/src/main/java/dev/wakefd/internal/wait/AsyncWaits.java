@@ -264,8 +264,10 @@ final class AsyncWaits implements EpollLoop.Ready {
         try {
             signal.giveBack(count);
         } catch (IOException | RuntimeException e) {
-            EpollLoop.logHandlerFailure("putting back a count of " + Long.toUnsignedString(count)
-                    + " on fd " + signal.site().fd() + " (its future was completed by someone else)", e);
+            EpollLoop.logHandlerFailure(
+                    "putting back a count of " + Long.toUnsignedString(count) + " on fd "
+                            + signal.site().fd() + " (its future was completed by someone else)",
+                    e);
         }
     }
 }

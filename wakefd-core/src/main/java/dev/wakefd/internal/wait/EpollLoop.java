@@ -307,6 +307,7 @@ public final class EpollLoop implements Loop {
 
     @Override
     public String toString() {
-        return "Poller[" + thread.getName() + ", " + byId.size() + " registered, " + (closing ? "closed" : "open") + "]";
+        return "Poller[" + thread.getName() + ", " + byId.size() + " registered, " + (closing ? "closed" : "open")
+                + "]";
     }
 }

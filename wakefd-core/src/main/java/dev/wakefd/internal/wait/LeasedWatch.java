@@ -26,6 +26,7 @@ abstract class LeasedWatch {
 
     final FdGuard guard;
     final int fd;
+
     @SuppressWarnings("unused") // through DEAD
     private volatile boolean dead;
 

@@ -1,7 +1,6 @@
 package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
-
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,6 +30,7 @@ final class Listeners {
     /** The common case, one listener, without the set's allocation: taken and cleared by CAS. */
     @SuppressWarnings("unused") // through SOLE
     private volatile Runnable sole;
+
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
 
     Listeners(FdGuard guard) {

@@ -72,6 +72,7 @@ public final class PlatformWaiter {
     static final class Fds {
         /** -1 in POSIX-only mode, which polls without a set. */
         final int epfd;
+
         final WakeFd wake;
         private final MemorySegment ctlEvent = Arena.ofAuto().allocate(EPoll.EVENT_SIZE, 8);
         private boolean closed; // guarded by this
@@ -219,7 +220,8 @@ public final class PlatformWaiter {
         if (!site.guard().acquire()) {
             return false;
         }
-        int err = fds.ctl(EPoll.EPOLL_CTL_ADD, site.fd(), EPoll.EPOLLIN | (site.edgeReads() ? EPoll.EPOLLET : 0), TARGET);
+        int err =
+                fds.ctl(EPoll.EPOLL_CTL_ADD, site.fd(), EPoll.EPOLLIN | (site.edgeReads() ? EPoll.EPOLLET : 0), TARGET);
         if (err != 0) {
             site.guard().release();
             throw Errno.exception("epoll_ctl(ADD)", err);
@@ -336,6 +338,7 @@ public final class PlatformWaiter {
 
         private final Fds fds;
         final Site site;
+
         @SuppressWarnings("unused") // through BLOCKED: diagnostics and tests only
         private volatile boolean blocked;
 

@@ -47,7 +47,8 @@ public final class PollLoop implements Loop {
     /** Removed entries whose dups the loop closes after its next rebuild; under lock. */
     private final List<Entry> removed = new ArrayList<>();
     /** Duplicates made and not yet closed; for tests (each must be closed exactly once). */
-    private final java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger duplicates =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private static final class Entry {
         final long id;
@@ -103,8 +104,8 @@ public final class PollLoop implements Loop {
                 throw new ClosedChannelException();
             }
             if (!future && mainFds.containsKey(fd)) {
-                throw new IllegalStateException("fd " + fd + " is already registered with poller "
-                        + thread.getName() + " (one handler per fd per poller)");
+                throw new IllegalStateException("fd " + fd + " is already registered with poller " + thread.getName()
+                        + " (one handler per fd per poller)");
             }
             // Our own description reference, while the caller's lease holds fd: see the class comment.
             int dup = FdCalls.dupCloexec(fd);
@@ -306,8 +307,8 @@ public final class PollLoop implements Loop {
                 }
             }
         } catch (Throwable t) {
-            System.getLogger("dev.wakefd.Poller").log(System.Logger.Level.ERROR,
-                    "wakefd poller " + thread.getName() + " failed; closing it", t);
+            System.getLogger("dev.wakefd.Poller")
+                    .log(System.Logger.Level.ERROR, "wakefd poller " + thread.getName() + " failed; closing it", t);
             closing = true;
         } finally {
             shutdown();
@@ -372,6 +373,7 @@ public final class PollLoop implements Loop {
 
     @Override
     public String toString() {
-        return "Poller[" + thread.getName() + ", " + byId.size() + " registered, " + (closing ? "closed" : "open") + ", poll(2)]";
+        return "Poller[" + thread.getName() + ", " + byId.size() + " registered, " + (closing ? "closed" : "open")
+                + ", poll(2)]";
     }
 }

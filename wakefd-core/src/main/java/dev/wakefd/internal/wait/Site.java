@@ -32,6 +32,7 @@ public final class Site {
     private final boolean semaphore;
     private final Supplier<ClosedChannelException> closed;
     private final Listeners listeners;
+
     @SuppressWarnings("unused") // through WATCH
     private volatile VirtualWatch watch;
     /** Whether a writer outside this Site may exist: the fd number or its description was handed out. */
@@ -47,7 +48,12 @@ public final class Site {
     }
 
     /** @param exposed whether the fd is known outside this Site from the start (an adopted fd) */
-    public Site(int fd, FdGuard guard, boolean edgeReads, boolean semaphore, Supplier<ClosedChannelException> closed,
+    public Site(
+            int fd,
+            FdGuard guard,
+            boolean edgeReads,
+            boolean semaphore,
+            Supplier<ClosedChannelException> closed,
             boolean exposed) {
         this.exposed = exposed;
         this.fd = fd;

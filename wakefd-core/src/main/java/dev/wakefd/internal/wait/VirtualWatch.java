@@ -36,8 +36,10 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
     private Loop loop; // guarded by this: the shared poller's entry, made once the fd is exposed
     private long id; // guarded by this
     private boolean registered; // guarded by this
+
     @SuppressWarnings("unused") // through SOLE: the common case, one waiter, without the set
     private volatile Thread sole;
+
     private final Set<Thread> more = ConcurrentHashMap.newKeySet();
 
     /** The caller holds a lease on {@code site}'s fd, which the watch now owns. */
@@ -101,8 +103,10 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         try {
             register();
         } catch (IOException | RuntimeException e) {
-            EpollLoop.logHandlerFailure("registering a virtual-thread watch of fd " + fd
-                    + " with the shared poller (the next wait retries)", e);
+            EpollLoop.logHandlerFailure(
+                    "registering a virtual-thread watch of fd " + fd
+                            + " with the shared poller (the next wait retries)",
+                    e);
         }
     }
 

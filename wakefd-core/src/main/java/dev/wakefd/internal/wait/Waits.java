@@ -79,7 +79,9 @@ public final class Waits {
             int millis = -1;
             if (timed) {
                 long left = deadline - System.nanoTime();
-                millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                millis = left <= 0
+                        ? 0
+                        : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
             if (!pw.watch(site)) {
                 throw waited ? new AsynchronousCloseException() : site.closed();
@@ -152,8 +154,7 @@ public final class Waits {
         }
     }
 
-    private static long awaitFuture(Waitable w, boolean timed, long deadline)
-            throws IOException, InterruptedException {
+    private static long awaitFuture(Waitable w, boolean timed, long deadline) throws IOException, InterruptedException {
         Loop loop = SharedLoop.get();
         for (boolean waited = false; ; waited = true) {
             long left = timed ? deadline - System.nanoTime() : 0;

@@ -28,8 +28,9 @@ interface WakeFd {
 
     /** This platform's kind, made non-blocking and close-on-exec; IOException naming the call on failure. */
     static WakeFd open() throws IOException {
-        return Platform.posixOnly() ? PipeWake.open() : new EventFdWake(
-                EventFdCalls.create(0, EventFdCalls.EFD_NONBLOCK | EventFdCalls.EFD_CLOEXEC));
+        return Platform.posixOnly()
+                ? PipeWake.open()
+                : new EventFdWake(EventFdCalls.create(0, EventFdCalls.EFD_NONBLOCK | EventFdCalls.EFD_CLOEXEC));
     }
 
     /** An eventfd: one fd, a write adds 1, a read takes the count. */

@@ -59,11 +59,15 @@ class PollLoopStressTest {
             while (loop.openDuplicates() != 0 && System.nanoTime() - deadline < 0) {
                 Thread.yield();
             }
-            assertThat(loop.openDuplicates()).as("duplicates still open while the loop runs").isZero();
+            assertThat(loop.openDuplicates())
+                    .as("duplicates still open while the loop runs")
+                    .isZero();
         } finally {
             loop.close();
         }
-        assertThat(loop.openDuplicates()).as("duplicates not closed exactly once").isZero();
+        assertThat(loop.openDuplicates())
+                .as("duplicates not closed exactly once")
+                .isZero();
         if (fdsBefore >= 0) {
             // Other tests' Cleaners may close fds meanwhile, never open them: at most as many now.
             assertThat(openFds()).isLessThanOrEqualTo(fdsBefore);

@@ -22,7 +22,11 @@ import org.junit.jupiter.api.Test;
 class VirtualWakeModelCheckTest {
 
     /** Which order the model runs: the real one, or a broken one that the check must catch. */
-    enum Order { REAL, READ_BEFORE_ENLIST, LOOK_BEFORE_WRITE }
+    enum Order {
+        REAL,
+        READ_BEFORE_ENLIST,
+        LOOK_BEFORE_WRITE
+    }
 
     /** Set before each check; Lincheck makes the model with its no-argument constructor. */
     static volatile Order order = Order.REAL;
@@ -131,7 +135,8 @@ class VirtualWakeModelCheckTest {
     void theCheckCatchesAWaiterThatReadsBeforeItEnlists() {
         order = Order.READ_BEFORE_ENLIST;
         try {
-            assertThatThrownBy(() -> options().check(Model.class)).isInstanceOf(AssertionError.class)
+            assertThatThrownBy(() -> options().check(Model.class))
+                    .isInstanceOf(AssertionError.class)
                     .hasMessageContaining("lost wake-up");
         } finally {
             order = Order.REAL;
@@ -142,7 +147,8 @@ class VirtualWakeModelCheckTest {
     void theCheckCatchesASignallerThatLooksBeforeItWrites() {
         order = Order.LOOK_BEFORE_WRITE;
         try {
-            assertThatThrownBy(() -> options().check(Model.class)).isInstanceOf(AssertionError.class)
+            assertThatThrownBy(() -> options().check(Model.class))
+                    .isInstanceOf(AssertionError.class)
                     .hasMessageContaining("lost wake-up");
         } finally {
             order = Order.REAL;

@@ -29,10 +29,14 @@ public final class ScmRights {
     /** Payload bytes taken per message; a peer may send any payload with its fd. */
     static final long PAYLOAD = 256;
 
-    private static final MethodHandle SENDMSG = UnixSockets.h("sendmsg",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECVMSG = UnixSockets.h("recvmsg",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle SENDMSG = UnixSockets.h(
+            "sendmsg",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle RECVMSG = UnixSockets.h(
+            "recvmsg",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     static long align(long n) {
         return (n + 7) & ~7L;
@@ -146,14 +150,15 @@ public final class ScmRights {
         while (off + CMSGHDR <= len) {
             long cmsgLen = control.get(J, off);
             if (cmsgLen < CMSGHDR || cmsgLen > len - off) {
-                problem = "malformed control message at byte " + off + ": cmsg_len " + cmsgLen
-                        + " (must be " + CMSGHDR + ".." + (len - off) + ")";
+                problem = "malformed control message at byte " + off + ": cmsg_len " + cmsgLen + " (must be " + CMSGHDR
+                        + ".." + (len - off) + ")";
                 break;
             }
             int level = control.get(I, off + 8), type = control.get(I, off + 12);
             if (level == SOL_SOCKET && type == SCM_RIGHTS) {
                 if ((cmsgLen - CMSGHDR) % 4 != 0 && problem == null) {
-                    problem = "malformed SCM_RIGHTS message: " + (cmsgLen - CMSGHDR) + " data bytes is not a whole number of fds";
+                    problem = "malformed SCM_RIGHTS message: " + (cmsgLen - CMSGHDR)
+                            + " data bytes is not a whole number of fds";
                 }
                 for (long p = off + CMSGHDR; p + 4 <= off + cmsgLen; p += 4) {
                     fds.add(control.get(I, p));

@@ -76,8 +76,14 @@ public final class UnixSockets {
             MemorySegment pfd = a.allocate(Poll.POLLFD_SIZE, 4);
             MemorySegment c = capture(a);
             while (true) {
-                int wait = millis < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE,
-                        Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999)));
+                int wait = millis < 0
+                        ? -1
+                        : (int) Math.min(
+                                Integer.MAX_VALUE,
+                                Math.max(
+                                        0,
+                                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(
+                                                deadline - System.nanoTime() + 999_999)));
                 Poll.set(pfd, 0, fd, Poll.POLLIN);
                 int r = Poll.poll(pfd, 1, wait, c);
                 if (r > 0) {

@@ -58,7 +58,9 @@ class ScmRightsParseTest {
             header(m, 24, 4096, 1, 1);
             ScmRights.Parsed p = ScmRights.parse(m, 48);
             assertThat(p.fds()).containsExactly(9);
-            assertThat(p.problem()).contains("malformed control message at byte 24").contains("cmsg_len 4096");
+            assertThat(p.problem())
+                    .contains("malformed control message at byte 24")
+                    .contains("cmsg_len 4096");
         }
     }
 

@@ -10,11 +10,18 @@ public final class Layout {
 
     /** "wakefdSH" read as a little-endian u64. */
     public static final long MAGIC = 0x4853_6466_656b_6177L;
+
     public static final int VERSION = 1;
 
     // header (offset 0; written by the creator before the fds are sent, never changed after)
-    public static final long OFF_MAGIC = 0, OFF_VERSION = 8, OFF_FLAGS = 12, OFF_CAPACITY = 16,
-            OFF_DATA_OFFSET = 24, OFF_MAX_MESSAGE = 32, OFF_HEADER_SIZE = 40, OFF_CREATOR_ROLE = 44;
+    public static final long OFF_MAGIC = 0,
+            OFF_VERSION = 8,
+            OFF_FLAGS = 12,
+            OFF_CAPACITY = 16,
+            OFF_DATA_OFFSET = 24,
+            OFF_MAX_MESSAGE = 32,
+            OFF_HEADER_SIZE = 40,
+            OFF_CREATOR_ROLE = 44;
     /** Creator role (u32 at 44): 1 = the creator sends, 2 = the creator receives. */
     public static final int CREATOR_PRODUCES = 1, CREATOR_CONSUMES = 2;
     /** Written only by the producer: bytes published so far (a position, never wraps). */
@@ -61,8 +68,8 @@ public final class Layout {
     /** Checks a capacity a caller asked for; the message names the value and the rule. */
     public static int checkCapacity(long capacity) {
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("capacity " + capacity + ": must be a power of two from "
-                    + MIN_CAPACITY + " to " + MAX_CAPACITY + " bytes");
+            throw new IllegalArgumentException("capacity " + capacity + ": must be a power of two from " + MIN_CAPACITY
+                    + " to " + MAX_CAPACITY + " bytes");
         }
         return (int) capacity;
     }

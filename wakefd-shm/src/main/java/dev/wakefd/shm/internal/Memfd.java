@@ -20,10 +20,14 @@ public final class Memfd {
     /** The seals a region must carry: its size can never change under a mapping. */
     public static final int REQUIRED_SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
 
-    private static final MethodHandle MEMFD_CREATE = Native.downcall("memfd_create",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), false);
-    private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), false);
+    private static final MethodHandle MEMFD_CREATE = Native.downcall(
+            "memfd_create",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            false);
+    private static final MethodHandle FTRUNCATE = Native.downcall(
+            "ftruncate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+            false);
 
     /** A new memfd, close-on-exec, that accepts seals. */
     public static int create(String name) throws IOException {

@@ -22,7 +22,8 @@ public final class PeerWatch {
         }
         users++;
         try {
-            java.util.concurrent.atomic.AtomicReference<Poller.Registration> self = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Poller.Registration> self =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
             Poller.Registration r = poller.registerFd(socketFd, () -> {
                 if (fired.compareAndSet(false, true)) {

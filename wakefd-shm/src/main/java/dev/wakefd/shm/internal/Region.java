@@ -24,7 +24,8 @@ public final class Region implements AutoCloseable {
 
     static {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new UnsupportedOperationException("wakefd-shm needs a little-endian CPU (its atomic words are native)");
+            throw new UnsupportedOperationException(
+                    "wakefd-shm needs a little-endian CPU (its atomic words are native)");
         }
     }
 
@@ -59,7 +60,10 @@ public final class Region implements AutoCloseable {
             s.set(U32, Layout.OFF_HEADER_SIZE, (int) Layout.DATA);
             s.set(U64, Layout.OFF_CONSUMER_WAKE_AT, Layout.NONE);
             s.set(U64, Layout.OFF_PRODUCER_WAKE_AT, Layout.NONE);
-            s.set(U64, Layout.OFF_MAGIC, Layout.MAGIC); // last: a reader that sees it sees the rest (the fd send orders it too)
+            s.set(
+                    U64,
+                    Layout.OFF_MAGIC,
+                    Layout.MAGIC); // last: a reader that sees it sees the rest (the fd send orders it too)
             return r;
         } catch (IOException | RuntimeException e) {
             FdCalls.close(fd);
@@ -76,13 +80,15 @@ public final class Region implements AutoCloseable {
     public static Region open(int fd) throws IOException {
         String target = ProcFs.fdTarget("self", fd);
         if (target == null || !target.startsWith("/memfd:")) {
-            throw new ShmCorruptedException("the region fd " + fd + " is " + (target == null ? "not open" : "'" + target + "'")
-                    + ", not a memfd (its /proc/self/fd link must start with /memfd:)");
+            throw new ShmCorruptedException(
+                    "the region fd " + fd + " is " + (target == null ? "not open" : "'" + target + "'")
+                            + ", not a memfd (its /proc/self/fd link must start with /memfd:)");
         }
         int seals = Memfd.seals(fd);
         if ((seals & Memfd.REQUIRED_SEALS) != Memfd.REQUIRED_SEALS) {
             throw new ShmCorruptedException("the region memfd carries seals 0x" + Integer.toHexString(seals)
-                    + ", must include F_SEAL_SEAL|F_SEAL_SHRINK|F_SEAL_GROW (0x" + Integer.toHexString(Memfd.REQUIRED_SEALS)
+                    + ", must include F_SEAL_SEAL|F_SEAL_SHRINK|F_SEAL_GROW (0x"
+                    + Integer.toHexString(Memfd.REQUIRED_SEALS)
                     + ") so that its size cannot change under the mapping");
         }
         long size;
@@ -103,25 +109,33 @@ public final class Region implements AutoCloseable {
             }
             int version = s.get(U32, Layout.OFF_VERSION);
             if (version != Layout.VERSION) {
-                throw new ShmCorruptedException("region layout version " + version + ": this side speaks version " + Layout.VERSION);
+                throw new ShmCorruptedException(
+                        "region layout version " + version + ": this side speaks version " + Layout.VERSION);
             }
             int flags = s.get(U32, Layout.OFF_FLAGS);
             if (flags != 0) {
-                throw new ShmCorruptedException("region flags 0x" + Integer.toHexString(flags) + ": version 1 defines none (must be 0)");
+                throw new ShmCorruptedException(
+                        "region flags 0x" + Integer.toHexString(flags) + ": version 1 defines none (must be 0)");
             }
             long cap = s.get(U64, Layout.OFF_CAPACITY);
-            if (cap < Layout.MIN_CAPACITY || cap > Layout.MAX_CAPACITY || Long.bitCount(cap) != 1 || Layout.DATA + cap != size) {
-                throw new ShmCorruptedException("region capacity " + cap + ": must be a power of two from " + Layout.MIN_CAPACITY
-                        + " to " + Layout.MAX_CAPACITY + " and the memfd size (" + size + ") must be " + Layout.DATA + " + capacity");
+            if (cap < Layout.MIN_CAPACITY
+                    || cap > Layout.MAX_CAPACITY
+                    || Long.bitCount(cap) != 1
+                    || Layout.DATA + cap != size) {
+                throw new ShmCorruptedException("region capacity " + cap + ": must be a power of two from "
+                        + Layout.MIN_CAPACITY + " to " + Layout.MAX_CAPACITY + " and the memfd size (" + size
+                        + ") must be " + Layout.DATA + " + capacity");
             }
-            long dataOff = s.get(U64, Layout.OFF_DATA_OFFSET), headerSize = Integer.toUnsignedLong(s.get(U32, Layout.OFF_HEADER_SIZE));
+            long dataOff = s.get(U64, Layout.OFF_DATA_OFFSET),
+                    headerSize = Integer.toUnsignedLong(s.get(U32, Layout.OFF_HEADER_SIZE));
             if (dataOff != Layout.DATA || headerSize != Layout.DATA) {
                 throw new ShmCorruptedException("region data offset " + dataOff + " / header size " + headerSize
                         + ": version 1 puts the data at " + Layout.DATA);
             }
             long max = s.get(U64, Layout.OFF_MAX_MESSAGE);
             if (max != Layout.maxMessage((int) cap)) {
-                throw new ShmCorruptedException("region max message " + max + ": must be capacity / 2 - 8 = " + Layout.maxMessage((int) cap));
+                throw new ShmCorruptedException(
+                        "region max message " + max + ": must be capacity / 2 - 8 = " + Layout.maxMessage((int) cap));
             }
             return new Region(fd, r.arena, r.segment, (int) cap);
         } catch (IOException | RuntimeException e) {
@@ -132,7 +146,8 @@ public final class Region implements AutoCloseable {
 
     private static Region map(int fd, long size, int capacity) throws IOException {
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             return new Region(fd, arena, s, capacity);
         } catch (IOException | RuntimeException e) {

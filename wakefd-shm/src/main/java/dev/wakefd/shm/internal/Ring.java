@@ -127,8 +127,8 @@ public final class Ring {
     private long refreshHead() throws ShmCorruptedException {
         long h = mem.loadVolatile(OFF_HEAD);
         if (h < headCache || h > published) {
-            throw new ShmCorruptedException("shared head " + Long.toUnsignedString(h) + " breaks the rule "
-                    + headCache + " <= head <= tail " + published + " (the head only grows, up to what was published)");
+            throw new ShmCorruptedException("shared head " + Long.toUnsignedString(h) + " breaks the rule " + headCache
+                    + " <= head <= tail " + published + " (the head only grows, up to what was published)");
         }
         headCache = h;
         return h;
@@ -219,21 +219,23 @@ public final class Ring {
             int stamp = (int) (word >>> 32);
             long avail = tailCache - h;
             if (stamp != (int) h) {
-                throw new ShmCorruptedException("record at position " + h + " carries stamp " + Integer.toUnsignedString(stamp)
-                        + ", must be the low 32 bits of its position (" + Integer.toUnsignedString((int) h) + ")");
+                throw new ShmCorruptedException("record at position " + h + " carries stamp "
+                        + Integer.toUnsignedString(stamp) + ", must be the low 32 bits of its position ("
+                        + Integer.toUnsignedString((int) h) + ")");
             }
             if (len == PAD) {
                 long toEnd = capacity - off;
                 if (off == 0 || toEnd > avail) {
-                    throw new ShmCorruptedException("pad record at position " + h + " (offset " + off + ") skips " + toEnd
-                            + " bytes: a pad never starts at offset 0 and lies below the tail (" + avail + " bytes published)");
+                    throw new ShmCorruptedException("pad record at position " + h + " (offset " + off + ") skips "
+                            + toEnd + " bytes: a pad never starts at offset 0 and lies below the tail (" + avail
+                            + " bytes published)");
                 }
                 head = h + toEnd;
                 continue;
             }
             if (len < 0 || len > maxMessage) {
-                throw new ShmCorruptedException("record at position " + h + " has length " + Integer.toUnsignedString(len)
-                        + ": must be 0 to " + maxMessage);
+                throw new ShmCorruptedException("record at position " + h + " has length "
+                        + Integer.toUnsignedString(len) + ": must be 0 to " + maxMessage);
             }
             long need = recordSize(len);
             if (need > avail || need > capacity - off) {
@@ -260,7 +262,8 @@ public final class Ring {
         long t = mem.loadVolatile(OFF_TAIL);
         if (t < tailCache || t - publishedHead > capacity) {
             throw new ShmCorruptedException("shared tail " + Long.toUnsignedString(t) + " breaks the rule " + tailCache
-                    + " <= tail <= head + capacity = " + (publishedHead + capacity) + " (the tail only grows, at most a ring ahead)");
+                    + " <= tail <= head + capacity = " + (publishedHead + capacity)
+                    + " (the tail only grows, at most a ring ahead)");
         }
         tailCache = t;
     }

@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 
 /** {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. */
 public final class SegmentMem implements Mem {
-    private static final VarHandle U64 = ValueLayout.JAVA_LONG.varHandle(); // native order: little-endian (Region checks)
+    private static final VarHandle U64 =
+            ValueLayout.JAVA_LONG.varHandle(); // native order: little-endian (Region checks)
     private static final VarHandle U32 = ValueLayout.JAVA_INT.varHandle();
 
     private final MemorySegment s;

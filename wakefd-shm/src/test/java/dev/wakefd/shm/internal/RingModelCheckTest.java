@@ -222,7 +222,9 @@ class RingModelCheckTest {
                     long at = consumer.next();
                     if (at >= 0) {
                         int len = consumer.nextLength();
-                        if (got >= MESSAGES || len != lens[got] || seg.get(ValueLayout.JAVA_BYTE, at + len - 1) != (byte) got) {
+                        if (got >= MESSAGES
+                                || len != lens[got]
+                                || seg.get(ValueLayout.JAVA_BYTE, at + len - 1) != (byte) got) {
                             s.fail("message " + got + " torn or out of order (length " + len + ")");
                             return;
                         }
@@ -259,18 +261,25 @@ class RingModelCheckTest {
     @Test
     void correctOrderPassesEverySchedule() throws Exception {
         for (long seed = 1; seed <= SCHEDULES; seed++) {
-            assertThat(run(seed, Ring.Order.CORRECT)).as("schedule seed %d", seed).isNull();
+            assertThat(run(seed, Ring.Order.CORRECT))
+                    .as("schedule seed %d", seed)
+                    .isNull();
         }
     }
 
     /** Negative controls: each broken order loses a wake-up in some schedule, and the check says so. */
     @ParameterizedTest
-    @EnumSource(value = Ring.Order.class, names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH"})
+    @EnumSource(
+            value = Ring.Order.class,
+            names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH"})
     void brokenOrdersAreCaught(Ring.Order order) throws Exception {
         String found = null;
         for (long seed = 1; seed <= SCHEDULES && found == null; seed++) {
             found = run(seed, order);
         }
-        assertThat(found).as("some schedule of %s must lose a wake-up", order).isNotNull().contains("lost wake-up");
+        assertThat(found)
+                .as("some schedule of %s must lose a wake-up", order)
+                .isNotNull()
+                .contains("lost wake-up");
     }
 }
