@@ -67,12 +67,7 @@ public final class FdCalls {
      */
     public static long read8(int fd, String call) throws IOException {
         Native.Scratch s = Native.scratch();
-        long r;
-        try {
-            r = (long) H.READ.invokeExact(s.errno, fd, s.word, 8L);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        long r = transfer(H.READ, s, fd, s.word, 8L);
         if (r == 8) {
             return s.word.get(C_LONG, 0);
         }
@@ -83,12 +78,7 @@ public final class FdCalls {
     public static long write8(int fd, long value, String call) throws IOException {
         Native.Scratch s = Native.scratch();
         s.word.set(C_LONG, 0, value);
-        long r;
-        try {
-            r = (long) H.WRITE.invokeExact(s.errno, fd, s.word, 8L);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        long r = transfer(H.WRITE, s, fd, s.word, 8L);
         return r == 8 ? 8 : failedTransfer(r, s, call);
     }
 
@@ -139,49 +129,19 @@ public final class FdCalls {
 
     private static long failedTransfer(long r, Native.Scratch s, String call) throws IOException {
         if (r < 0) {
-            int errno = s.errno();
-            if (errno == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            throw Errno.exception(call, errno);
+            return countOrEagain(r, s, call); // WOULD_BLOCK is -1, the EAGAIN answer
         }
         throw new IOException(call + ": transferred " + r + " bytes, expected 8");
     }
 
     /** Reads up to {@code len} bytes into {@code buf}; returns the count, or -1 on EAGAIN. */
     public static long read(int fd, MemorySegment buf, long len, Native.Scratch s, String call) throws IOException {
-        long r;
-        try {
-            r = (long) H.READ.invokeExact(s.errno, fd, buf, len);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (r < 0) {
-            int errno = s.errno();
-            if (errno == Errno.EAGAIN) {
-                return -1;
-            }
-            throw Errno.exception(call, errno);
-        }
-        return r;
+        return countOrEagain(transfer(H.READ, s, fd, buf, len), s, call);
     }
 
     /** Writes up to {@code len} bytes from {@code buf}; returns the count, or -1 on EAGAIN. */
     public static long write(int fd, MemorySegment buf, long len, Native.Scratch s, String call) throws IOException {
-        long r;
-        try {
-            r = (long) H.WRITE.invokeExact(s.errno, fd, buf, len);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (r < 0) {
-            int errno = s.errno();
-            if (errno == Errno.EAGAIN) {
-                return -1;
-            }
-            throw Errno.exception(call, errno);
-        }
-        return r;
+        return countOrEagain(transfer(H.WRITE, s, fd, buf, len), s, call);
     }
 
     /**
@@ -202,46 +162,53 @@ public final class FdCalls {
     }
 
     public static int fcntl(int fd, int cmd, int arg) throws IOException {
-        Native.Scratch s = Native.scratch();
-        int r;
-        try {
-            r = (int) H.FCNTL.invokeExact(s.errno, fd, cmd, arg);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (r < 0) {
-            throw Errno.exception("fcntl", s.errno());
-        }
-        return r;
+        return intCall(H.FCNTL, fd, cmd, arg, "fcntl");
     }
 
     /** A new fd number for the same open file description, close-on-exec, lowest free number. */
     public static int dupCloexec(int fd) throws IOException {
-        Native.Scratch s = Native.scratch();
-        int r;
-        try {
-            r = (int) H.FCNTL.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (r < 0) {
-            throw Errno.exception("fcntl(F_DUPFD_CLOEXEC)", s.errno());
-        }
-        return r;
+        return intCall(H.FCNTL, fd, F_DUPFD_CLOEXEC, 0, "fcntl(F_DUPFD_CLOEXEC)");
     }
 
     /** dup3(2): makes {@code newFd} refer to {@code oldFd}'s description, atomically. */
     public static void dup3(int oldFd, int newFd, int flags) throws IOException {
         Platform.requireLinux("dup3");
+        intCall(Dup3.DUP3, oldFd, newFd, flags, "dup3");
+    }
+
+    /** read(2) or write(2) through {@code h}, errno captured in {@code s}. */
+    private static long transfer(MethodHandle h, Native.Scratch s, int fd, MemorySegment buf, long len) {
+        try {
+            return (long) h.invokeExact(s.errno, fd, buf, len);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** A byte count, -1 for EAGAIN, or the errno as an IOException. */
+    private static long countOrEagain(long r, Native.Scratch s, String call) throws IOException {
+        if (r >= 0) {
+            return r;
+        }
+        int errno = s.errno();
+        if (errno == Errno.EAGAIN) {
+            return -1;
+        }
+        throw Errno.exception(call, errno);
+    }
+
+    /** A call of shape {@code int f(int, int, int)} that returns -1 and sets errno on failure. */
+    private static int intCall(MethodHandle h, int a, int b, int c, String call) throws IOException {
         Native.Scratch s = Native.scratch();
         int r;
         try {
-            r = (int) Dup3.DUP3.invokeExact(s.errno, oldFd, newFd, flags);
+            r = (int) h.invokeExact(s.errno, a, b, c);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
         if (r < 0) {
-            throw Errno.exception("dup3", s.errno());
+            throw Errno.exception(call, s.errno());
         }
+        return r;
     }
 }
