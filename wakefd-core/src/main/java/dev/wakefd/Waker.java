@@ -1,5 +1,6 @@
 package dev.wakefd;
 
+import dev.wakefd.internal.VarHandles;
 import dev.wakefd.internal.wait.Site;
 import dev.wakefd.internal.wait.Waitable;
 import dev.wakefd.internal.wait.Waits;
@@ -210,15 +211,7 @@ abstract class WakerPadBefore {
 
 abstract class WakerFlag extends WakerPadBefore {
     static final int IDLE = 0, PENDING = 1, CLOSED = 2;
-    static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(WakerFlag.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), WakerFlag.class, "state", int.class);
 
     @SuppressWarnings("unused") // through STATE
     volatile int state;

@@ -3,6 +3,8 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.Await;
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -42,7 +44,7 @@ class AwaitTest {
 
     /** The waiter is parked in the shared poller (virtual) or blocked in poll (platform). */
     static void waitUntilBlocked(EventFd e) {
-        Await.blockedOn(e);
+        SignalProbe.blockedOn(e);
     }
 
     @ParameterizedTest(name = "virtual={0}")

@@ -1,5 +1,7 @@
 package dev.wakefd;
 
+import dev.wakefd.testing.Await;
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.wakefd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.ClosedChannelException;

@@ -3,6 +3,8 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wakefd.internal.Errno;
+import dev.wakefd.testing.TestBackend;
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -3,6 +3,7 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.TestFds;
 import java.math.BigInteger;
 import java.nio.channels.ClosedChannelException;
 import java.util.SplittableRandom;
@@ -80,7 +81,7 @@ class EventFdRandomSequenceTest {
                     model = model.subtract(expected);
                 }
                 if (open) {
-                    assertThat(new BigInteger(Long.toUnsignedString(TestFds.count(e))))
+                    assertThat(new BigInteger(Long.toUnsignedString(SignalProbe.count(e))))
                             .as(where + " backend count")
                             .isEqualTo(model);
                     assertThat(TestFds.readable(e.fd()))

@@ -3,6 +3,8 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.TestBackend;
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class EventFdTest {
             assertThat(e.tryRead()).isZero();
             e.signal();
             e.signal(41);
-            assertThat(TestFds.count(e)).isEqualTo(42);
+            assertThat(SignalProbe.count(e)).isEqualTo(42);
             assertThat(e.tryRead()).isEqualTo(42);
             assertThat(e.tryRead()).isZero();
         }

@@ -3,6 +3,7 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wakefd.testing.TestBackend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,7 +83,7 @@ class ForeignWriterTest {
         assumeTrue(python(), "python3 with os.eventfd is not available");
         try (EventFd e = EventFd.open()) {
             var got = AwaitTest.on(true, () -> e.await(Duration.ofSeconds(60)));
-            Await.blockedOn(e);
+            SignalProbe.blockedOn(e);
             pythonWrites(e.fd(), 3);
             assertThat(AwaitTest.get(got)).isEqualTo(3);
         }

@@ -107,7 +107,7 @@ class MixedWaitsTest {
             try (s) {
                 // a virtual thread waits first: the signal's standing watch now exists
                 CompletableFuture<Long> v = AwaitTest.on(true, s::await);
-                Await.blockedOn(EventFd.base(s));
+                SignalProbe.blockedOn(EventFd.base(s));
                 wake(s);
                 assertThat(AwaitTest.get(v)).isEqualTo(1);
                 // then a future, then a virtual-thread await while that future is pending

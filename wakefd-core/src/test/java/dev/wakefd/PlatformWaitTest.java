@@ -3,6 +3,8 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wakefd.internal.wait.PlatformWaiter;
+import dev.wakefd.testing.Await;
+import dev.wakefd.testing.TestFds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,9 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.Await;
+import dev.wakefd.testing.TestBackend;
+import dev.wakefd.testing.TestFds;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayList;
@@ -41,7 +44,7 @@ class PollerTest {
     void cancellingReadAsyncWithdrawsInterestAndConsumesNothing() throws Exception {
         try (EventFd e = EventFd.open()) {
             CompletableFuture<Long> f = e.readAsync();
-            Await.blockedOn(e); // the shared poller holds the fd
+            SignalProbe.blockedOn(e); // the shared poller holds the fd
             assertThat(f.cancel(false)).isTrue();
             assertThat(e.guard.leases()).isZero(); // interest withdrawn: no epoll entry, no lease
             e.signal(3);

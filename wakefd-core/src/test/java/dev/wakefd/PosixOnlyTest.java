@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wakefd.internal.Native;
 import dev.wakefd.internal.Platform;
+import dev.wakefd.testing.TestBackend;
 import java.io.File;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.ValueLayout;
@@ -174,14 +175,14 @@ class PosixOnlyTest {
             assertThat(sem.tryRead()).isEqualTo(1);
             // Platform thread: blocks, then a signal from another thread ends the wait.
             CompletableFuture<Long> platform = CompletableFuture.supplyAsync(() -> call(e::await));
-            Await.blockedOn(e);
+            SignalProbe.blockedOn(e);
             e.signal(3);
             assertThat(platform.get(30, TimeUnit.SECONDS)).isEqualTo(3);
             assertThat(e.await(Duration.ofMillis(1))).isZero();
             // Virtual thread.
             AtomicLong got = new AtomicLong();
             Thread v = Thread.ofVirtual().start(() -> got.set(call(e::await)));
-            Await.blockedOn(e);
+            SignalProbe.blockedOn(e);
             e.signal(4);
             v.join();
             assertThat(got.get()).isEqualTo(4);

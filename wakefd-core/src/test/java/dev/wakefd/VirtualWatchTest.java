@@ -2,6 +2,8 @@ package dev.wakefd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wakefd.testing.TestBackend;
+import dev.wakefd.testing.TestFds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,7 +200,7 @@ class VirtualWatchTest {
         TestBackend.assumeEventFd("foreign eventfd writes");
         try (EventFd e = EventFd.open()) {
             CompletableFuture<Long> got = AwaitTest.on(true, e::await);
-            Await.blockedOn(e);
+            SignalProbe.blockedOn(e);
             assertThat(e.site.isExposed()).isFalse();
             assertThat(e.site.virtualWatchRegistered())
                     .as("no poller entry for an unexposed signal")

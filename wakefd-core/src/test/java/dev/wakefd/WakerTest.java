@@ -3,6 +3,8 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.TestBackend;
+import dev.wakefd.testing.TestFds;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -23,7 +25,7 @@ class WakerTest {
                 w.wake();
             }
             assertThat(w.writes()).isEqualTo(1);
-            assertThat(TestFds.count(w.eventFd())).isEqualTo(1);
+            assertThat(SignalProbe.count(w.eventFd())).isEqualTo(1);
             assertThat(w.drain()).isTrue();
             assertThat(w.drain()).isFalse();
             w.wake();

@@ -93,7 +93,7 @@ public class BridgeLatencyBench {
 
         T take() throws InterruptedException;
 
-        static <T> Handoff<T> of(BlockingQueue<T> q) {
+        static <T> Handoff<T> of(BlockingQueue<T> q) { // mirror of Paired.handoff(Bridge), over a queue
             return new Handoff<>() {
                 @Override
                 public void put(T x) throws InterruptedException {

@@ -3,15 +3,8 @@ package dev.wakefd.bench;
 import dev.wakefd.EventFd;
 import dev.wakefd.internal.FdCalls;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
@@ -20,13 +13,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * write, as a shared fd's lease path makes them. Compare with NotifyBench.eventFdSignal and
  * ReadBench.tryReadEmpty.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class FfmFloorBench {
+public class FfmFloorBench extends CostBench {
     EventFd eventFd;
     int fd;
 

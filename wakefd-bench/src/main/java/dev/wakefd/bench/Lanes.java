@@ -149,7 +149,7 @@ abstract class Lane {
         }
 
         @Override
-        Object take() throws Exception {
+        Object take() throws Exception { // mirror of put(): the consumer's half of the same handshake
             Object x;
             while ((x = q.poll()) == null) {
                 consumerWaiting = Thread.currentThread();

@@ -8,25 +8,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.Selector;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /** The cost of one wake from the signalling side, single-threaded. */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class NotifyBench {
+public class NotifyBench extends CostBench {
     EventFd eventFd;
     Waker pending;
     Waker idle;
@@ -62,8 +49,7 @@ public class NotifyBench {
         nettyTarget.close();
         coalesced.close();
         notCoalesced.close();
-        pipe.sink().close();
-        pipe.source().close();
+        close(pipe);
     }
 
     /** wakefd EventFd.signal(): write(2) of 1 through FFM, with the close-race guard. */

@@ -49,38 +49,16 @@ public abstract class PlatformCostBench {
 
     /** Two signals and a platform echo thread that awaits ping and signals pong. */
     @State(Scope.Thread)
-    public static class Echo {
-        EventFd ping;
-        EventFd pong;
-        Thread echo;
-
+    public static class Echo extends SignalEcho {
         @Setup(Level.Trial)
         public void setup() throws IOException {
-            ping = EventFd.open();
-            pong = EventFd.open();
-            echo = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        ping.await();
-                        pong.signal();
-                    }
-                } catch (Exception closed) {
-                    // benchmark over
-                }
-            });
+            start(Thread.ofPlatform().daemon());
         }
 
         /** Both sides idle before each trip: the waits start from sleep, as a real wake does. */
         @Setup(Level.Invocation)
         public void gap() {
             LockSupport.parkNanos(50_000);
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws InterruptedException {
-            ping.close();
-            pong.close();
-            echo.join();
         }
     }
 
@@ -110,7 +88,6 @@ public abstract class PlatformCostBench {
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public long platformAwaitRoundTrip(Echo e) throws IOException, InterruptedException {
-        e.ping.signal();
-        return e.pong.await();
+        return e.trip();
     }
 }

@@ -1,6 +1,5 @@
 package dev.wakefd.bench;
 
-import dev.wakefd.EventFd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -36,32 +35,10 @@ import org.openjdk.jmh.annotations.TearDown;
 public class PlatformWaitBench {
 
     @State(Scope.Thread)
-    public static class Wakefd {
-        EventFd ping;
-        EventFd pong;
-        Thread echo;
-
+    public static class Wakefd extends SignalEcho {
         @Setup(Level.Trial)
         public void setup() throws IOException {
-            ping = EventFd.open();
-            pong = EventFd.open();
-            echo = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        ping.await();
-                        pong.signal();
-                    }
-                } catch (Exception closed) {
-                    // benchmark over
-                }
-            });
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws InterruptedException {
-            ping.close();
-            pong.close();
-            echo.join();
+            start(Thread.ofPlatform().daemon());
         }
     }
 
@@ -98,8 +75,7 @@ public class PlatformWaitBench {
 
     @Benchmark
     public long wakefdAwait(Wakefd s, WaitGap gap) throws Exception {
-        s.ping.signal();
-        return s.pong.await();
+        return s.trip();
     }
 
     @Benchmark

@@ -5,25 +5,12 @@ import dev.wakefd.Waker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /** The cost of a read that finds nothing: the common case for a loop checking its wake fd. */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class ReadBench {
+public class ReadBench extends CostBench {
     EventFd eventFd;
     Waker waker;
     Pipe pipe;
@@ -41,8 +28,7 @@ public class ReadBench {
     public void tearDown() throws IOException {
         eventFd.close();
         waker.close();
-        pipe.source().close();
-        pipe.sink().close();
+        close(pipe);
     }
 
     /** EventFd.tryRead() on an empty eventfd: read(2) returning EAGAIN. */

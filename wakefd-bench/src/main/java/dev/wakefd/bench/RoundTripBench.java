@@ -38,56 +38,23 @@ import org.openjdk.jmh.annotations.TearDown;
         jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class RoundTripBench {
 
-    /** Two EventFds and an echo thread that awaits ping and signals pong. */
     @State(Scope.Thread)
-    public static class AwaitPair {
-        EventFd ping;
-        EventFd pong;
-        Thread echo;
-
-        void start(boolean virtual) throws IOException {
-            ping = EventFd.open();
-            pong = EventFd.open();
-            Runnable loop = () -> {
-                try {
-                    while (true) {
-                        ping.await();
-                        pong.signal();
-                    }
-                } catch (Exception closed) {
-                    // benchmark over
-                }
-            };
-            echo = virtual
-                    ? Thread.ofVirtual().start(loop)
-                    : Thread.ofPlatform().daemon().start(loop);
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws InterruptedException {
-            ping.close();
-            pong.close();
-            echo.join();
-        }
-    }
-
-    @State(Scope.Thread)
-    public static class PlatformEcho extends AwaitPair {
+    public static class PlatformEcho extends SignalEcho {
         @Setup(Level.Trial)
         public void setup() throws IOException {
-            start(false);
+            start(Thread.ofPlatform().daemon());
         }
     }
 
     @State(Scope.Thread)
-    public static class VirtualEcho extends AwaitPair {
+    public static class VirtualEcho extends SignalEcho {
         @Setup(Level.Trial)
         public void setup() throws IOException {
-            start(true);
+            start(Thread.ofVirtual());
         }
     }
 
-    /** Two Wakers and a platform echo thread. */
+    /** Two Wakers and a platform echo thread: {@link SignalEcho} for Waker (no await() in common). */
     @State(Scope.Thread)
     public static class WakerEcho {
         Waker ping;
@@ -175,35 +142,12 @@ public class RoundTripBench {
         }
     }
 
-    /** LockSupport park/unpark with a flag each way. */
+    /** LockSupport park/unpark with a flag each way, platform threads. */
     @State(Scope.Thread)
-    public static class ParkEcho {
-        volatile boolean toEcho;
-        volatile boolean toBench;
-        volatile boolean stop;
-        volatile Thread bench;
-        Thread echo;
-
+    public static class ParkEcho extends ParkEchoBase {
         @Setup(Level.Trial)
         public void setup() {
-            bench = Thread.currentThread();
-            echo = Thread.ofPlatform().daemon().start(() -> {
-                while (!stop) {
-                    while (!toEcho && !stop) {
-                        LockSupport.park(this);
-                    }
-                    toEcho = false;
-                    toBench = true;
-                    LockSupport.unpark(bench);
-                }
-            });
-        }
-
-        @TearDown(Level.Trial)
-        public void close() throws InterruptedException {
-            stop = true;
-            LockSupport.unpark(echo);
-            echo.join();
+            start(Thread.ofPlatform().daemon());
         }
     }
 
@@ -292,14 +236,12 @@ public class RoundTripBench {
 
     @Benchmark
     public long awaitPlatform(PlatformEcho s) throws Exception {
-        s.ping.signal();
-        return s.pong.await();
+        return s.trip();
     }
 
     @Benchmark
     public long awaitVirtualEcho(VirtualEcho s) throws Exception {
-        s.ping.signal();
-        return s.pong.await();
+        return s.trip();
     }
 
     @Benchmark
@@ -322,13 +264,7 @@ public class RoundTripBench {
 
     @Benchmark
     public void lockSupport(ParkEcho s) {
-        s.bench = Thread.currentThread();
-        s.toEcho = true;
-        LockSupport.unpark(s.echo);
-        while (!s.toBench) {
-            LockSupport.park(s);
-        }
-        s.toBench = false;
+        s.trip();
     }
 
     @Benchmark

@@ -1,9 +1,7 @@
 package dev.wakefd.bench;
 
-import dev.wakefd.EventFd;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,7 +11,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Round trips with both sides on virtual threads: JMH's own benchmark thread is virtual
@@ -37,83 +34,31 @@ public class VirtualRoundTripBench {
 
     /** Two EventFds and a virtual echo thread that awaits ping and signals pong. */
     @State(Scope.Thread)
-    public static class AwaitEcho {
-        EventFd ping;
-        EventFd pong;
-        Thread echo;
-
+    public static class AwaitEcho extends SignalEcho {
         @Setup(Level.Trial)
         public void setup() throws IOException {
             requireVirtual();
-            ping = EventFd.open();
-            pong = EventFd.open();
-            echo = Thread.ofVirtual().start(() -> {
-                try {
-                    while (true) {
-                        ping.await();
-                        pong.signal();
-                    }
-                } catch (Exception closed) {
-                    // benchmark over: close() ends the await with an exception
-                }
-            });
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws InterruptedException {
-            ping.close();
-            pong.close();
-            echo.join();
+            start(Thread.ofVirtual());
         }
     }
 
     /** The JDK's own virtual-thread hand-off: LockSupport park/unpark with a flag each way. */
     @State(Scope.Thread)
-    public static class ParkEcho {
-        volatile boolean toEcho;
-        volatile boolean toBench;
-        volatile boolean stop;
-        volatile Thread bench;
-        Thread echo;
-
+    public static class ParkEcho extends ParkEchoBase {
         @Setup(Level.Trial)
         public void setup() {
             requireVirtual();
-            bench = Thread.currentThread();
-            echo = Thread.ofVirtual().start(() -> {
-                while (!stop) {
-                    while (!toEcho && !stop) {
-                        LockSupport.park(this);
-                    }
-                    toEcho = false;
-                    toBench = true;
-                    LockSupport.unpark(bench);
-                }
-            });
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws InterruptedException {
-            stop = true;
-            LockSupport.unpark(echo);
-            echo.join();
+            start(Thread.ofVirtual());
         }
     }
 
     @Benchmark
     public long await(AwaitEcho s) throws Exception {
-        s.ping.signal();
-        return s.pong.await();
+        return s.trip();
     }
 
     @Benchmark
     public void lockSupport(ParkEcho s) {
-        s.bench = Thread.currentThread();
-        s.toEcho = true;
-        LockSupport.unpark(s.echo);
-        while (!s.toBench) {
-            LockSupport.park(s);
-        }
-        s.toBench = false;
+        s.trip();
     }
 }

@@ -93,7 +93,7 @@ public class VirtualWaitBench {
             far = ends(pong, ping);
         }
 
-        private static End ends(EventFd out, EventFd in) {
+        private static End ends(EventFd out, EventFd in) { // mirror of Channels.ends: one End per mechanism
             return new End() {
                 @Override
                 public void send() throws IOException {

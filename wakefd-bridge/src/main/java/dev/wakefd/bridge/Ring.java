@@ -1,5 +1,6 @@
 package dev.wakefd.bridge;
 
+import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
@@ -331,23 +332,21 @@ final class Ring extends RingPad3 {
         return since == NOT_FULL ? total : total + Math.max(0, System.nanoTime() - since);
     }
 
-    private static final VarHandle CONSUMER_WAKE_AT, PRODUCER_WAKE_AT, CONSUMER_GATE, PRODUCER_GATE;
-    private static final VarHandle CONSUMER_WAKES, PRODUCER_WAITS, PRODUCER_WAKES, CONSUMER_WAITS;
+    private static final VarHandle CONSUMER_WAKE_AT = producer("consumerWakeAt");
+    private static final VarHandle PRODUCER_GATE = producer("producerGate");
+    private static final VarHandle PRODUCER_WAKE_AT = consumer("producerWakeAt");
+    private static final VarHandle CONSUMER_GATE = consumer("consumerGate");
+    private static final VarHandle CONSUMER_WAKES = producer("consumerWakes");
+    private static final VarHandle PRODUCER_WAITS = producer("producerWaits");
+    private static final VarHandle PRODUCER_WAKES = consumer("producerWakes");
+    private static final VarHandle CONSUMER_WAITS = consumer("consumerWaits");
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            CONSUMER_WAKE_AT = l.findVarHandle(RingProducerLine.class, "consumerWakeAt", long.class);
-            PRODUCER_GATE = l.findVarHandle(RingProducerLine.class, "producerGate", long.class);
-            PRODUCER_WAKE_AT = l.findVarHandle(RingConsumerLine.class, "producerWakeAt", long.class);
-            CONSUMER_GATE = l.findVarHandle(RingConsumerLine.class, "consumerGate", long.class);
-            CONSUMER_WAKES = l.findVarHandle(RingProducerLine.class, "consumerWakes", long.class);
-            PRODUCER_WAITS = l.findVarHandle(RingProducerLine.class, "producerWaits", long.class);
-            PRODUCER_WAKES = l.findVarHandle(RingConsumerLine.class, "producerWakes", long.class);
-            CONSUMER_WAITS = l.findVarHandle(RingConsumerLine.class, "consumerWaits", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private static VarHandle producer(String longField) {
+        return VarHandles.find(MethodHandles.lookup(), RingProducerLine.class, longField, long.class);
+    }
+
+    private static VarHandle consumer(String longField) {
+        return VarHandles.find(MethodHandles.lookup(), RingConsumerLine.class, longField, long.class);
     }
 }
 

@@ -1,5 +1,8 @@
 package dev.wakefd.bridge;
 
+import dev.wakefd.internal.VarHandles;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,18 +15,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sleeper {
     private final Runnable wakeSignal;
-    private static final java.lang.invoke.VarHandle PARKING, UNPARKS, WAKE_ASKED_AT;
-
-    static {
-        try {
-            var lookup = java.lang.invoke.MethodHandles.lookup();
-            PARKING = lookup.findVarHandle(Sleeper.class, "parking", Thread.class);
-            UNPARKS = lookup.findVarHandle(Sleeper.class, "unparks", long.class);
-            WAKE_ASKED_AT = lookup.findVarHandle(Sleeper.class, "wakeAskedAt", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PARKING =
+            VarHandles.find(MethodHandles.lookup(), Sleeper.class, "parking", Thread.class);
+    private static final VarHandle UNPARKS =
+            VarHandles.find(MethodHandles.lookup(), Sleeper.class, "unparks", long.class);
+    private static final VarHandle WAKE_ASKED_AT =
+            VarHandles.find(MethodHandles.lookup(), Sleeper.class, "wakeAskedAt", long.class);
 
     @SuppressWarnings("unused") // through PARKING; read with a volatile load by wake()
     private volatile Thread parking;

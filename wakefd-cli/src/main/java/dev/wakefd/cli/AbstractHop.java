@@ -13,10 +13,28 @@ import java.util.List;
  * {@link #record}, {@link #fail} and {@link #result}.
  */
 abstract class AbstractHop implements Hop {
+    private final String name;
+    private final String how;
     private volatile int passed;
     private volatile Throwable failure;
     private long[] times;
     private final List<Thread> threads = new ArrayList<>();
+
+    /** {@code name} and {@code how}: what {@link #name()} and {@link #how()} return. */
+    AbstractHop(String name, String how) {
+        this.name = name;
+        this.how = how;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String how() {
+        return how;
+    }
 
     /** A hop thread's work; it may throw, see the class comment. */
     interface Body {

@@ -13,14 +13,10 @@ import dev.wakefd.bridge.Sender;
 final class BridgeHop extends AbstractHop {
     static final String NAME = "bridge";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String how() {
-        return "wakefd-bridge: a virtual thread sends into a Bridge, a platform thread receive()s and passes it on";
+    BridgeHop() {
+        super(
+                NAME,
+                "wakefd-bridge: a virtual thread sends into a Bridge, a platform thread receive()s and passes it on");
     }
 
     @Override

@@ -23,13 +23,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyHop extends AbstractHop {
     enum Transport {
-        EPOLL("Netty epoll"),
-        IO_URING("Netty io_uring");
+        EPOLL(
+                "Netty epoll",
+                "a Netty 4.2 epoll event loop: NettyWake.register(loop, eventFd, handler), EPOLLIN on the eventfd"),
+        IO_URING(
+                "Netty io_uring",
+                "a Netty 4.2 io_uring event loop: NettyWake.register(loop, eventFd, handler), multishot POLL_ADD");
 
         final String hopName;
+        final String how;
 
-        Transport(String hopName) {
+        Transport(String hopName, String how) {
             this.hopName = hopName;
+            this.how = how;
         }
     }
 
@@ -39,6 +45,7 @@ final class NettyHop extends AbstractHop {
     private final CountDownLatch done = new CountDownLatch(1);
 
     NettyHop(Transport transport) {
+        super(transport.hopName, transport.how);
         this.transport = transport;
         IoHandlerFactory factory =
                 transport == Transport.EPOLL ? EpollIoHandler.newFactory() : IoUringIoHandler.newFactory();
@@ -66,18 +73,6 @@ final class NettyHop extends AbstractHop {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.toString();
-    }
-
-    @Override
-    public String name() {
-        return transport.hopName;
-    }
-
-    @Override
-    public String how() {
-        return transport == Transport.EPOLL
-                ? "a Netty 4.2 epoll event loop: NettyWake.register(loop, eventFd, handler), EPOLLIN on the eventfd"
-                : "a Netty 4.2 io_uring event loop: NettyWake.register(loop, eventFd, handler), multishot POLL_ADD";
     }
 
     @Override

@@ -13,17 +13,8 @@ final class PollerHop extends AbstractHop {
     private final CountDownLatch done = new CountDownLatch(1);
 
     PollerHop() throws java.io.IOException {
+        super(NAME, "Poller.register(signal, handler): a handler on the Poller's own epoll thread");
         this.poller = Poller.open("wakefd-demo-poller");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String how() {
-        return "Poller.register(signal, handler): a handler on the Poller's own epoll thread";
     }
 
     @Override

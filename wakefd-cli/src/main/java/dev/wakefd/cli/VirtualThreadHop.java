@@ -6,14 +6,8 @@ import dev.wakefd.EventFd;
 final class VirtualThreadHop extends AbstractHop {
     static final String NAME = "virtual thread";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String how() {
-        return "EventFd.await() in a virtual thread (parks; never pins its carrier)";
+    VirtualThreadHop() {
+        super(NAME, "EventFd.await() in a virtual thread (parks; never pins its carrier)");
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wakefd.EventFd;
+import dev.wakefd.cli.testing.Cli;
 import dev.wakefd.ipc.FdListener;
 import dev.wakefd.ipc.FdSocket;
 import java.io.BufferedReader;

@@ -2,6 +2,7 @@ package dev.wakefd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wakefd.cli.testing.Cli;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,6 +3,7 @@ package dev.wakefd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wakefd.cli.testing.Cli;
 import org.junit.jupiter.api.Test;
 
 /** In POSIX-only mode (the posix-only surefire run) /proc inspection refuses, naming the mode. */

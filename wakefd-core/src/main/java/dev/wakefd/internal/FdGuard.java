@@ -22,7 +22,7 @@ public final class FdGuard {
     private static final long CLOSING = Long.MIN_VALUE;
     private static final long RELEASED = 1L << 62;
     private static final long COUNT = RELEASED - 1;
-    private static final VarHandle STATE;
+    private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), FdGuard.class, "state", long.class);
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(byte[].class);
     private static final int SLOTS = 8; // a power of two
 
@@ -30,14 +30,6 @@ public final class FdGuard {
     public static final int REFUSED = -1;
     /** {@link #enter()}: a lease was taken; the call may block, so it must not be critical. */
     public static final int LEASE = SLOTS;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(FdGuard.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** What to do, once, when the last lease is gone after close. */
     public interface Release {

@@ -8,6 +8,7 @@ import dev.wakefd.EventFd;
 import dev.wakefd.Waker;
 import dev.wakefd.internal.Internals;
 import dev.wakefd.ipc.internal.UnixSocketsTestAccess;
+import dev.wakefd.ipc.testing.Peer;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Waker;
+import dev.wakefd.ipc.testing.Peer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Waker;
+import dev.wakefd.netty.testing.LoopKind;
+import dev.wakefd.netty.testing.Tally;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.io.InputStream;

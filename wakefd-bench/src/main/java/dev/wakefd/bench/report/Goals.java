@@ -1,148 +1,176 @@
 package dev.wakefd.bench.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** The performance goals the issues set, checked against one run. */
+/**
+ * The performance goals the issues set, judged against one run. The goals themselves (what is
+ * compared with what, and the target) are data: {@code goals.json} beside this class.
+ */
 final class Goals {
     private Goals() {}
 
-    static void write(StringBuilder b, java.util.List<Table> tables, Results r, Machine machine, Report.Options o) {
-        String section = "Goals from the issues";
-        b.append("## ").append(section).append("\n\n");
+    static final String SECTION = "Goals from the issues";
+
+    /** One goal as {@code goals.json} states it; see its "about" for the fields. */
+    record Goal(
+            String id,
+            String goal,
+            String note,
+            String measure,
+            List<String> keys,
+            String stat,
+            String paired,
+            String target,
+            String suffix,
+            boolean oneCpu,
+            Integer threads) {}
+
+    /** The file's shape: a description and the goals in page order. */
+    record File(List<String> about, List<Goal> goals) {}
+
+    /**
+     * A goal's outcome in one run: the figure as the page shows it, the number it was judged by
+     * (NaN when not measured), and the verdict ("met", "not met", "not measured", "not applicable").
+     */
+    record Verdict(String goal, String figure, double value, String target, boolean paired, String verdict) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("goal", goal);
+            m.put("figure", figure);
+            m.put("value", Double.isFinite(value) ? value : null);
+            m.put("target", target);
+            m.put("paired", paired);
+            m.put("verdict", verdict);
+            return m;
+        }
+    }
+
+    /** The goals in {@code goals.json}, in page order. */
+    static List<Goal> load() {
+        try (InputStream in = Goals.class.getResourceAsStream("goals.json")) {
+            if (in == null) {
+                throw new IOException("goals.json: not on the class path beside " + Goals.class.getName());
+            }
+            return new ObjectMapper().readValue(in, File.class).goals();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(StringBuilder b, List<Table> tables, Results r, Machine machine, Report.Options o) {
+        b.append("## ").append(SECTION).append("\n\n");
         if (o.quick()) {
             b.append("A quick run cannot settle these; the verdicts below are indicative only.\n\n");
         }
-        Table t = new Table(section, null, java.util.List.of("Goal", "This run", "Verdict"), "|---|---|---|");
-        double write = score(r, "c/c.write");
-        double read = score(r, "c/c.read_empty");
-        double signal = score(r, "cost/NotifyBench.eventFdSignal");
-        double tryRead = score(r, "cost/ReadBench.tryReadEmpty");
-        double netty = score(r, "cost/NotifyBench.nettyEventFdWrite");
-        double pending = score(r, "cost/NotifyBench.wakerWakePending");
-        double selector = score(r, "cost/NotifyBench.selectorWakeupCoalesced");
-
-        // From the paired, in-process runs when there are some (see dev.wakefd.bench.Paired), else JMH.
-        PairedResult pw = r.paired("paired-cost/cost_signal_vs_c_write");
-        PairedResult pr = r.paired("paired-cost/cost_tryread_vs_c_read");
-        PairedResult pn = r.paired("paired-cost/cost_signal_vs_netty");
-        PairedResult pnr = r.paired("paired-cost/cost_write_tryread_vs_netty_write_read");
-        String g1 = "`signal()` within 1.10x of C `write(2)`";
-        String g2 = "`tryRead()` on empty within 1.10x of C `read(2)`";
-        String g3 = "`signal()` faster than Netty's JNI `eventFdWrite`";
-        if (pw != null) {
-            row(t, g1, paired(pw, ""), pw.ratio() <= 1.10);
-        } else {
-            row(t, g1, times(signal / write), signal / write <= 1.10);
-        }
-        if (pr != null) {
-            row(t, g2, paired(pr, ""), pr.ratio() <= 1.10);
-        } else {
-            row(t, g2, times(tryRead / read), tryRead / read <= 1.10);
-        }
-        if (pn != null) {
-            row(t, g3, paired(pn, " of Netty's time"), pn.ratio() < 1);
-        } else {
-            row(t, g3, times(signal / netty) + " of Netty's time", signal < netty);
-        }
-        // Netty's eventFdRead throws on an empty eventfd: the reads are compared with a count to take,
-        // each after the same Netty write (a ratio of the pairs; only its side of 1.00x is the verdict).
-        row(
-                t,
-                "`tryRead()` faster than Netty's JNI `eventFdRead` (with a count to take; pairs with the same write)",
-                pnr == null ? "n/a" : paired(pnr, " of Netty's pair"),
-                pnr != null && pnr.ratio() < 1);
-        row(t, "`Waker.wake()` while pending at most 2 ns", Report.num(pending) + " ns", pending <= 2);
-        row(
-                t,
-                "`Waker.wake()` pending at least 100x cheaper than Netty's `eventFdWrite`",
-                times(netty / pending) + " cheaper",
-                netty / pending >= 100);
-        row(
-                t,
-                "`Waker.wake()` pending at least 5x cheaper than the JDK's coalesced `Selector.wakeup()`",
-                times(selector / pending) + " cheaper",
-                selector / pending >= 5);
-
-        int k = Math.min(4, machine.cpus());
-        double one = score(r, Report.contentionKey("wakerWake", 1));
-        double many = score(r, Report.contentionKey("wakerWake", k));
-        if (k < 2) {
-            t.row("Waker's total wake rate grows with threads", "one CPU: cannot grow", "not applicable");
-        } else {
-            row(
-                    t,
-                    "Waker's total wake rate grows with threads (1 to " + k + ", the CPUs available)",
-                    times(many / one) + " the one-thread rate",
-                    many > one);
-        }
-
-        double c1 = p50(r, "c-1cpu/c.roundtrip_poll_read");
-        double await1 = p50(r, "roundtrip-1cpu/RoundTripBench.awaitPlatform");
-        double sel1 = p50(r, "roundtrip-1cpu/RoundTripBench.selector");
-        double virtual1 = p50(r, "virtual-1cpu/VirtualRoundTripBench.await");
-        String pin = o.pinned() ? "" : " (NOT pinned: taskset missing)";
-        row(
-                t,
-                "platform `await` round trip within 1.15x of C on one CPU" + pin,
-                times(await1 / c1),
-                await1 / c1 <= 1.15);
-        row(
-                t,
-                "platform `await` round trip at least 2x faster than the `Selector` ping-pong" + pin,
-                times(sel1 / await1) + " faster",
-                sel1 / await1 >= 2);
-        row(
-                t,
-                "virtual-thread round trip within 2x of the platform one" + pin,
-                times(virtual1 / await1),
-                virtual1 / await1 <= 2);
-
-        double lo = Double.POSITIVE_INFINITY, hi = 0;
-        for (int n : new int[] {10, 1000, 10000}) {
-            double v = p50(r, Report.dispatchKey(n));
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        row(
-                t,
-                "poller dispatch flat within 1.3x from 10 to 10,000 fds (slowest p50 / fastest p50)",
-                times(hi / lo),
-                hi / lo <= 1.3);
-
-        // Bridge against its baselines: from the paired, interleaved runs when there are some (both
-        // channels measured in the same seconds; see dev.wakefd.bench.Paired), else from JMH.
-        for (String pattern : new String[] {"steady", "bursts"}) {
-            double abq = score(r, "bridge/BridgeBench.jdkQueue[pattern=" + pattern + ",queue=ArrayBlockingQueue]");
-            for (String mode : new String[] {"batched", "single"}) {
-                String goal = "bridge throughput at least 5x `ArrayBlockingQueue`'s (" + mode + ", " + pattern + ")";
-                PairedResult p = r.paired("paired/throughput_" + mode + "_" + pattern);
-                if (p != null) {
-                    row(t, goal, paired(p, ""), p.ratio() >= 5);
-                } else {
-                    double bridge = score(r, "bridge/BridgeBench.bridge[mode=" + mode + ",pattern=" + pattern + "]");
-                    row(t, goal, times(bridge / abq), bridge / abq >= 5);
-                }
-            }
-        }
-        for (String burst : new String[] {"1", "64"}) {
-            String goal = "bridge latency from idle no more than a park/unpark hand-off (one CPU, burst " + burst
-                    + ", p50)" + pin;
-            PairedResult p = r.paired("paired-1cpu/latency_1cpu_burst" + burst);
-            if (p != null) {
-                row(t, goal, paired(p, " of park/unpark's"), p.ratio() <= 1);
-            } else {
-                double bridge = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.bridge[burst=" + burst + "]");
-                double park = p50(r, "bridge-latency-1cpu/BridgeLatencyBench.spscParkUnpark[burst=" + burst + "]");
-                row(t, goal, times(bridge / park) + " of park/unpark's", bridge <= park);
-            }
+        Table t = new Table(SECTION, null, List.of("Goal", "This run", "Verdict"), "|---|---|---|");
+        for (Verdict v : judge(r, machine, o)) {
+            t.row(v.goal(), v.figure(), v.verdict().equals("not met") ? "**not met**" : v.verdict());
         }
         Report.add(b, tables, t);
     }
 
+    /** Every goal of {@code goals.json} judged against {@code r}, in page order. */
+    static List<Verdict> judge(Results r, Machine machine, Report.Options o) {
+        String pin = o.pinned() ? "" : " (NOT pinned: taskset missing)";
+        List<Verdict> out = new ArrayList<>();
+        for (Goal g : load()) {
+            String text = g.goal() + (g.oneCpu() ? pin : "");
+            String suffix = g.suffix() == null ? "" : g.suffix();
+            PairedResult p = g.paired() == null ? null : r.paired(g.paired());
+            if (p != null) {
+                out.add(verdict(g, text, paired(p, suffix), p.ratio(), true));
+                continue;
+            }
+            List<String> keys = g.keys();
+            switch (g.measure()) {
+                case "ratio" -> {
+                    double q = keys.isEmpty() ? Double.NaN : stat(r, g, keys.get(0)) / smallest(r, g, keys);
+                    out.add(verdict(g, text, keys.isEmpty() ? "n/a" : times(q) + suffix, q, false));
+                }
+                case "value" -> {
+                    double v = stat(r, g, keys.get(0));
+                    out.add(verdict(g, text, Report.num(v) + suffix, v, false));
+                }
+                case "growth" -> {
+                    int k = Math.min(g.threads(), machine.cpus());
+                    if (k < 2) {
+                        out.add(new Verdict(
+                                g.goal(), "one CPU: cannot grow", Double.NaN, g.target(), false, "not applicable"));
+                    } else {
+                        String key = keys.get(0);
+                        double q = stat(r, g, key.replace("{threads}", Integer.toString(k)))
+                                / stat(r, g, key.replace("{threads}", "1"));
+                        String within = text + " (1 to " + k + ", the CPUs available)";
+                        out.add(verdict(g, within, times(q) + suffix, q, false));
+                    }
+                }
+                case "spread" -> {
+                    double lo = Double.POSITIVE_INFINITY, hi = 0;
+                    for (String key : keys) {
+                        double v = stat(r, g, key);
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                    out.add(verdict(g, text, times(hi / lo) + suffix, hi / lo, false));
+                }
+                default ->
+                    throw new IllegalArgumentException("goals.json: goal '" + g.goal() + "' has measure '" + g.measure()
+                            + "'; expected ratio, value, growth or spread");
+            }
+        }
+        return out;
+    }
+
+    /** The target of the goal with this {@code id}, e.g. {@code ">= 3"}, for a page that quotes it. */
+    static String target(String id) {
+        return load().stream()
+                .filter(g -> id.equals(g.id()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("goals.json has no goal with id '" + id + "'"))
+                .target();
+    }
+
+    /** The smallest of {@code keys[1..]} (NaN if any is missing, as Math.min does). */
+    private static double smallest(Results r, Goal g, List<String> keys) {
+        double min = Double.POSITIVE_INFINITY;
+        for (String key : keys.subList(1, keys.size())) {
+            min = Math.min(min, stat(r, g, key));
+        }
+        return min;
+    }
+
     /** A goal's line; a NaN anywhere in the figure means a benchmark did not run. */
-    private static void row(Table t, String goal, String figure, boolean met) {
+    private static Verdict verdict(Goal g, String text, String figure, double value, boolean paired) {
         boolean measured = !figure.contains("n/a") && !figure.contains("NaN");
-        t.row(goal, measured ? figure : "n/a", !measured ? "not measured" : met ? "met" : "**not met**");
+        String verdict = !measured ? "not measured" : meets(value, g) ? "met" : "not met";
+        return new Verdict(text, measured ? figure : "n/a", measured ? value : Double.NaN, g.target(), paired, verdict);
+    }
+
+    /** Whether {@code value} passes the goal's target, e.g. {@code "<= 1.10"}. */
+    static boolean meets(double value, Goal g) {
+        String[] t = g.target().trim().split("\\s+");
+        if (t.length != 2) {
+            throw new IllegalArgumentException("goals.json: goal '" + g.goal() + "' has target '" + g.target()
+                    + "'; expected an operator and a number, e.g. \"<= 1.10\"");
+        }
+        double bound = Double.parseDouble(t[1]);
+        return switch (t[0]) {
+            case "<=" -> value <= bound;
+            case "<" -> value < bound;
+            case ">=" -> value >= bound;
+            case ">" -> value > bound;
+            default ->
+                throw new IllegalArgumentException("goals.json: goal '" + g.goal() + "' has target '" + g.target()
+                        + "'; the operator must be <=, <, >= or >");
+        };
     }
 
     /**
@@ -163,13 +191,19 @@ final class Goals {
         return Double.isFinite(q) && q > 0 ? String.format(Locale.ROOT, "%.2fx", q) : "n/a";
     }
 
-    private static double score(Results r, String key) {
+    /** The goal's statistic of one result (see goals.json's "about"); NaN if absent. */
+    private static double stat(Results r, Goal g, String key) {
         Measurement m = r.get(key);
-        return m == null ? Double.NaN : m.score();
-    }
-
-    private static double p50(Results r, String key) {
-        Measurement m = r.get(key);
-        return m == null ? Double.NaN : m.typical();
+        if (m == null) {
+            return Double.NaN;
+        }
+        return switch (g.stat() == null ? "score" : g.stat()) {
+            case "score" -> m.score();
+            case "p50" -> m.typical();
+            case "cpuShare" -> Rivals.cpuShare(r, key);
+            default ->
+                throw new IllegalArgumentException("goals.json: goal '" + g.goal() + "' has stat '" + g.stat()
+                        + "'; expected score, p50 or cpuShare");
+        };
     }
 }

@@ -279,8 +279,8 @@ public final class Report {
         w.apply("");
 
         bridge(b, tables, r);
-        Rivals.write(b, r);
-        posixFallback(b, r);
+        Rivals.write(b, tables, r);
+        posixFallback(b, tables, r);
         Goals.write(b, tables, r, machine, o);
         w.apply("![wakefd benchmarks: cost and round trips, log scale](" + o.svgName() + ")");
         return b.toString();
@@ -304,6 +304,9 @@ public final class Report {
         doc.put("markdown", md.toString());
         doc.put("chart", svg.toString());
         doc.put("tables", tables.stream().map(Table::toJson).toList());
+        doc.put(
+                "goals",
+                Goals.judge(r, machine, o).stream().map(Goals.Verdict::toJson).toList());
         Map<String, Object> all = new LinkedHashMap<>();
         r.all().forEach((key, m) -> {
             Map<String, Object> v = new LinkedHashMap<>();
@@ -323,7 +326,7 @@ public final class Report {
     }
 
     /** The POSIX-only fallback (pipe + poll(2), issue 18) beside eventfd/epoll, from one JMH run. */
-    private static void posixFallback(StringBuilder b, Results r) {
+    private static void posixFallback(StringBuilder b, List<Table> tables, Results r) {
         String[][] rows = {
             {"signalFromIdleThenTryRead", "`signal()` from idle + the `tryRead()` that re-arms it (ns)"},
             {"signalPending", "`signal()` while a count is pending (ns)"},
@@ -334,26 +337,24 @@ public final class Report {
                 && r.get("posix/PlatformCostPosixBench." + rows[0][0]) == null) {
             return; // the group did not run
         }
-        b.append("## POSIX-only fallback vs eventfd (what macOS and the BSDs get)\n\n");
+        String section = "POSIX-only fallback vs eventfd (what macOS and the BSDs get)";
+        b.append("## ").append(section).append("\n\n");
         b.append("The same benchmarks (`PlatformCostBench`) forked once on Linux's calls (eventfd, epoll) and once\n");
         b.append("with `-Dwakefd.platform=posix` (a pipe made by pipe + fcntl, poll(2) waits), in one JMH run;\n");
         b.append("threads placed by the scheduler, round trips from idle (50 µs gap). Run alone with\n");
         b.append("`wakefd-bench/run-benchmarks.sh --group posix`.\n\n");
-        b.append("| What | eventfd | POSIX-only | POSIX / eventfd |\n|---|---:|---:|---:|\n");
+        Table t = new Table(
+                section, null, List.of("What", "eventfd", "POSIX-only", "POSIX / eventfd"), "|---|---:|---:|---:|");
         for (String[] row : rows) {
             Measurement l = r.get("posix/PlatformCostLinuxBench." + row[0]);
             Measurement p = r.get("posix/PlatformCostPosixBench." + row[0]);
-            b.append("| ")
-                    .append(row[1])
-                    .append(" | ")
-                    .append(l == null ? "not run" : cell(l))
-                    .append(" | ")
-                    .append(p == null ? "not run" : cell(p))
-                    .append(" | ")
-                    .append(l == null || p == null ? "" : ratio(p.typical(), l.typical()))
-                    .append(" |\n");
+            t.row(
+                    row[1],
+                    l == null ? "not run" : cell(l),
+                    p == null ? "not run" : cell(p),
+                    l == null || p == null ? "" : ratio(p.typical(), l.typical()));
         }
-        b.append("\n");
+        add(b, tables, t);
     }
 
     private static String cell(Measurement m) {

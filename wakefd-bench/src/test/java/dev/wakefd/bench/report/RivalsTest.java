@@ -25,7 +25,7 @@ class RivalsTest {
     }
 
     static String idle(String channel, String placement, double p50) {
-        return ReportTest.jmh(
+        return ReportFixtures.jmh(
                 "BridgeRivalsBench.fromIdle",
                 "sample",
                 "\"channel\" : \"" + channel + "\", \"placement\" : \"" + placement + "\"",
@@ -70,7 +70,7 @@ class RivalsTest {
     void staysOffThePageWhenTheGroupDidNotRun() throws IOException {
         Files.writeString(
                 dir.resolve("other.json"),
-                "[\n" + ReportTest.jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0) + "\n]\n");
+                "[\n" + ReportFixtures.jmh("NotifyBench.eventFdSignal", "avgt", "", 240, "2.5", 0, 0) + "\n]\n");
         StringBuilder b = new StringBuilder();
         Rivals.write(b, Results.load(dir));
         assertThat(b).isEmpty();

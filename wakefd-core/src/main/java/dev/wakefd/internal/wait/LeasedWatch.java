@@ -1,6 +1,7 @@
 package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
+import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -14,15 +15,8 @@ import java.lang.invoke.VarHandle;
  * forgotten EventFd is still collected and its Cleaner kills them.
  */
 abstract class LeasedWatch {
-    private static final VarHandle DEAD;
-
-    static {
-        try {
-            DEAD = MethodHandles.lookup().findVarHandle(LeasedWatch.class, "dead", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle DEAD =
+            VarHandles.find(MethodHandles.lookup(), LeasedWatch.class, "dead", boolean.class);
 
     final FdGuard guard;
     final int fd;

@@ -1,6 +1,9 @@
 package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
+import dev.wakefd.internal.VarHandles;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,15 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * slot's CAS or {@code Set.remove} lets only one of them run it.
  */
 final class Listeners {
-    private static final java.lang.invoke.VarHandle SOLE;
-
-    static {
-        try {
-            SOLE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Listeners.class, "sole", Runnable.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle SOLE =
+            VarHandles.find(MethodHandles.lookup(), Listeners.class, "sole", Runnable.class);
 
     private final FdGuard guard; // not the signal: its Cleaner runs closed()
     /** The common case, one listener, without the set's allocation: taken and cleared by CAS. */

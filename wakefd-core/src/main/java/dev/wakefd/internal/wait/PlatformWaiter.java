@@ -6,6 +6,7 @@ import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.Native;
 import dev.wakefd.internal.Platform;
 import dev.wakefd.internal.Poll;
+import dev.wakefd.internal.VarHandles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -326,15 +327,8 @@ public final class PlatformWaiter {
      * returns the lease.
      */
     static final class Watch extends LeasedWatch implements Runnable {
-        private static final VarHandle BLOCKED;
-
-        static {
-            try {
-                BLOCKED = MethodHandles.lookup().findVarHandle(Watch.class, "blocked", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle BLOCKED =
+                VarHandles.find(MethodHandles.lookup(), Watch.class, "blocked", boolean.class);
 
         private final Fds fds;
         final Site site;

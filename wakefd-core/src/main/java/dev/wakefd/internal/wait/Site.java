@@ -1,6 +1,7 @@
 package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.FdGuard;
+import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
@@ -16,15 +17,8 @@ import java.util.function.Supplier;
  * fences, then reads; a writer writes, fences, then looks: one of the two sees the other.
  */
 public final class Site {
-    private static final VarHandle WATCH;
-
-    static {
-        try {
-            WATCH = MethodHandles.lookup().findVarHandle(Site.class, "watch", VirtualWatch.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle WATCH =
+            VarHandles.find(MethodHandles.lookup(), Site.class, "watch", VirtualWatch.class);
 
     private final int fd;
     private final FdGuard guard;

@@ -1,6 +1,7 @@
 package dev.wakefd.internal.wait;
 
 import dev.wakefd.internal.EPoll;
+import dev.wakefd.internal.VarHandles;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -22,15 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * listener; it references no signal.
  */
 final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnable {
-    private static final VarHandle SOLE;
-
-    static {
-        try {
-            SOLE = MethodHandles.lookup().findVarHandle(VirtualWatch.class, "sole", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle SOLE =
+            VarHandles.find(MethodHandles.lookup(), VirtualWatch.class, "sole", Thread.class);
 
     private final Site site;
     private Loop loop; // guarded by this: the shared poller's entry, made once the fd is exposed

@@ -1,4 +1,4 @@
-package dev.wakefd.netty;
+package dev.wakefd.netty.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,17 +12,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** The two loop kinds under test. io_uring skips, with the kernel's reason, where it is refused. */
-enum LoopKind {
+public enum LoopKind {
     EPOLL {
         @Override
-        IoHandlerFactory factory() {
+        public IoHandlerFactory factory() {
             Epoll.ensureAvailability(); // Linux x86-64 with the native jar: a failure here is a real one
             return EpollIoHandler.newFactory();
         }
     },
     IO_URING {
         @Override
-        IoHandlerFactory factory() {
+        public IoHandlerFactory factory() {
             Assumptions.assumeTrue(
                     IoUring.isAvailable(),
                     () -> "io_uring refused here, so the io_uring test is skipped: " + IoUring.unavailabilityCause());
@@ -30,14 +30,14 @@ enum LoopKind {
         }
     };
 
-    abstract IoHandlerFactory factory();
+    public abstract IoHandlerFactory factory();
 
     /** A group of {@code threads} loops, shut down (bounded) on close. */
-    Loops open(int threads) {
+    public Loops open(int threads) {
         return new Loops(new MultiThreadIoEventLoopGroup(threads, factory()));
     }
 
-    record Loops(MultiThreadIoEventLoopGroup group) implements AutoCloseable {
+    public record Loops(MultiThreadIoEventLoopGroup group) implements AutoCloseable {
         @Override
         public void close() {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

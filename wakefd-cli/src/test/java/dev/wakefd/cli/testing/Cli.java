@@ -1,17 +1,18 @@
-package dev.wakefd.cli;
+package dev.wakefd.cli.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wakefd.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** Runs the wakefd command in this JVM with stdout and stderr captured. */
-final class Cli {
+public final class Cli {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() {
+    public record Run(int exit, String out, String err) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(out);
             } catch (Exception e) {
@@ -28,7 +29,7 @@ final class Cli {
 
     private Cli() {}
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();
@@ -38,7 +39,7 @@ final class Cli {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    static JsonNode parse(String json) {
+    public static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (Exception e) {

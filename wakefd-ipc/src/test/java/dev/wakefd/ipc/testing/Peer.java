@@ -1,4 +1,4 @@
-package dev.wakefd.ipc;
+package dev.wakefd.ipc.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,15 +17,15 @@ import java.util.concurrent.TimeUnit;
  * A child process for the tests: its output lines arrive on a queue read with a bound, so a peer
  * that hangs fails the test instead of hanging it, and close() kills it if it is still there.
  */
-final class Peer implements AutoCloseable {
-    static final long WAIT_SECONDS = 60;
+public final class Peer implements AutoCloseable {
+    public static final long WAIT_SECONDS = 60;
     private static final String EOF = "\u0000eof";
 
-    final Process process;
+    public final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuilder transcript = new StringBuilder();
 
-    Peer(List<String> command) throws IOException {
+    public Peer(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread.ofPlatform().daemon().name("peer-output-" + process.pid()).start(() -> {
             try (BufferedReader r =
@@ -40,12 +40,12 @@ final class Peer implements AutoCloseable {
         });
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** The next line the peer prints, waiting at most WAIT_SECONDS. */
-    String line() throws InterruptedException {
+    public String line() throws InterruptedException {
         String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(l)
                 .as("peer %d printed nothing for %d s; so far: %s", pid(), WAIT_SECONDS, transcript)
@@ -57,14 +57,14 @@ final class Peer implements AutoCloseable {
         return l;
     }
 
-    void tell(String text) throws IOException {
+    public void tell(String text) throws IOException {
         Writer w = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         w.write(text + "\n");
         w.flush();
     }
 
     /** Waits (bounded) for the exit and returns its status. */
-    int exit() throws InterruptedException {
+    public int exit() throws InterruptedException {
         assertThat(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS))
                 .as("peer %d exits within %d s", pid(), WAIT_SECONDS)
                 .isTrue();
@@ -76,7 +76,7 @@ final class Peer implements AutoCloseable {
      * stdin, so that none of its pipes is open here any more (for tests that count fds). The JDK
      * closes a finished child's stdout asynchronously, after waitFor returns.
      */
-    int finish() throws InterruptedException, IOException {
+    public int finish() throws InterruptedException, IOException {
         int status = exit();
         process.getOutputStream().close();
         for (String l; !EOF.equals(l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS)); ) {
@@ -88,7 +88,7 @@ final class Peer implements AutoCloseable {
     }
 
     /** Kills the peer (SIGKILL) and waits for it, bounded. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         exit();
     }

@@ -1,4 +1,4 @@
-package dev.wakefd.netty;
+package dev.wakefd.netty.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /** A handler that sums what it is given, notes calls off the loop thread, and can be waited on. */
-final class Tally implements LongConsumer {
+public final class Tally implements LongConsumer {
     private final EventLoop[] loops;
     private long sum;
     private long calls;
@@ -16,7 +16,7 @@ final class Tally implements LongConsumer {
     private long zeros;
 
     /** Calls must come from the thread of one of {@code loops}. */
-    Tally(EventLoop... loops) {
+    public Tally(EventLoop... loops) {
         this.loops = loops.clone();
     }
 
@@ -34,7 +34,7 @@ final class Tally implements LongConsumer {
     }
 
     /** Waits until the sum reaches {@code expected}; fails after {@code timeout} or if it passes it. */
-    synchronized void awaitSum(long expected, Duration timeout) throws InterruptedException {
+    public synchronized void awaitSum(long expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (sum < expected) {
             long left = deadline - System.nanoTime();
@@ -48,7 +48,7 @@ final class Tally implements LongConsumer {
         }
     }
 
-    synchronized void awaitCalls(long expected, Duration timeout) throws InterruptedException {
+    public synchronized void awaitCalls(long expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (calls < expected) {
             long left = deadline - System.nanoTime();
@@ -63,7 +63,7 @@ final class Tally implements LongConsumer {
      * Waits until {@code condition} holds, re-checking after each handler call; the condition must
      * read state that the handler updates before it calls {@link #accept}.
      */
-    synchronized void awaitUntil(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+    public synchronized void awaitUntil(java.util.function.BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
@@ -75,16 +75,16 @@ final class Tally implements LongConsumer {
         }
     }
 
-    synchronized long sum() {
+    public synchronized long sum() {
         return sum;
     }
 
-    synchronized long calls() {
+    public synchronized long calls() {
         return calls;
     }
 
     /** Calls not on the loop's thread, plus calls with 0: both must stay 0. */
-    synchronized long violations() {
+    public synchronized long violations() {
         return offLoop + zeros;
     }
 }

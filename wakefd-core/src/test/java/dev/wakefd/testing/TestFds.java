@@ -1,4 +1,4 @@
-package dev.wakefd;
+package dev.wakefd.testing;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Raw fd helpers for tests: make foreign fds, inspect /proc. Independent of the code under test. */
-final class TestFds {
+public final class TestFds {
     private TestFds() {}
 
     private static final Linker L = Linker.nativeLinker();
@@ -35,16 +35,16 @@ final class TestFds {
             FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
-    static final int EFD_SEMAPHORE = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    public static final int EFD_SEMAPHORE = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
 
     /** A raw eventfd as a native library would make it (blocking unless flags say otherwise). */
-    static int rawEventFd(int initial, int flags) throws Throwable {
+    public static int rawEventFd(int initial, int flags) throws Throwable {
         int fd = (int) EVENTFD.invokeExact(initial, flags);
         if (fd < 0) throw new IOException("eventfd failed");
         return fd;
     }
 
-    static int[] pipe() throws Throwable {
+    public static int[] pipe() throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fds = a.allocate(8);
             if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) throw new IOException("pipe2 failed");
@@ -53,7 +53,7 @@ final class TestFds {
     }
 
     /** Writes a raw 8-byte value, as a foreign writer would. Returns write's result. */
-    static long rawWrite(int fd, long value) throws Throwable {
+    public static long rawWrite(int fd, long value) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(8);
             buf.set(ValueLayout.JAVA_LONG, 0, value);
@@ -67,25 +67,25 @@ final class TestFds {
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     /** Reads whatever a (blocking) pipe holds right now, up to 4 KiB. */
-    static long drainPipe(int fd) throws Throwable {
+    public static long drainPipe(int fd) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             return (long) READ.invokeExact(fd, a.allocate(4096), 4096L);
         }
     }
 
-    static void close(int fd) throws Throwable {
+    public static void close(int fd) throws Throwable {
         int r = (int) CLOSE.invokeExact(fd);
     }
 
-    static int statusFlags(int fd) throws Throwable {
+    public static int statusFlags(int fd) throws Throwable {
         return (int) FCNTL.invokeExact(fd, 3 /* F_GETFL */);
     }
 
-    static int fdFlags(int fd) throws Throwable {
+    public static int fdFlags(int fd) throws Throwable {
         return (int) FCNTL.invokeExact(fd, 1 /* F_GETFD */);
     }
 
-    static String target(int fd) {
+    public static String target(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
         } catch (IOException e) {
@@ -93,23 +93,18 @@ final class TestFds {
         }
     }
 
-    static boolean isEventFd(int fd) {
+    public static boolean isEventFd(int fd) {
         return "anon_inode:[eventfd]".equals(target(fd));
     }
 
     /** Whether fd is open as this run's backend makes signals: an eventfd, or a pipe's read end. */
-    static boolean isSignalFd(int fd) {
+    public static boolean isSignalFd(int fd) {
         String t = target(fd);
         return TestBackend.isPipe() ? t != null && t.startsWith("pipe:") : "anon_inode:[eventfd]".equals(t);
     }
 
-    /** The count as the backend keeps it: the kernel's (fdinfo) for eventfd, the in-JVM count for a pipe. */
-    static long count(EventFd e) throws IOException {
-        return e.file instanceof dev.wakefd.internal.PipeFile p ? p.pending() : kernelCount(e.fd());
-    }
-
     /** Whether fd polls readable right now (poll with a zero timeout). */
-    static boolean readable(int fd) throws Throwable {
+    public static boolean readable(int fd) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pfd = a.allocate(8, 4);
             pfd.set(ValueLayout.JAVA_INT, 0, fd);
@@ -126,11 +121,11 @@ final class TestFds {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     /** The kernel's own count for an eventfd, from /proc/self/fdinfo (hex). */
-    static long kernelCount(int fd) throws IOException {
+    public static long kernelCount(int fd) throws IOException {
         return Long.parseUnsignedLong(fdinfo(fd).get("eventfd-count"), 16);
     }
 
-    static Map<String, String> fdinfo(int fd) throws IOException {
+    public static Map<String, String> fdinfo(int fd) throws IOException {
         Map<String, String> m = new java.util.HashMap<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
             int c = line.indexOf(':');
@@ -139,13 +134,13 @@ final class TestFds {
         return m;
     }
 
-    static long openFdCount() throws IOException {
+    public static long openFdCount() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
         }
     }
 
-    static long eventFdCount() throws IOException {
+    public static long eventFdCount() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.filter(p -> {
                         try {

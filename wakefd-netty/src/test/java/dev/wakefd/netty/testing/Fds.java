@@ -1,4 +1,4 @@
-package dev.wakefd.netty;
+package dev.wakefd.netty.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /** Reads /proc to tell whether an fd number still names the same eventfd. */
-final class Fds {
+public final class Fds {
     private Fds() {}
 
     /** The kernel's eventfd-id of {@code fd}, empty if the number is free or not an eventfd. */
-    static OptionalLong eventfdId(int fd) throws IOException {
+    public static OptionalLong eventfdId(int fd) throws IOException {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
                 if (line.startsWith("eventfd-id:")) {
@@ -26,7 +26,7 @@ final class Fds {
     }
 
     /** True while {@code fd} is still the eventfd whose id was {@code id}. */
-    static boolean stillOpen(int fd, long id) throws IOException {
+    public static boolean stillOpen(int fd, long id) throws IOException {
         OptionalLong now = eventfdId(fd);
         return now.isPresent() && now.getAsLong() == id;
     }
