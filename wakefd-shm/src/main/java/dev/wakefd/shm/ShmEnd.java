@@ -42,7 +42,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     static final long WOKE_JUST_NOW_NANOS = 20_000;
     /** A recent wait at least this long makes a wait sleep at once: looking would not pay. */
     static final long LOOK_PAYS_BELOW_NANOS = 5_000;
-    /** A wait that slept counts as a sample only past this (shorter: it lasted a wake, not a gap). */
+    /** A wait that slept counts as a long sample only past this (shorter: it lasted a wake, not a gap). */
     static final long SLEPT_SAMPLE_ABOVE_NANOS = 100_000;
     /** How often a spin looks at the ring, so the other side's line is not pulled over per message. */
     private static final long LOOK_EVERY_NANOS = 1_000;
@@ -271,10 +271,12 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                 withdraw();
             }
             long slept = System.nanoTime() - start;
-            if (slept > SLEPT_SAMPLE_ABOVE_NANOS && !handOff) {
-                // a real gap: shorter sleeps lasted a wake, and averaging those in would make a
-                // stream's waits sleep at once for good
-                recentWait += (Math.min(slept, 1_000_000) - recentWait) >> 2;
+            if (!handOff) {
+                // A long sleep is a real gap. A shorter one lasted about a wake, not the other
+                // side's pace: it counts as a short wait, or one pause in a stream would make every
+                // later wait sleep at once, and nothing would ever bring the average down again.
+                long sample = slept > SLEPT_SAMPLE_ABOVE_NANOS ? Math.min(slept, 1_000_000) : 0;
+                recentWait += (sample - recentWait) >> 2;
             }
         } catch (ShmCorruptedException | IllegalStateException e) {
             throw failure(e);
