@@ -42,29 +42,11 @@ final class ShmPythonHop extends AbstractHop {
     /** Why the hop cannot run, or null if it can: it needs python3 3.10+ (os.eventfd). */
     static String unavailable() {
         String why = PythonHop.unavailable();
-        if (why != null) {
-            return why;
-        }
-        try {
-            Process p = new ProcessBuilder(
-                            PythonHop.onPath("python3"),
-                            "-c",
-                            "import os, sys; sys.exit(0 if hasattr(os, 'eventfd') else 3)")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getOutputStream().close();
-            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "python3 did not answer within 20 s";
-            }
-            return p.exitValue() == 0 ? null : "python3 is older than 3.10 (no os.eventfd, which wakefd_shm.py needs)";
-        } catch (IOException e) {
-            return "python3 failed to start: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while checking python3";
-        }
+        return why != null
+                ? why
+                : PythonHop.probe(
+                        "import os, sys; sys.exit(0 if hasattr(os, 'eventfd') else 3)",
+                        "python3 is older than 3.10 (no os.eventfd, which wakefd_shm.py needs)");
     }
 
     @Override
