@@ -329,6 +329,7 @@ static inline int wakefd_shm_poll(wakefd_shm *c, const void **data, uint32_t *le
 }
 
 /* Frees the record poll returned (publishes the head and wakes a producer waiting for room). */
+/* Deliberate mirror of wakefd_shm_publish: the consumer's P1 and P2 on its own offsets. */
 static inline int wakefd_shm_release(wakefd_shm *c) {
     c->head = c->next_end;
     uint64_t h = c->head;

@@ -149,6 +149,17 @@ class _End:
                 self._peer_gone = True
         return bool(events)
 
+    def _sleep_announced(self, wake_at, deadline, what):
+        """Announces (prepare_to_wait), sleeps until woken or the deadline, withdraws at wake_at."""
+        if self.prepare_to_wait():
+            try:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError(what + " within the timeout")
+                self._sleep(left)
+            finally:
+                self._store(wake_at, NONE)
+
     def fileno(self):
         """The eventfd this end sleeps on (readable when woken)."""
         return self._own
@@ -286,14 +297,7 @@ class Sender(_End):
 
     def _await_room(self, deadline):
         self._sendable()
-        if self.prepare_to_wait():
-            try:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise TimeoutError("send: no room within the timeout")
-                self._sleep(left)
-            finally:
-                self._store(OFF_PRODUCER_WAKE_AT, NONE)
+        self._sleep_announced(OFF_PRODUCER_WAKE_AT, deadline, "send: no room")
 
     def _close_shared(self):
         self._publish()
@@ -423,14 +427,7 @@ class Receiver(_End):
         if self.end_of_stream():
             return False
         self._gone()
-        if self.prepare_to_wait():
-            try:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise TimeoutError("receive: no message within the timeout")
-                self._sleep(left)
-            finally:
-                self._store(OFF_CONSUMER_WAKE_AT, NONE)
+        self._sleep_announced(OFF_CONSUMER_WAKE_AT, deadline, "receive: no message")
         return True
 
     def receive(self, timeout=None):

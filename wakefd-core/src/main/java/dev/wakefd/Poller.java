@@ -83,8 +83,21 @@ public final class Poller implements AutoCloseable {
      *     {@code epoll_create1: EMFILE (Too many open files)}
      */
     public static Poller open(String threadName) throws IOException {
-        Objects.requireNonNull(threadName, "open(threadName): threadName is null");
-        return new Poller(Loop.open(threadName, false));
+        return open(threadName, false);
+    }
+
+    /**
+     * Starts a poller on a new platform thread with the given name; a daemon thread does not keep
+     * the JVM from exiting (for a poller that serves objects a program may forget to close).
+     *
+     * @param threadName the thread name
+     * @param daemon whether the thread is a daemon thread
+     * @return the running poller
+     * @throws IOException naming the call and errno if the kernel refuses an fd
+     */
+    public static Poller open(String threadName, boolean daemon) throws IOException {
+        Objects.requireNonNull(threadName, "open(threadName, daemon): threadName is null");
+        return new Poller(Loop.open(threadName, daemon));
     }
 
     /**

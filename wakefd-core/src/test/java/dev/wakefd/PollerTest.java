@@ -29,6 +29,16 @@ class PollerTest {
     }
 
     @Test
+    void daemonOptionNamesAndMarksTheThread() throws Exception {
+        try (Poller d = Poller.open("poller-test-daemon", true);
+                Poller n = Poller.open("poller-test-plain")) {
+            assertThat(d.thread().isDaemon()).isTrue();
+            assertThat(d.thread().getName()).isEqualTo("poller-test-daemon");
+            assertThat(n.thread().isDaemon()).isFalse();
+        }
+    }
+
+    @Test
     void readAsyncCompletesWithTheCount() throws Exception {
         try (EventFd e = EventFd.open()) {
             CompletableFuture<Long> f = e.readAsync();

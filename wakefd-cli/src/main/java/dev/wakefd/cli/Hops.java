@@ -35,6 +35,14 @@ final class Hops {
                         ? "left out (--no-python)"
                         : posixOnly != null ? "passes an eventfd to python3: " + posixOnly : PythonHop.unavailable(),
                 PythonHop::new));
+        out.add(new Candidate(
+                ShmPythonHop.NAME,
+                !python
+                        ? "left out (--no-python)"
+                        : posixOnly != null
+                                ? "wakefd-shm needs memfd and eventfd: " + posixOnly
+                                : ShmPythonHop.unavailable(),
+                ShmPythonHop::new));
         return out;
     }
 }

@@ -47,13 +47,19 @@ final class PythonHop implements Hop {
 
     /** Why python3 cannot take part, or null if it can. */
     static String unavailable() {
+        return probe(
+                "import socket, sys; sys.exit(0 if hasattr(socket, 'recv_fds') else 3)",
+                "python3 is older than 3.9 (no socket.recv_fds)");
+    }
+
+    /** Runs {@code python3 -c code}: null if it exits 0, {@code tooOld} if it exits 3, else why not. */
+    static String probe(String code, String tooOld) {
         String exe = onPath("python3");
         if (exe == null) {
             return "python3 is not on PATH";
         }
         try {
-            Process p = new ProcessBuilder(
-                            exe, "-c", "import socket, sys; sys.exit(0 if hasattr(socket, 'recv_fds') else 3)")
+            Process p = new ProcessBuilder(exe, "-c", code)
                     .redirectErrorStream(true)
                     .start();
             p.getOutputStream().close();
@@ -63,7 +69,7 @@ final class PythonHop implements Hop {
                 return "python3 did not answer within 20 s";
             }
             if (p.exitValue() == 3) {
-                return "python3 is older than 3.9 (no socket.recv_fds)";
+                return tooOld;
             }
             return p.exitValue() == 0 ? null : "python3 failed to start (exit code " + p.exitValue() + ")";
         } catch (IOException e) {

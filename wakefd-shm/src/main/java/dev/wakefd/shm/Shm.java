@@ -47,6 +47,7 @@ public final class Shm {
     private static final int CREATOR_PRODUCES = Layout.CREATOR_PRODUCES, CREATOR_CONSUMES = Layout.CREATOR_CONSUMES;
     private static final long OFF_CREATOR_ROLE = Layout.OFF_CREATOR_ROLE;
 
+    // Deliberate mirror: the eight public entry points (create/accept x sender/receiver x default/given policy).
     /**
      * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side sends. Admits only peers of the same user.
      *

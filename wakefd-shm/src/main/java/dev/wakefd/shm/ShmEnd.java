@@ -8,6 +8,11 @@ import dev.wakefd.shm.internal.Region;
 import dev.wakefd.shm.internal.Ring;
 import dev.wakefd.shm.internal.SegmentMem;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,47 +20,148 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What both ends share: the mapped region, this side's {@link Ring}, the eventfd it sleeps on
  * ({@code own}), the one it signals ({@code other}), the set-up socket kept open to notice the
- * peer hanging up, and close. One thread at a time uses an end; {@link #close()} may come from
- * any thread. Protocol: docs/design/shm-ring.md.
+ * peer hanging up, the wait before a sleep, and close. Invariants (docs/design/shm-ring.md,
+ * "Ownership" and "Waiting"): every fd and the mapping belong to a {@link Resources} that never
+ * refers back to the end, so a forgotten end becomes unreachable and its Cleaner releases them;
+ * at most one thread at a time runs an operation of an end ({@link #enter}), a second one gets
+ * IllegalStateException before it touches the ring; {@link #close()} may come from any thread.
  */
 abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmReceiver {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final VarHandle USER;
+
+    static {
+        try {
+            USER = MethodHandles.lookup().findVarHandle(ShmEnd.class, "user", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A hand-off from idle: this side woke the other at most this long before its wait began. */
+    static final long WOKE_JUST_NOW_NANOS = 20_000;
+    /** A recent wait at least this long makes a wait sleep at once: looking would not pay. */
+    static final long LOOK_PAYS_BELOW_NANOS = 5_000;
+    /** A wait that slept counts as a long sample only past this (shorter: it lasted a wake, not a gap). */
+    static final long SLEPT_SAMPLE_ABOVE_NANOS = 100_000;
+    /** How often a spin looks at the ring, so the other side's line is not pulled over per message. */
+    private static final long LOOK_EVERY_NANOS = 1_000;
+
     final Region region;
     final Ring ring;
     final EventFd own;
     final EventFd other;
-    private final FdSocket socket;
-    private final Poller.Registration watch;
     final long peerPid;
-    /** Set by the peer watch (then {@code own} is signalled, so a sleeper re-checks it). */
-    volatile boolean peerGone;
+    /** What close() and the Cleaner release. */
+    private final Resources res;
 
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Cleaner.Cleanable cleanable;
+
+    @SuppressWarnings("unused") // through USER: the thread inside an operation of this end, if any
+    private volatile Thread user;
+
     volatile long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
+    // waiting policy state: written by the thread inside an operation only (lastWake also by close, a hint)
+    private long lastWake = Long.MIN_VALUE / 2, recentWait;
 
     ShmEnd(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
         this.region = region;
         this.own = own;
         this.other = other;
-        this.socket = socket;
         this.peerPid = socket.peer().pid();
-        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), other::signal);
-        this.watch = PeerWatch.watch(socket.fd(), this::peerHungUp);
+        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther);
+        this.res = new Resources(region, own, other, socket);
+        res.watch = PeerWatch.watch(socket.fd(), res::peerHungUp); // the handler holds res, never this end
+        this.cleanable = CLEANER.register(this, res);
     }
 
-    private void peerHungUp() {
-        peerGone = true;
-        try {
-            own.signal(); // a sleeper that missed the flag in its re-check wakes (eventfd counts persist)
-        } catch (IOException ignored) {
-            // closed meanwhile: nobody sleeps on it any more
+    private void wakeOther() throws IOException {
+        other.signal();
+        lastWake = System.nanoTime();
+    }
+
+    /**
+     * Every fd and the mapping of one end, released once by close(), by the channel closing as
+     * corrupted, or by the Cleaner when a forgotten end became unreachable. No field refers to the
+     * end: the peer watch's handler and the Cleaner hold this object only.
+     */
+    private static final class Resources implements Runnable {
+        final Region region;
+        final EventFd own;
+        final EventFd other;
+        final FdSocket socket;
+        volatile Poller.Registration watch;
+        final AtomicBoolean closed = new AtomicBoolean();
+        /** Set by the peer watch (then {@code own} is signalled, so a sleeper re-checks it). */
+        volatile boolean peerGone;
+
+        Resources(Region region, EventFd own, EventFd other, FdSocket socket) {
+            this.region = region;
+            this.own = own;
+            this.other = other;
+            this.socket = socket;
+        }
+
+        void peerHungUp() {
+            peerGone = true;
+            try {
+                own.signal(); // a sleeper that missed the flag in its re-check wakes (eventfd counts persist)
+            } catch (IOException | RuntimeException ignored) {
+                // closed meanwhile: nobody sleeps on it any more
+            }
+        }
+
+        @Override
+        public void run() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            Poller.Registration w = watch;
+            if (w != null) {
+                PeerWatch.cancel(w);
+            }
+            socket.close();
+            own.close();
+            other.close();
+            region.close();
         }
     }
 
     /**
-     * How long a blocked call keeps looking at the ring before it sleeps in the kernel (default
-     * 20 µs with more than one CPU, 0 with one). A look that finds work saves the other side a wake.
+     * Claims this end for the calling thread's operation. True: the caller took it and must
+     * {@link #exit} in a finally; false: this thread holds it already (a nested call).
      *
-     * @param spin how long to look before sleeping; zero sleeps at once
+     * @throws IllegalStateException if another thread is inside an operation of this end
+     */
+    final boolean enter(String operation) {
+        Thread t = Thread.currentThread();
+        Thread h = (Thread) USER.compareAndExchange(this, (Thread) null, t); // seq-cst: two claimers cannot both win
+        if (h == null) {
+            return true;
+        }
+        if (h == t) {
+            return false;
+        }
+        throw new IllegalStateException("wakefd-shm misuse: " + operation + " on " + this + " from thread "
+                + t.getName() + " while thread " + h.getName() + (h.isVirtual() ? " (virtual)" : "")
+                + " is inside an operation of this end; an end is used by one thread at a time"
+                + " (only close() may come from any thread)");
+    }
+
+    /** Ends the claim {@link #enter} took (release store: the next claimer sees this one's ring state). */
+    final void exit(boolean took) {
+        if (took) {
+            USER.setRelease(this, (Thread) null);
+        }
+    }
+
+    /**
+     * How long a blocked call may look at the ring before it sleeps in the kernel (default 20 µs
+     * with more than one CPU, 0 with one). Within that limit each wait decides from what recent
+     * waits showed: it sleeps at once after it just woke the peer or when recent waits were longer
+     * than a wake costs, and otherwise looks for about twice the recent wait (docs/shm.md).
+     *
+     * @param spin the longest look before sleeping; zero sleeps at once
      * @throws IllegalArgumentException if negative
      */
     public void spinBeforeSleep(Duration spin) {
@@ -109,21 +215,130 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
      * @return false once {@link #close()} was called or the channel was closed as corrupted
      */
     public boolean isOpen() {
-        return !closed.get();
+        return !res.closed.get();
     }
 
-    /** Waits on {@code own} with the given limit (nanos, negative = none); 0 if the limit passed. */
-    final void sleep(long nanos) throws IOException, InterruptedException {
-        if (nanos < 0) {
-            own.await();
-        } else {
-            own.await(Duration.ofNanos(nanos));
+    /** Whether the peer hung up (its socket end closed) without closing the channel first. */
+    final boolean peerGone() {
+        return res.peerGone;
+    }
+
+    /** What a blocked call waits for, looked at without waiting. */
+    @FunctionalInterface
+    interface Ready {
+        boolean now() throws ShmCorruptedException;
+    }
+
+    /** This side's announcement that it is about to sleep (the ring's S1/S2); false: look again now. */
+    abstract boolean announce() throws IOException;
+
+    /** Withdraws this side's announcement. */
+    abstract void withdraw();
+
+    /** The exception for a wait that ran out of time with nothing ready. */
+    abstract SocketTimeoutException timeout(Duration timeout);
+
+    /**
+     * Waits until {@code ready} may hold: looks first as the policy says, then announces, sleeps
+     * on {@code own} and withdraws. Returns when the caller should look again; the deadline is
+     * System.nanoTime() based, -1 for none.
+     */
+    final void await(Ready ready, long deadline, Duration timeout) throws IOException, InterruptedException {
+        try {
+            long start = System.nanoTime();
+            boolean handOff = start - lastWake < WOKE_JUST_NOW_NANOS;
+            if (look(ready, start, handOff)) {
+                if (!handOff) {
+                    recentWait += (System.nanoTime() - start - recentWait) >> 2;
+                }
+                return;
+            }
+            if (!announce()) {
+                return;
+            }
+            try {
+                if (!res.peerGone) { // the watch sets peerGone, then signals: either seen here or the wait returns
+                    long left = deadline == -1 ? -1 : deadline - System.nanoTime();
+                    if (deadline != -1 && left <= 0) {
+                        throw timeout(timeout);
+                    }
+                    sleep(left);
+                    if (deadline != -1 && deadline - System.nanoTime() <= 0 && !ready.now()) {
+                        throw timeout(timeout);
+                    }
+                }
+            } finally {
+                withdraw();
+            }
+            long slept = System.nanoTime() - start;
+            if (!handOff) {
+                // A long sleep is a real gap. A shorter one lasted about a wake, not the other
+                // side's pace: it counts as a short wait, or one pause in a stream would make every
+                // later wait sleep at once, and nothing would ever bring the average down again.
+                long sample = slept > SLEPT_SAMPLE_ABOVE_NANOS ? Math.min(slept, 1_000_000) : 0;
+                recentWait += (sample - recentWait) >> 2;
+            }
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
         }
+    }
+
+    /**
+     * Whether to look before sleeping and for how long (docs/design/shm-ring.md, "Waiting"): not
+     * at all with a zero spin or when recent waits were longer than a wake costs; once, after
+     * giving the CPU away, when this side just woke the peer (whose wake lands best on a CPU that
+     * is not spinning); else for about twice the recent wait, at most the spin. True if ready.
+     */
+    private boolean look(Ready ready, long start, boolean handOff) throws ShmCorruptedException {
+        long max = spinNanos;
+        if (max <= 0) {
+            return false;
+        }
+        if (handOff) {
+            Thread.yield();
+            return ready.now();
+        }
+        if (recentWait >= Math.min(LOOK_PAYS_BELOW_NANOS, max / 2)) {
+            return false;
+        }
+        long budget = Math.min(max, 2 * recentWait + LOOK_EVERY_NANOS);
+        long next = start;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - next >= 0) {
+                if (ready.now()) {
+                    return true;
+                }
+                if (now - start >= budget) {
+                    return false;
+                }
+                next = now + LOOK_EVERY_NANOS / 4;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Waits on {@code own} with the given limit (nanos, negative = none). */
+    private void sleep(long nanos) throws IOException, InterruptedException {
+        try {
+            if (nanos < 0) {
+                own.await();
+            } else {
+                own.await(Duration.ofNanos(nanos));
+            }
+        } finally {
+            Reference.reachabilityFence(this); // a sleeping end is in use: its Cleaner must not run
+        }
+    }
+
+    /** The exception to throw for a failure inside an operation: corruption closes, a close in between reads as closed. */
+    final IOException failure(Exception e) { // e: ShmCorruptedException or IllegalStateException
+        return e instanceof ShmCorruptedException c ? corrupted(c) : closedOr((RuntimeException) e);
     }
 
     /** Turns a failure that happened because the region was unmapped by close() into ClosedChannelException. */
     final IOException closedOr(RuntimeException e) {
-        if (closed.get() && e instanceof IllegalStateException) {
+        if (res.closed.get() && e instanceof IllegalStateException) {
             ClosedChannelException c = new ClosedChannelException();
             c.initCause(e);
             return c;
@@ -132,18 +347,42 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     }
 
     final void ensureOpen() throws ClosedChannelException {
-        if (closed.get()) {
+        if (res.closed.get()) {
             throw new ClosedChannelException();
         }
     }
 
     /** Closes the channel because the region is corrupt, and hands the exception back to throw. */
     final ShmCorruptedException corrupted(ShmCorruptedException e) {
-        release();
+        cleanable.clean();
         ShmCorruptedException c = new ShmCorruptedException(
                 "wakefd-shm region corrupted by the peer (pid " + peerPid + "), channel closed: " + e.getMessage());
         c.initCause(e);
         return c;
+    }
+
+    /**
+     * For event loops: after an offer or drain found nothing to do, announces that this end
+     * waits. True: wait until {@link #signal()} turns readable (consume it, then try again);
+     * false: the ring changed, the peer closed or hung up meanwhile: try again now.
+     *
+     * @return true to wait for {@link #signal()}, false to try again now
+     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
+     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
+     */
+    public boolean prepareToWait() throws IOException {
+        boolean took = enter("prepareToWait");
+        try {
+            ensureOpen();
+            if (res.peerGone) {
+                return false;
+            }
+            return announce();
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
+        }
     }
 
     /** This side's part of closing, in shared memory (flag) and towards the peer (a wake). */
@@ -152,11 +391,13 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /**
      * Closes this end: tells the peer (the end-of-stream or abandoned flag, then a wake), stops
      * watching the peer, closes the socket and both eventfds (a call blocked on this end ends with
-     * ClosedChannelException) and unmaps the region. Idempotent; safe from any thread.
+     * ClosedChannelException) and unmaps the region. Idempotent; safe from any thread. An end
+     * that is never closed is released the same way (without telling the peer, who sees a
+     * hang-up) once it is unreachable.
      */
     @Override
     public void close() {
-        if (closed.get()) {
+        if (res.closed.get()) {
             return;
         }
         try {
@@ -165,17 +406,6 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         } catch (IOException | RuntimeException ignored) {
             // the peer is gone or the region is unusable: nothing more to tell it
         }
-        release();
-    }
-
-    private void release() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        PeerWatch.cancel(watch);
-        socket.close();
-        own.close();
-        other.close();
-        region.close();
+        cleanable.clean();
     }
 }

@@ -50,16 +50,17 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public byte[] poll() throws IOException {
+        boolean took = enter("poll");
         try {
             byte[] m = take();
             if (m != null) {
                 ring.publishHead();
             }
             return m;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -98,6 +99,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public ShmMessage pollView() throws IOException {
+        boolean took = enter("pollView");
         try {
             ensureOpen();
             checkNoView();
@@ -108,10 +110,10 @@ public final class ShmReceiver extends ShmEnd {
             view = new ShmMessage(
                     this, region.segment().asSlice(at, ring.nextLength()).asReadOnly(), received);
             return view;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -120,13 +122,16 @@ public final class ShmReceiver extends ShmEnd {
         if (view != m) {
             return; // released already
         }
-        view = null;
+        boolean took = enter("release");
         try {
+            view = null;
             ring.consume();
             received++;
             ring.publishHead();
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -142,6 +147,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainViews(Consumer<MemorySegment> sink, int max) throws IOException {
+        boolean took = enter("drainViews");
         try {
             ensureOpen();
             checkNoView();
@@ -155,10 +161,10 @@ public final class ShmReceiver extends ShmEnd {
             }
             ring.publishHead();
             return n == 0 && ring.endOfStream() ? -1 : n;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -174,6 +180,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainTo(Consumer<byte[]> sink, int max) throws IOException {
+        boolean took = enter("drainTo");
         try {
             int n = 0;
             byte[] m;
@@ -189,16 +196,16 @@ public final class ShmReceiver extends ShmEnd {
                 checkPeer();
             }
             return n;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
     /** The sender hung up: once everything it published was taken, say so. */
     private void checkPeer() throws IOException {
-        if (peerGone && ring.drained() && !ring.endOfStream()) { // peerGone first, then the tail and the flag
+        if (peerGone() && ring.drained() && !ring.endOfStream()) { // peerGone first, then the tail and the flag
             throw new ShmClosedException("the sender (pid " + peerPid
                     + ") hung up (exited, was killed or closed its socket)" + " without closing the stream; all "
                     + received + " messages it fully published were delivered");
@@ -232,14 +239,19 @@ public final class ShmReceiver extends ShmEnd {
      */
     public byte[] receive(Duration timeout) throws IOException, InterruptedException {
         long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
-        while (true) {
-            byte[] m = poll();
-            if (m != null) {
-                return m;
+        boolean took = enter("receive");
+        try {
+            while (true) {
+                byte[] m = poll();
+                if (m != null) {
+                    return m;
+                }
+                if (!awaitMessage(deadline, timeout)) {
+                    return null;
+                }
             }
-            if (!awaitMessage(deadline, timeout)) {
-                return null;
-            }
+        } finally {
+            exit(took);
         }
     }
 
@@ -256,15 +268,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws InterruptedException if the thread was interrupted while waiting
      */
     public int receiveMany(Consumer<byte[]> sink, int max) throws IOException, InterruptedException {
-        while (true) {
-            int n = drainTo(sink, max);
-            if (n != 0) {
-                return n;
-            }
-            if (!awaitMessage(-1, null)) {
-                return -1;
-            }
-        }
+        return receiveBatch("receiveMany", () -> drainTo(sink, max));
     }
 
     /**
@@ -280,67 +284,61 @@ public final class ShmReceiver extends ShmEnd {
      * @throws InterruptedException if the thread was interrupted while waiting
      */
     public int receiveViews(Consumer<MemorySegment> sink, int max) throws IOException, InterruptedException {
-        while (true) {
-            int n = drainViews(sink, max);
-            if (n != 0) {
-                return n;
+        return receiveBatch("receiveViews", () -> drainViews(sink, max));
+    }
+
+    /** A drain that never waits: how many it handed over, 0 for none now, -1 at end of stream. */
+    @FunctionalInterface
+    private interface Drain {
+        int drain() throws IOException;
+    }
+
+    /** Drains, waiting while there is nothing; returns how many (at least 1), or -1 at end of stream. */
+    private int receiveBatch(String operation, Drain drain) throws IOException, InterruptedException {
+        boolean took = enter(operation);
+        try {
+            while (true) {
+                int n = drain.drain();
+                if (n != 0) {
+                    return n;
+                }
+                if (!awaitMessage(-1, null)) {
+                    return -1;
+                }
             }
-            try {
-                checkPeer();
-            } catch (ShmCorruptedException e) {
-                throw corrupted(e);
-            }
-            if (!awaitMessage(-1, null)) {
-                return -1;
-            }
+        } finally {
+            exit(took);
         }
     }
 
-    /** Waits until a message may be there; false at end of stream. */
+    /** Waits until a message may be there (or the end, a hang-up, the deadline); false at end of stream. */
     private boolean awaitMessage(long deadline, Duration timeout) throws IOException, InterruptedException {
         try {
             if (ring.endOfStream()) {
                 return false;
             }
             checkPeer();
-            long spinUntil = System.nanoTime() + spinNanos;
-            while (spinNanos > 0 && System.nanoTime() - spinUntil < 0) { // look before sleeping
-                if (!ring.drained() || ring.producerClosed() || peerGone) {
-                    return true;
-                }
-                Thread.onSpinWait();
-            }
-            if (!ring.consumerPrepareToWait()) {
-                return true;
-            }
-            try {
-                if (!peerGone) { // the watch sets peerGone, then signals: either seen here or the wait returns
-                    long left = deadline == -1 ? -1 : deadline - System.nanoTime();
-                    if (deadline != -1 && left <= 0) {
-                        throw timeout(timeout);
-                    }
-                    sleep(left);
-                    if (deadline != -1
-                            && deadline - System.nanoTime() <= 0
-                            && ring.drained()
-                            && !ring.producerClosed()) {
-                        throw timeout(timeout);
-                    }
-                }
-            } finally {
-                ring.consumerWithdraw();
-            }
-            return true;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
         }
+        await(() -> !ring.drained() || ring.producerClosed() || peerGone(), deadline, timeout);
+        return true;
     }
 
-    private SocketTimeoutException timeout(Duration timeout) {
+    @Override
+    SocketTimeoutException timeout(Duration timeout) {
         return new SocketTimeoutException(
                 "receive: no message from the sender (pid " + peerPid + ") within " + timeout);
+    }
+
+    @Override
+    boolean announce() throws IOException {
+        return ring.consumerPrepareToWait();
+    }
+
+    @Override
+    void withdraw() {
+        ring.consumerWithdraw();
     }
 
     /**
@@ -351,12 +349,13 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public boolean isEndOfStream() throws IOException {
+        boolean took = enter("isEndOfStream");
         try {
             return ring.endOfStream();
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -367,6 +366,12 @@ public final class ShmReceiver extends ShmEnd {
      * @return a future of the next message (null at end of stream), or completed exceptionally with the failure
      */
     public CompletableFuture<byte[]> receiveAsync() {
+        boolean took;
+        try {
+            took = enter("receiveAsync");
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         try {
             byte[] m = poll();
             if (m != null) {
@@ -385,29 +390,8 @@ public final class ShmReceiver extends ShmEnd {
             });
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /**
-     * For event loops: after {@link #drainTo} returned 0, announces that this end waits. True:
-     * wait until {@link #signal()} turns readable (consume it, then drain again); false: a message,
-     * the end of stream or a hang-up arrived meanwhile: drain again now.
-     *
-     * @return true to wait for {@link #signal()}, false to drain again now
-     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
-     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
-     */
-    public boolean prepareToWait() throws IOException {
-        try {
-            ensureOpen();
-            if (peerGone) {
-                return false;
-            }
-            return ring.consumerPrepareToWait();
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } finally {
+            exit(took);
         }
     }
 

@@ -63,16 +63,17 @@ public final class ShmSender extends ShmEnd {
      */
     public boolean offer(byte[] message, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, message.length);
+        boolean took = enter("offer");
         try {
             if (!put(message, offset, length)) {
                 return false;
             }
             ring.publish();
             return true;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -87,6 +88,7 @@ public final class ShmSender extends ShmEnd {
      */
     public boolean offer(ByteBuffer message) throws IOException {
         int len = message.remaining();
+        boolean took = enter("offer");
         try {
             checkSendable();
             long at = ring.claim(len);
@@ -98,10 +100,10 @@ public final class ShmSender extends ShmEnd {
             ring.publish();
             message.position(message.position() + len);
             return true;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
@@ -123,7 +125,7 @@ public final class ShmSender extends ShmEnd {
             throw new ShmClosedException(
                     "the receiver (pid " + peerPid + ") closed the channel; this message was not sent");
         }
-        if (peerGone) {
+        if (peerGone()) {
             throw new ShmClosedException("the receiver (pid " + peerPid + ") hung up (exited or closed its socket)"
                     + " without closing the channel; this message was not sent");
         }
@@ -155,9 +157,14 @@ public final class ShmSender extends ShmEnd {
      */
     public void send(byte[] message, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(message, "send: message is null");
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        while (!offer(message)) {
-            awaitRoom(message.length, timeout == null ? -1 : deadline, timeout);
+        long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
+        boolean took = enter("send");
+        try {
+            while (!offer(message)) {
+                awaitRoom(message.length, deadline, timeout);
+            }
+        } finally {
+            exit(took);
         }
     }
 
@@ -173,12 +180,17 @@ public final class ShmSender extends ShmEnd {
      */
     public void sendMany(List<byte[]> messages) throws IOException, InterruptedException {
         int i = 0, n = messages.size();
-        while (i < n) {
-            int k = offerMany(messages, i);
-            i += k;
-            if (i < n && k == 0) {
-                awaitRoom(messages.get(i).length, -1, null);
+        boolean took = enter("sendMany");
+        try {
+            while (i < n) {
+                int k = offerMany(messages, i);
+                i += k;
+                if (i < n && k == 0) {
+                    awaitRoom(messages.get(i).length, -1, null);
+                }
             }
+        } finally {
+            exit(took);
         }
     }
 
@@ -194,6 +206,7 @@ public final class ShmSender extends ShmEnd {
      */
     public int offerMany(List<byte[]> messages, int from) throws IOException {
         int k = 0;
+        boolean took = enter("offerMany");
         try {
             for (int i = from; i < messages.size(); i++, k++) {
                 byte[] m = messages.get(i);
@@ -203,51 +216,37 @@ public final class ShmSender extends ShmEnd {
             }
             ring.publish();
             return k;
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
+        } finally {
+            exit(took);
         }
     }
 
-    /** Spins a little, then announces and sleeps until the consumer frees room (or the deadline). */
+    /** Waits until the consumer may have freed room for {@code len} bytes (or closed, hung up, the deadline). */
     private void awaitRoom(int len, long deadline, Duration timeout) throws IOException, InterruptedException {
         try {
             checkSendable();
-            long spinUntil = System.nanoTime() + spinNanos;
-            while (spinNanos > 0 && System.nanoTime() - spinUntil < 0) { // look before sleeping
-                if (ring.fits(len) || ring.consumerClosed() || peerGone) {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
-            if (!ring.producerPrepareToWait()) {
-                return;
-            }
-            try {
-                if (!peerGone) {
-                    long left = deadline == -1 ? -1 : deadline - System.nanoTime();
-                    if (deadline != -1 && left <= 0) {
-                        throw timeout(timeout);
-                    }
-                    sleep(left);
-                    if (deadline != -1 && deadline - System.nanoTime() <= 0 && !ring.fits(len)) {
-                        throw timeout(timeout);
-                    }
-                }
-            } finally {
-                ring.producerWithdraw();
-            }
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } catch (ShmCorruptedException | IllegalStateException e) {
+            throw failure(e);
         }
+        await(() -> ring.fits(len) || ring.consumerClosed() || peerGone(), deadline, timeout);
     }
 
-    private SocketTimeoutException timeout(Duration timeout) {
+    @Override
+    SocketTimeoutException timeout(Duration timeout) {
         return new SocketTimeoutException("send: no room for the message within " + timeout + " (the receiver, pid "
                 + peerPid + ", is not keeping up)");
+    }
+
+    @Override
+    boolean announce() throws IOException {
+        return ring.producerPrepareToWait();
+    }
+
+    @Override
+    void withdraw() {
+        ring.producerWithdraw();
     }
 
     /**
@@ -258,6 +257,12 @@ public final class ShmSender extends ShmEnd {
      * @return a future completed once the message was sent, or exceptionally with the failure
      */
     public CompletableFuture<Void> sendAsync(byte[] message) {
+        boolean took;
+        try {
+            took = enter("sendAsync");
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         try {
             if (offer(message)) {
                 return CompletableFuture.completedFuture(null);
@@ -271,29 +276,8 @@ public final class ShmSender extends ShmEnd {
             });
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /**
-     * For event loops: after {@code offer} returned false, announces that this end waits for room.
-     * True: stop offering and wait until {@link #signal()} turns readable (consume it, then offer
-     * again); false: room appeared, the receiver closed or hung up meanwhile: offer again now.
-     *
-     * @return true to wait for {@link #signal()}, false to offer again now
-     * @throws ShmCorruptedException if the peer corrupted the region (the channel is closed)
-     * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
-     */
-    public boolean prepareToWait() throws IOException {
-        try {
-            ensureOpen();
-            if (peerGone) {
-                return false;
-            }
-            return ring.producerPrepareToWait();
-        } catch (ShmCorruptedException e) {
-            throw corrupted(e);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+        } finally {
+            exit(took);
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The Java peer process of the cross-process tests: {@code JavaPeer MODE SOCKET_NAME [count seed maxLen]}.
  * Prints "OK n" when done. Modes: accept-recv, accept-send (the pattern of {@link Pattern}),
- * spam (numbered 64-byte messages until killed), sink (receives until killed).
+ * spam (numbered 64-byte messages until killed), sink (receives until killed), forget (receives one
+ * message and returns from main without closing).
  */
 public final class JavaPeer {
     public static void main(String[] args) throws Exception {
@@ -61,6 +62,11 @@ public final class JavaPeer {
                 System.out.println("READY");
                 rx.receive(); // one message, then sits on a full ring until killed
                 Thread.sleep(Long.MAX_VALUE);
+            }
+            case "forget" -> { // opens a channel and returns from main without closing it
+                ShmReceiver rx = Shm.acceptReceiver(s, Duration.ofSeconds(10));
+                System.out.println("READY");
+                System.out.println("GOT " + new String(rx.receive()));
             }
             default -> throw new IllegalArgumentException("mode " + mode);
         }

@@ -2,10 +2,13 @@ package dev.wakefd.shm.internal;
 
 import dev.wakefd.Poller;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Watches set-up sockets for a peer that hangs up (exits, dies, closes): one Poller for all
- * channels, opened with the first watch and closed with the last, so no thread outlives them.
+ * channels, opened with the first watch and closed with the last, so no thread outlives them;
+ * its thread is a daemon, so a channel a program forgot to close never keeps the JVM from exiting.
  * A watch fires at most once and then stops; {@link #cancel} must be called before the socket
  * is closed (after it returns, no call of the handler runs or will start).
  */
@@ -18,13 +21,13 @@ public final class PeerWatch {
     /** A watch on a socket fd; {@code onHangUp} runs on the poller thread when the fd turns readable. */
     public static synchronized Poller.Registration watch(int socketFd, Runnable onHangUp) throws IOException {
         if (poller == null) {
-            poller = Poller.open("wakefd-shm-peer-watch");
+            poller =
+                    Poller.open("wakefd-shm-peer-watch", true); // daemon: a forgotten channel never keeps the JVM alive
         }
         users++;
         try {
-            java.util.concurrent.atomic.AtomicReference<Poller.Registration> self =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicReference<Poller.Registration> self = new AtomicReference<>();
+            AtomicBoolean fired = new AtomicBoolean();
             Poller.Registration r = poller.registerFd(socketFd, () -> {
                 if (fired.compareAndSet(false, true)) {
                     onHangUp.run();

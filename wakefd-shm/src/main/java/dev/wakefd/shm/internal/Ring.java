@@ -289,6 +289,7 @@ public final class Ring {
         }
     }
 
+    // Deliberate mirror of producerPrepareToWait/producerWithdraw/consumerClosed: each side's own offsets (S1, S2).
     /**
      * The consumer found the ring empty and is about to sleep: frees what it consumed, announces
      * the tail it waits for (head + 1), and re-checks the end-of-stream flag and the tail. True:

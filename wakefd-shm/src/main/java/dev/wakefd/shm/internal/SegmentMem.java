@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
-/** {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. */
+/**
+ * {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. Its
+ * methods deliberately mirror {@link Mem} one access kind each (one line of VarHandle per method).
+ */
 public final class SegmentMem implements Mem {
     private static final VarHandle U64 =
             ValueLayout.JAVA_LONG.varHandle(); // native order: little-endian (Region checks)
