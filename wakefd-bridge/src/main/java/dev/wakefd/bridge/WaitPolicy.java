@@ -57,6 +57,7 @@ interface WaitPolicy {
         private final boolean oneCpu;
         private long shortWait; // EWMA of the waits a whole look would have covered, ns
         private int longWaits; // waits in a row that a whole look would not have covered
+        private boolean lookCovered; // the last look saw the other side act
         private boolean skipSample; // this wait began by waking the other side: its length says nothing about a stream
         // statistics for tests and docs
         long spins, yields, sleepsAtOnce;
@@ -76,32 +77,32 @@ interface WaitPolicy {
             // A wait that began while the other side was still asleep (we woke it, it has not run)
             // lasts that wake, not the other side's pace: left out of what we learn (issue 15).
             skipSample = Sleeper.wokeAThreadThatHasNotRun();
-            if (skipSample) {
-                if (Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos)) {
-                    // A hand-off from idle. Our CPU is the nearest one for the thread we just
-                    // woke: give it away once (it runs at once if it was queued here), then
-                    // sleep. Spinning here would keep this CPU busy and send the wakee to a
-                    // halted one.
-                    yields++;
-                    Thread.yield();
-                    return !quiet.getAsBoolean();
-                }
-                // Mid-stream (we woke it a ring's worth of items ago): its wake is under way on
-                // another CPU, and it will act as soon as it runs. Sleeping now would need a wake
-                // in turn, and the two sides would sleep by turns, each paying the other's wake
-                // (issue 15's steady regression).
-                spins++;
-                return oneCpu ? yieldFor(maxLook, quiet) : spinFor(maxLook, quiet);
+            if (skipSample && Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos)) {
+                // A hand-off from idle. Our CPU is the nearest one for the thread we just woke:
+                // give it away once (it runs at once if it was queued here), then sleep.
+                // Spinning here would keep this CPU busy and send the wakee to a halted one.
+                yields++;
+                Thread.yield();
+                return covered(!quiet.getAsBoolean());
             }
             if (longWaits >= LONG_WAITS_TO_SLEEP) {
                 // Not an average: one long wait (a preemption, a GC) must not turn a stream into
                 // sleeps at once; only a run of waits that no look could cover does.
                 sleepsAtOnce++;
-                return false;
+                return covered(false);
             }
             spins++;
-            long budget = Math.min(maxLook, 2 * shortWait + LOOK_EVERY_NANOS);
-            return oneCpu ? yieldFor(budget, quiet) : spinFor(budget, quiet);
+            // Mid-stream, after waking the other side a ring's worth of items ago: its wake is
+            // under way on another CPU and it acts as soon as it runs; sleeping now would need a
+            // wake in turn, and both sides would sleep by turns, each paying the other's wake
+            // (issue 15's steady regression). So look for the whole budget.
+            long budget = skipSample ? maxLook : Math.min(maxLook, 2 * shortWait + LOOK_EVERY_NANOS);
+            return covered(oneCpu ? yieldFor(budget, quiet) : spinFor(budget, quiet));
+        }
+
+        private boolean covered(boolean looked) {
+            lookCovered = looked;
+            return looked;
         }
 
         @Override
@@ -116,7 +117,11 @@ interface WaitPolicy {
                 longWaits = Math.min(longWaits + 1, LONG_WAITS_TO_SLEEP);
             } else {
                 longWaits = 0; // the other side keeps pace again: look
-                shortWait += (wait - shortWait) >> SHIFT;
+                if (lookCovered) {
+                    // only waits a look ended: a sleeper's wait includes the other side's wake
+                    // syscall, and would stretch the look after every burst (issue 15's bursts)
+                    shortWait += (wait - shortWait) >> SHIFT;
+                }
             }
         }
 
