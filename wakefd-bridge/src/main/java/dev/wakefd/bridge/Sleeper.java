@@ -45,13 +45,14 @@ final class Sleeper {
             // atomic add on the hand-off's path. A third thread closing a side while the other
             // side wakes it could lose one count here, never a wake.
             UNPARKS.setOpaque(this, (long) UNPARKS.getOpaque(this) + 1);
-            long now = System.nanoTime();
-            WAKE_ASKED_AT.setRelease(this, now); // the sleeper's policy learns when the other side acted
+            WAKE_ASKED_AT.setRelease(this, System.nanoTime()); // the sleeper's policy learns when the other side acted
+            LockSupport.unpark(t);
             LastWake last = LAST_WAKE.get();
             last.sleeper = this;
             last.thread = t;
-            last.at = now;
-            LockSupport.unpark(t);
+            // after the unpark returned: waking a halted vCPU can hold the waker in the system
+            // call for microseconds, and a wait right after it is still a hand-off from idle
+            last.at = System.nanoTime();
         } else {
             wakeSignal.run();
         }

@@ -32,29 +32,32 @@ interface WaitPolicy {
     }
 
     /**
-     * The default: sleep at once when looking cannot pay (recent waits were longer than a wake
-     * costs, or this thread woke, within the last 2 µs, a thread that has not run yet, whose
-     * answer cannot come before it gets a CPU; such a wait is left out of the recent waits);
-     * otherwise look for about twice the recent wait, at most
-     * {@code maxLookNanos}. See docs/design/bridge-ring.md.
+     * The default, per wait: if this thread woke, within the last 2 µs, a thread that has not run
+     * yet, yield once, then sleep (a hand-off from idle: its answer cannot come before it gets a
+     * CPU, and ours is the nearest); if it woke one longer ago that still has not run, look for
+     * up to {@code maxLookNanos} (it is on its way; sleeping now would need its wake in turn);
+     * else sleep at once if the last {@value #LONG_WAITS_TO_SLEEP} waits each lasted longer than
+     * {@code maxLookNanos} (an idle stream); else look for about twice the recent short wait. The
+     * waits that began with a wake are left out of what it learns. See
+     * docs/design/bridge-ring.md ("Waiting policy").
      */
     final class Adaptive implements WaitPolicy {
         /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
         static final long LOOK_EVERY_NANOS = 1_000;
-        /** A recent wait at least this long (or half the maximum look) makes a wait sleep at once. */
-        static final long LOOK_PAYS_BELOW_NANOS = 5_000;
+        /** This many waits in a row, each longer than a whole look, make the next wait sleep at once. */
+        static final int LONG_WAITS_TO_SLEEP = 3;
         /** A wake asked for at most this long before a wait counts as a hand-off from idle. */
         static final long WOKE_JUST_NOW_NANOS = 2_000;
         /** {@link #WOKE_JUST_NOW_NANOS}; tests set it so that their checks never depend on timing. */
         static volatile long wokeJustNowNanos = WOKE_JUST_NOW_NANOS;
-        /** One sample's weight in the recent wait: 1/4. */
+        /** One sample's weight in the recent short wait: 1/4. */
         private static final int SHIFT = 2;
-        /** Samples are clamped to this, so one long idle gap does not take long to forget. */
-        private static final long SAMPLE_CAP_NANOS = 1_000_000;
 
         private final long maxLook;
         private final boolean oneCpu;
-        private long recentWait; // EWMA of how long the other side took to act, ns
+        private long shortWait; // EWMA of the waits a whole look would have covered, ns
+        private int longWaits; // waits in a row that a whole look would not have covered
+        private boolean lookCovered; // the last look saw the other side act
         private boolean skipSample; // this wait began by waking the other side: its length says nothing about a stream
         // statistics for tests and docs
         long spins, yields, sleepsAtOnce;
@@ -62,7 +65,6 @@ interface WaitPolicy {
         Adaptive(long maxLookNanos, boolean oneCpu) {
             this.maxLook = maxLookNanos;
             this.oneCpu = oneCpu;
-            this.recentWait = 0; // optimistic: the first wait of a new bridge looks briefly
         }
 
         @Override
@@ -72,45 +74,65 @@ interface WaitPolicy {
                 sleepsAtOnce++;
                 return false;
             }
-            // Wakes only count if asked for just before this wait: a hand-off from idle. In a
-            // stream the last wake lies a ring's worth of items back, and yielding then sleeping
-            // there could make both sides sleep in turn (issue 15).
             // A wait that began while the other side was still asleep (we woke it, it has not run)
-            // lasts that wake, not the other side's pace: left out of the recent waits, or a
-            // stream's waits average above a wake's cost and both sides sleep at once (issue 15).
+            // lasts that wake, not the other side's pace: left out of what we learn (issue 15).
             skipSample = Sleeper.wokeAThreadThatHasNotRun();
-            boolean wokeJustNow = skipSample && Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos);
-            if (wokeJustNow) {
-                // Our CPU is the nearest one for the thread we just woke: give it away once (it
-                // runs at once if it was queued here), then sleep. Spinning here would keep this
-                // CPU busy and send the wakee to a halted one.
+            if (skipSample && Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos)) {
+                // A hand-off from idle. Our CPU is the nearest one for the thread we just woke:
+                // give it away once (it runs at once if it was queued here), then sleep.
+                // Spinning here would keep this CPU busy and send the wakee to a halted one.
                 yields++;
                 Thread.yield();
-                return !quiet.getAsBoolean();
+                return covered(!quiet.getAsBoolean());
             }
-            long budget = Math.min(maxLook, 2 * recentWait + LOOK_EVERY_NANOS);
-            if (recentWait >= Math.min(LOOK_PAYS_BELOW_NANOS, maxLook / 2)) {
+            if (longWaits >= LONG_WAITS_TO_SLEEP) {
+                // Not an average: one long wait (a preemption, a GC) must not turn a stream into
+                // sleeps at once; only a run of waits that no look could cover does.
                 sleepsAtOnce++;
-                return false;
+                return covered(false);
             }
             spins++;
-            return oneCpu ? yieldFor(budget, quiet) : spinFor(budget, quiet);
+            // Mid-stream, after waking the other side a ring's worth of items ago: its wake is
+            // under way on another CPU and it acts as soon as it runs; sleeping now would need a
+            // wake in turn, and both sides would sleep by turns, each paying the other's wake
+            // (issue 15's steady regression). So look for the whole budget.
+            long budget = skipSample ? maxLook : Math.min(maxLook, 2 * shortWait + LOOK_EVERY_NANOS);
+            return covered(oneCpu ? yieldFor(budget, quiet) : spinFor(budget, quiet));
+        }
+
+        private boolean covered(boolean looked) {
+            lookCovered = looked;
+            return looked;
         }
 
         @Override
         public void observed(long startNanos, long actedNanos) {
             if (skipSample) {
-                // It began while the other side was asleep (we had just woken it), so it lasted a
-                // wake, not the other side's pace: averaging it in made streams sleep at once.
                 skipSample = false;
                 return;
             }
-            long sample = Math.max(0, Math.min(SAMPLE_CAP_NANOS, actedNanos - startNanos));
-            recentWait += (sample - recentWait) >> SHIFT;
+            long wait = Math.max(0, actedNanos - startNanos);
+            if (wait > maxLook) {
+                // a pause, not a pace: it says when to stop looking, not how long to look
+                longWaits = Math.min(longWaits + 1, LONG_WAITS_TO_SLEEP);
+            } else {
+                longWaits = 0; // the other side keeps pace again: look
+                if (lookCovered) {
+                    // only waits a look ended: a sleeper's wait includes the other side's wake
+                    // syscall, and would stretch the look after every burst (issue 15's bursts)
+                    shortWait += (wait - shortWait) >> SHIFT;
+                }
+            }
         }
 
-        long recentWait() {
-            return recentWait;
+        /** Waits in a row that a whole look would not have covered (at most {@value #LONG_WAITS_TO_SLEEP}). */
+        int longWaits() {
+            return longWaits;
+        }
+
+        /** The recent short wait, ns: what a look lasts about twice of. */
+        long shortWait() {
+            return shortWait;
         }
 
         private static boolean spinFor(long nanos, BooleanSupplier quiet) {

@@ -47,6 +47,33 @@ class WaitPolicyTest {
         assertThat(p.look(stillQuiet)).as("a look that finds nothing gives up").isFalse();
     }
 
+    /**
+     * Issue 15's steady regression: an average of recent waits let a few long ones (a preemption,
+     * the other side's own wake) turn a stream into sleeps at once, which made the other side's
+     * waits long in turn. Only a run of waits that no look could cover makes it sleep at once.
+     */
+    @Test
+    void longWaitsAmongShortOnesKeepLooking() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+        for (int round = 0; round < 100; round++) {
+            for (int i = 0; i < WaitPolicy.Adaptive.LONG_WAITS_TO_SLEEP - 1; i++) {
+                p.observed(0, 1_000_000); // long waits, but not a run of them
+            }
+            p.observed(0, 300); // the stream's pace
+            assertThat(p.look(() -> false)).isTrue();
+        }
+        assertThat(p.sleepsAtOnce).isZero();
+        assertThat(p.spins).isEqualTo(100);
+        assertThat(p.shortWait()).as("long waits do not stretch the look").isLessThan(1_000);
+        for (int i = 0; i < WaitPolicy.Adaptive.LONG_WAITS_TO_SLEEP; i++) {
+            p.observed(0, 1_000_000);
+        }
+        assertThat(p.look(() -> false))
+                .as("a run of long waits: sleeps at once")
+                .isFalse();
+        assertThat(p.sleepsAtOnce).isEqualTo(1);
+    }
+
     @Test
     void aZeroMaximumNeverLooks() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(0, false);
@@ -99,14 +126,14 @@ class WaitPolicyTest {
             assertThat(p.look(() -> true)).isFalse();
             assertThat(p.yields).isEqualTo(1);
             p.observed(0, 150_000); // that wait lasted a wake from idle
-            assertThat(p.recentWait())
+            assertThat(p.longWaits())
                     .as("a wait that began with a wake is left out")
                     .isZero();
             sleeper.awake();
             assertThat(p.look(() -> false)).as("so the stream keeps looking").isTrue();
             assertThat(p.spins).isEqualTo(2);
             p.observed(0, 150_000); // a plain long wait still counts
-            assertThat(p.recentWait()).isPositive();
+            assertThat(p.longWaits()).isEqualTo(1);
         } finally {
             Sleeper.notRunWindowNanos = Sleeper.NOT_RUN_WINDOW_NANOS;
             WaitPolicy.Adaptive.wokeJustNowNanos = WaitPolicy.Adaptive.WOKE_JUST_NOW_NANOS;
