@@ -266,6 +266,7 @@ public final class EpollLoop implements Loop {
         }
     }
 
+    // Deliberate mirror of PollLoop's loop and dispatch (same shutdown and failure handling): keep both in step.
     private void dispatch(long id) {
         Ready r = byId.get(id); // null: removed after this batch was harvested
         if (r != null) {

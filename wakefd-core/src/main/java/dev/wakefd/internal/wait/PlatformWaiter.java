@@ -4,7 +4,6 @@ import dev.wakefd.internal.EPoll;
 import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.Native;
-import dev.wakefd.internal.Platform;
 import dev.wakefd.internal.Poll;
 import dev.wakefd.internal.VarHandles;
 import java.io.IOException;
@@ -22,9 +21,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * How a platform thread blocks: epoll_wait(2) on the thread's own epoll set, which holds the
- * thread's private wake fd (an eventfd) and a standing registration, a {@link Watch}, of the
- * signal it last waited on, so a repeated wait is one system call. {@link Thread#interrupt()}
+ * How a platform thread blocks: poll(2) on the signal's fd and the thread's private wake fd (an
+ * eventfd, or a pipe in POSIX-only mode), one system call per wait. A {@link Watch} is the
+ * thread's standing lease on, and close listener of, the signal it last waited on. (The epoll-set
+ * path below is no longer taken: no waiter makes an epoll set since it measured slower.) {@link Thread#interrupt()}
  * (through {@link Interruptor}) and the signal's close write the wake fd.
  *
  * <p>In POSIX-only mode there is no epoll set: the thread poll(2)s the signal's fd and its wake
@@ -145,14 +145,10 @@ public final class PlatformWaiter {
         int ep = -1;
         try {
             wake = WakeFd.open();
-            if (!Platform.posixOnly()) {
-                ep = EPoll.create();
-            }
+            // No epoll set: poll(2) on the signal's fd and the wake fd is one system call too, and
+            // measured cheaper on one CPU (the kernel wakes a poll(2) sleeper directly, an epoll
+            // sleeper through its callback): docs/design/waits.md, "Platform threads".
             Fds fds = new Fds(ep, wake);
-            int err = fds.ctl(EPoll.EPOLL_CTL_ADD, wake.fd(), EPoll.EPOLLIN | EPoll.EPOLLET, WAKE);
-            if (err != 0) {
-                throw Errno.exception("epoll_ctl(ADD)", err);
-            }
             PlatformWaiter w = new PlatformWaiter(fds);
             CLEANER.register(w, fds::closeAfterOwner); // captures the fds, not the waiter
             synchronized (OWNED) {
@@ -250,7 +246,7 @@ public final class PlatformWaiter {
     public int waitOnce(int timeoutMillis) throws IOException {
         Watch w = watch;
         if (fds.epfd < 0) {
-            return pollOnce(w, timeoutMillis);
+            return pollOnce(w, timeoutMillis); // always now: no waiter makes an epoll set
         }
         Interruptor in = interruptor;
         in.enter();

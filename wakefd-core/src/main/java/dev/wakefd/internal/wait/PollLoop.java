@@ -315,6 +315,7 @@ public final class PollLoop implements Loop {
         }
     }
 
+    // Deliberate mirror of EpollLoop's loop and dispatch (same shutdown and failure handling): keep both in step.
     private static void dispatch(Entry e) {
         try {
             e.ready.ready();
