@@ -36,6 +36,9 @@ final class ShmPythonHop extends AbstractHop {
     private ShmReceiver rx;
 
     ShmPythonHop() throws IOException {
+        super(
+                NAME,
+                "wakefd-shm: Java send()s into shared memory, python3 (wakefd_shm.py) echoes it back, Java receive()s");
         dir = Files.createTempDirectory("wakefd-demo-shm-");
     }
 
@@ -47,16 +50,6 @@ final class ShmPythonHop extends AbstractHop {
                 : PythonHop.probe(
                         "import os, sys; sys.exit(0 if hasattr(os, 'eventfd') else 3)",
                         "python3 is older than 3.10 (no os.eventfd, which wakefd_shm.py needs)");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String how() {
-        return "wakefd-shm: Java send()s into shared memory, python3 (wakefd_shm.py) echoes it back, Java receive()s";
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.wakefd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wakefd.cli.testing.Cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
