@@ -219,20 +219,7 @@ public final class EpollLoop implements Loop {
                 ctlLock.unlock();
             }
         }
-        if (Thread.currentThread() != thread) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        LoopThreads.joinUnlessSelf(thread);
     }
 
     // ---- the loop
@@ -266,15 +253,10 @@ public final class EpollLoop implements Loop {
         }
     }
 
-    // Deliberate mirror of PollLoop's loop and dispatch (same shutdown and failure handling): keep both in step.
     private void dispatch(long id) {
         Ready r = byId.get(id); // null: removed after this batch was harvested
         if (r != null) {
-            try {
-                r.ready();
-            } catch (Throwable t) {
-                logHandlerFailure("dispatch", t);
-            }
+            LoopThreads.dispatch(r);
         }
     }
 
@@ -287,13 +269,7 @@ public final class EpollLoop implements Loop {
         } finally {
             ctlLock.unlock();
         }
-        for (Ready r : swept) {
-            try {
-                r.pollerClosed();
-            } catch (Throwable t) {
-                logHandlerFailure("shutdown", t);
-            }
-        }
+        LoopThreads.pollerClosed(swept);
         ctlLock.lock();
         try {
             byId.clear();
