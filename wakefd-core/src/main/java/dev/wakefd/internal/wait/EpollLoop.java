@@ -156,12 +156,24 @@ public final class EpollLoop implements Loop {
     /** Re-arms a oneshot entry of the futures set; false if the loop has shut down. */
     @Override
     public boolean rearmFuture(long id, int fd, int events) throws IOException {
+        return rearm(futuresEpfd, id, fd, events);
+    }
+
+    /**
+     * Re-arms a oneshot entry of the main set (EPOLL_CTL_MOD, which also reports an fd that is
+     * already readable); false if the loop has shut down. The master end of {@link VirtualPoller}.
+     */
+    boolean rearm(long id, int fd, int events) throws IOException {
+        return rearm(epfd, id, fd, events);
+    }
+
+    private boolean rearm(int set, long id, int fd, int events) throws IOException {
         ctlLock.lock();
         try {
             if (closed) {
                 return false;
             }
-            int err = EPoll.ctl(futuresEpfd, EPoll.EPOLL_CTL_MOD, fd, events, id, ctlEvent);
+            int err = EPoll.ctl(set, EPoll.EPOLL_CTL_MOD, fd, events, id, ctlEvent);
             if (err != 0) {
                 throw Errno.exception("epoll_ctl(MOD)", err);
             }
