@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -273,15 +271,7 @@ public final class EpollLoop implements Loop {
     }
 
     private void shutdown() {
-        List<Ready> swept;
-        ctlLock.lock();
-        try {
-            closing = true; // add() refuses from here on
-            swept = new ArrayList<>(byId.values());
-        } finally {
-            ctlLock.unlock();
-        }
-        LoopThreads.pollerClosed(swept);
+        LoopThreads.sweep(ctlLock, () -> closing = true, byId.values()); // add() refuses from here on
         ctlLock.lock();
         try {
             byId.clear();

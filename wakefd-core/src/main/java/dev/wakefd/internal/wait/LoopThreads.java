@@ -1,6 +1,9 @@
 package dev.wakefd.internal.wait;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What both {@link Loop} backends ({@link EpollLoop}, {@link PollLoop}) do the same way around
@@ -28,6 +31,22 @@ final class LoopThreads {
                 EpollLoop.logHandlerFailure("shutdown", t);
             }
         }
+    }
+
+    /**
+     * The first half of a loop's shutdown: under {@code lock}, runs {@code markClosing} (from
+     * then on no entry is added) and takes the entries; then, outside it, tells each one.
+     */
+    static void sweep(ReentrantLock lock, Runnable markClosing, Collection<? extends Loop.Ready> entries) {
+        List<Loop.Ready> swept;
+        lock.lock();
+        try {
+            markClosing.run();
+            swept = new ArrayList<>(entries);
+        } finally {
+            lock.unlock();
+        }
+        pollerClosed(swept);
     }
 
     /** Waits for {@code loop} to end unless called from it; an interrupt is kept, not thrown. */

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -143,17 +141,15 @@ final class VirtualPoller implements Registrar {
     public long add(int fd, int events, Loop.Ready ready) throws IOException {
         ctlLock.lock();
         try {
-            if (closing) {
-                throw new ClosedChannelException();
-            }
             long id = ids.getAndIncrement();
+            // Before the ADD: the sub-poller may harvest the event the ADD reports at once.
             byId.put(id, ready);
-            int err = EPoll.ctl(subEp, EPoll.EPOLL_CTL_ADD, fd, events, id, ctlEvent); // under the caller's lease
-            if (err != 0) {
-                byId.remove(id);
-                throw Errno.exception("epoll_ctl(ADD)", err);
+            int err = closing ? -1 : EPoll.ctl(subEp, EPoll.EPOLL_CTL_ADD, fd, events, id, ctlEvent); // under the lease
+            if (err == 0) {
+                return id;
             }
-            return id;
+            byId.remove(id);
+            throw err < 0 ? new ClosedChannelException() : Errno.exception("epoll_ctl(ADD)", err);
         } finally {
             ctlLock.unlock();
         }
@@ -221,15 +217,8 @@ final class VirtualPoller implements Registrar {
 
     /** Tells every watch the poller is gone (each lets go and wakes its waiters), then closes the set. */
     private void shutdown() {
-        List<Loop.Ready> swept;
-        ctlLock.lock();
-        try {
-            closing = true; // add() refuses from here on; get() makes a new poller
-            swept = new ArrayList<>(byId.values());
-        } finally {
-            ctlLock.unlock();
-        }
-        LoopThreads.pollerClosed(swept);
+        // add() refuses from here on; get() makes a new poller
+        LoopThreads.sweep(ctlLock, () -> closing = true, byId.values());
         ctlLock.lock();
         try {
             byId.clear();
