@@ -7,7 +7,7 @@
 #   wakefd-bench/run-benchmarks.sh --quick   smoke run in well under a minute: no forks, short
 #                                            iterations, wide error bars (the page says so)
 #   wakefd-bench/run-benchmarks.sh [--quick] --group waits
-#                                            only the waiting layer's groups (issue 14, about 5 min):
+#                                            only the waiting layer's groups (issue 14, about 8 min):
 #                                            waits-virtual, waits-platform, waits-async,
 #                                            waits-dispatch, waits-idle; each can also be named
 #                                            alone. Writes docs/benchmarks-waits.md only.
@@ -126,6 +126,11 @@ waits_groups() { # [group]
     run_jmh waits-virtual-par1 'bench\.VirtualWaitBench\.' '' -Djmh.executor=VIRTUAL -Djdk.virtualThreadScheduler.parallelism=1
     run_jmh waits-virtual-par2 'bench\.VirtualWaitBench\.' '' -Djmh.executor=VIRTUAL -Djdk.virtualThreadScheduler.parallelism=2
     run_jmh waits-virtual-1cpu 'bench\.VirtualWaitBench\.' pin -Djmh.executor=VIRTUAL
+    # A writer outside the JVM (a C echo process): sub-poller, platform poller and the JDK's
+    # socket, scheduler idle and busy, from idle (50 µs gap) only: the group stays within its time.
+    jmh_more=(-p gapNanos=50000)
+    run_jmh waits-foreign 'bench\.ForeignEchoBench\.' '' -Djmh.executor=VIRTUAL
+    jmh_more=()
   fi
   if [ "$g" = waits ] || [ "$g" = waits-platform ]; then
     run_jmh waits-platform 'bench\.PlatformWaitBench\.' ''

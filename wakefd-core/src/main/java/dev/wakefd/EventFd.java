@@ -6,12 +6,9 @@ import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.SignalFile;
 import dev.wakefd.internal.wait.Site;
 import dev.wakefd.internal.wait.Waitable;
-import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A wake signal backed by a Linux eventfd: a 64-bit counter behind a file descriptor. A
@@ -348,27 +345,6 @@ public final class EventFd implements WakeSignal {
     @Override
     public long consume() throws IOException {
         return tryRead();
-    }
-
-    /**
-     * Blocks until the count is non-zero, consumes it and returns it (1 in semaphore mode). See
-     * {@link WakeSignal#await()} for interrupts, close and which threads park.
-     */
-    @Override
-    public long await() throws IOException, InterruptedException {
-        return Waits.await(waitable, null);
-    }
-
-    /** As {@link #await()}; returns 0 if {@code timeout} passes first. */
-    @Override
-    public long await(Duration timeout) throws IOException, InterruptedException {
-        return Waits.await(waitable, Waits.checkTimeout(timeout));
-    }
-
-    /** A future of the consumed count; see {@link WakeSignal#readAsync()}. */
-    @Override
-    public CompletableFuture<Long> readAsync() {
-        return Waits.readAsync(waitable);
     }
 
     /**

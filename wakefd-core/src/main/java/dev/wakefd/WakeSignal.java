@@ -1,5 +1,6 @@
 package dev.wakefd;
 
+import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
@@ -40,8 +41,9 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
     long consume() throws IOException;
 
     /**
-     * Blocks until something is pending, consumes it and returns it (never 0). Platform threads
-     * block in epoll_wait(2); virtual threads park, so they never pin their carrier: a Java
+     * Blocks until something is pending, consumes it and returns it (never 0): an EventFd's count
+     * (1 in semaphore mode), or 1 for a Waker, whose wake it drains. Platform threads block in
+     * poll(2); virtual threads park, so they never pin their carrier: a Java
      * {@code signal()} unparks them directly, and wakefd's poller does for writers outside the JVM
      * (docs/design/waits.md). Readiness that another holder of the fd consumed first is absorbed:
      * the wait goes on.
@@ -52,7 +54,9 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
      * @throws AsynchronousCloseException if the signal is closed while waiting
      * @throws java.nio.channels.ClosedChannelException if it was closed before
      */
-    long await() throws IOException, InterruptedException;
+    default long await() throws IOException, InterruptedException {
+        return Waits.await(EventFd.waitable(this), null); // where every wait begins
+    }
 
     /**
      * As {@link #await()}, giving up after {@code timeout}: returns 0 if nothing arrived in time.
@@ -64,7 +68,9 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
      * @throws IOException if a system call fails; the message names the call and errno
      * @throws InterruptedException if the thread is interrupted while waiting
      */
-    long await(Duration timeout) throws IOException, InterruptedException;
+    default long await(Duration timeout) throws IOException, InterruptedException {
+        return Waits.await(EventFd.waitable(this), Waits.checkTimeout(timeout));
+    }
 
     /**
      * A future completed, on wakefd's shared poller thread, with what was consumed once
@@ -77,7 +83,9 @@ public sealed interface WakeSignal extends AutoCloseable permits EventFd, Waker 
      *
      * @return a future of what was consumed, completed on wakefd's shared poller thread
      */
-    CompletableFuture<Long> readAsync();
+    default CompletableFuture<Long> readAsync() {
+        return Waits.readAsync(EventFd.waitable(this));
+    }
 
     /** {@return true until {@link #close()}} */
     boolean isOpen();

@@ -3,13 +3,10 @@ package dev.wakefd;
 import dev.wakefd.internal.VarHandles;
 import dev.wakefd.internal.wait.Site;
 import dev.wakefd.internal.wait.Waitable;
-import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -148,22 +145,6 @@ public final class Waker extends WakerState implements WakeSignal {
     @Override
     public int fd() {
         return eventFd.fd();
-    }
-
-    /** Waits for a wake and drains it; returns 1. See {@link WakeSignal#await()}. */
-    @Override
-    public long await() throws IOException, InterruptedException {
-        return Waits.await(waitable, null);
-    }
-
-    @Override
-    public long await(Duration timeout) throws IOException, InterruptedException {
-        return Waits.await(waitable, Waits.checkTimeout(timeout));
-    }
-
-    @Override
-    public CompletableFuture<Long> readAsync() {
-        return Waits.readAsync(waitable);
     }
 
     /**

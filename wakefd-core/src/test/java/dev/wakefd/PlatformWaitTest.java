@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A platform thread's standing epoll registration (PlatformWaiter.Watch): it outlives the wait,
- * moves with the thread, and never keeps an fd open or an edge unread that it should not.
+ * A platform thread's standing lease (PlatformWaiter.Watch): it outlives the wait, moves with the
+ * thread, and never keeps an fd open or a count unread that it should not.
  */
 class PlatformWaitTest {
 
@@ -35,9 +35,9 @@ class PlatformWaitTest {
 
     @Test
     void anEdgeSeenByAnInterruptedWaitIsNotLost() throws Exception {
-        // One epoll_wait reports both the wake (interrupt) and the signal's edge; the wait ends
-        // with InterruptedException. Edge-triggered epoll will not report that edge again, so the
-        // next await must look before it blocks, or it sleeps on a pending count.
+        // One poll reports both the wake (interrupt) and the signal's readiness; the wait ends
+        // with InterruptedException and reads nothing. The next await must still find the
+        // pending count, or it sleeps on it.
         long got = onFreshThread(() -> {
             try (EventFd e = EventFd.open()) {
                 PlatformWaiter w = PlatformWaiter.current();
@@ -120,7 +120,7 @@ class PlatformWaitTest {
 
     /**
      * Thread-per-task code: thousands of short-lived platform threads each wait once on one
-     * long-lived signal. Each thread's epoll and wake fds must go when the thread ends, not when
+     * long-lived signal. Each thread's wake fd must go when the thread ends, not when
      * the signal closes (which kept 2 fds per thread: 4,000 for 2,000 threads).
      */
     @Test

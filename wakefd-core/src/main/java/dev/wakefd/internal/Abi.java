@@ -124,6 +124,8 @@ public final class Abi {
     static final List<String> NAMES = java.util.stream.Stream.concat(ERRNO_NAMES.stream(), FLAG_NAMES.stream())
             .toList();
 
+    private static final Set<String> ARCHS = Set.of("amd64", "x86_64", "aarch64");
+
     // 1-34 except 11 are the same in every table (Version 7 Unix); 4.4BSD then numbers the rest one
     // way and Linux (asm-generic) another. Written out per system so each reads against its header.
     private static final String BSD_COMMON = """
@@ -143,7 +145,7 @@ public final class Abi {
     /** Linux x86_64 and aarch64: both use the asm-generic numbers below (only epoll_event differs: see EPoll). */
     static final Table LINUX = table(
             "Linux",
-            Set.of("amd64", "x86_64", "aarch64"),
+            ARCHS,
             List.of(
                     "linux include/uapi/asm-generic/errno-base.h, errno.h (arch/x86 and arch/arm64 include them)",
                     "linux include/uapi/asm-generic/fcntl.h (arm64 overrides only O_DIRECTORY..O_LARGEFILE)",
@@ -167,41 +169,30 @@ public final class Abi {
             """);
 
     /** macOS (XNU) on x86_64 and arm64; 64-bit Darwin is __DARWIN_UNIX03, so EOPNOTSUPP is 102, not ENOTSUP. */
-    static final Table MACOS = table(
+    // One BSD table per system, each read against its own headers (the sources).
+    static final Table MACOS = bsd(
             "Mac OS X",
-            Set.of("amd64", "x86_64", "aarch64"),
-            List.of(
-                    "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/errno.h",
-                    "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/fcntl.h",
-                    "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/poll.h"),
-            BSD_COMMON + """
-            EOPNOTSUPP 102 EOVERFLOW 84 ECANCELED 89 EILSEQ 92
-            O_CLOEXEC 0x1000000 F_DUPFD_CLOEXEC 67
-            """);
+            "apple-oss-distributions/xnu xnu-11417.101.15 (e3723e1f) bsd/sys/",
+            "errno.h",
+            "fcntl.h",
+            "poll.h",
+            "EOPNOTSUPP 102 EOVERFLOW 84 ECANCELED 89 EILSEQ 92 O_CLOEXEC 0x1000000 F_DUPFD_CLOEXEC 67");
 
-    static final Table FREEBSD = table(
+    static final Table FREEBSD = bsd(
             "FreeBSD",
-            Set.of("amd64", "x86_64", "aarch64"),
-            List.of(
-                    "freebsd/freebsd-src sys/sys/errno.h (01ca612a)",
-                    "freebsd/freebsd-src sys/sys/fcntl.h (0069e95e)",
-                    "freebsd/freebsd-src sys/sys/poll.h (039ea811)"),
-            BSD_COMMON + """
-            EOPNOTSUPP 45 EOVERFLOW 84 ECANCELED 85 EILSEQ 86
-            O_CLOEXEC 0x00100000 F_DUPFD_CLOEXEC 17
-            """);
+            "freebsd/freebsd-src sys/sys/",
+            "errno.h (01ca612a)",
+            "fcntl.h (0069e95e)",
+            "poll.h (039ea811)",
+            "EOPNOTSUPP 45 EOVERFLOW 84 ECANCELED 85 EILSEQ 86 O_CLOEXEC 0x00100000 F_DUPFD_CLOEXEC 17");
 
-    static final Table OPENBSD = table(
+    static final Table OPENBSD = bsd(
             "OpenBSD",
-            Set.of("amd64", "x86_64", "aarch64"),
-            List.of(
-                    "openbsd src sys/sys/errno.h rev 1.25 (2017/09/05)",
-                    "openbsd src sys/sys/fcntl.h rev 1.23 (2025/08/04)",
-                    "openbsd src sys/sys/poll.h rev 1.16 (2024/08/04)"),
-            BSD_COMMON + """
-            EOPNOTSUPP 45 EILSEQ 84 EOVERFLOW 87 ECANCELED 88
-            O_CLOEXEC 0x10000 F_DUPFD_CLOEXEC 10
-            """);
+            "openbsd src sys/sys/",
+            "errno.h rev 1.25 (2017/09/05)",
+            "fcntl.h rev 1.23 (2025/08/04)",
+            "poll.h rev 1.16 (2024/08/04)",
+            "EOPNOTSUPP 45 EILSEQ 84 EOVERFLOW 87 ECANCELED 88 O_CLOEXEC 0x10000 F_DUPFD_CLOEXEC 10");
 
     public static final List<Table> TABLES = List.of(LINUX, MACOS, FREEBSD, OPENBSD);
 
@@ -248,6 +239,11 @@ public final class Abi {
     /** A constant of this system for a static field: -1 where there is no table (see the class comment). */
     static int value(String name) {
         return CURRENT == null ? -1 : CURRENT.get(name);
+    }
+
+    /** A BSD table: {@code BSD_COMMON} plus what differs; sources are {@code tree} + each header. */
+    private static Table bsd(String system, String tree, String errnoH, String fcntlH, String pollH, String differs) {
+        return table(system, ARCHS, List.of(tree + errnoH, tree + fcntlH, tree + pollH), BSD_COMMON + differs);
     }
 
     private static Table table(String system, Set<String> archs, List<String> sources, String text) {

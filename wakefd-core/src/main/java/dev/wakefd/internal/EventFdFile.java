@@ -2,21 +2,13 @@ package dev.wakefd.internal;
 
 import java.io.IOException;
 
-/** {@link SignalFile} over a Linux eventfd: one fd, the counter kept by the kernel. */
-public final class EventFdFile implements SignalFile {
-    private final int fd;
-    private final boolean semaphore;
-    private final boolean exclusive;
-
-    /**
-     * @param exclusive whether this JVM created the fd non-blocking and nobody else holds its open
-     *     file description (so no one can make it blocking): short calls may then be critical
-     */
-    public EventFdFile(int fd, boolean semaphore, boolean exclusive) {
-        this.fd = fd;
-        this.semaphore = semaphore;
-        this.exclusive = exclusive;
-    }
+/**
+ * {@link SignalFile} over a Linux eventfd: one fd, the counter kept by the kernel.
+ *
+ * @param exclusive whether this JVM created the fd non-blocking and nobody else holds its open
+ *     file description (so no one can make it blocking): short calls may then be critical
+ */
+public record EventFdFile(int fd, boolean semaphore, boolean exclusive) implements SignalFile {
 
     public static EventFdFile create(int initialValue, boolean semaphore, boolean closeOnExec) throws IOException {
         int flags = EventFdCalls.EFD_NONBLOCK
@@ -31,26 +23,10 @@ public final class EventFdFile implements SignalFile {
         return exclusive;
     }
 
-    @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public boolean semaphore() {
-        return semaphore;
-    }
-
+    // EAGAIN on a non-blocking eventfd write means count + n would pass 2^64 - 2: nothing added.
     @Override
     public boolean add(long n) throws IOException {
-        // EAGAIN on a non-blocking eventfd write means count + n would pass 2^64 - 2.
         return FdCalls.write8(fd, n, "write") != FdCalls.WOULD_BLOCK;
-    }
-
-    @Override
-    public long take() throws IOException {
-        long v = FdCalls.read8(fd, "read");
-        return v == FdCalls.WOULD_BLOCK ? 0 : v;
     }
 
     @Override
@@ -58,10 +34,19 @@ public final class EventFdFile implements SignalFile {
         return FdCalls.write8Critical(fd, n, "write") != FdCalls.WOULD_BLOCK;
     }
 
+    // EAGAIN on a read: the count is 0.
+    @Override
+    public long take() throws IOException {
+        return orZero(FdCalls.read8(fd, "read"));
+    }
+
     @Override
     public long takeShort() throws IOException {
-        long v = FdCalls.read8Critical(fd, "read");
-        return v == FdCalls.WOULD_BLOCK ? 0 : v;
+        return orZero(FdCalls.read8Critical(fd, "read"));
+    }
+
+    private static long orZero(long read) {
+        return read == FdCalls.WOULD_BLOCK ? 0 : read;
     }
 
     @Override

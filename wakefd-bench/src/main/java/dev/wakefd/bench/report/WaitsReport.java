@@ -90,6 +90,28 @@ public final class WaitsReport {
             }
         }
         line(b, "");
+        line(b, "A writer outside the JVM: a virtual thread pings a C echo process (`src/main/c/foreign_echo.c`)");
+        line(b, "and waits for its answer, which that process writes itself (`ForeignEchoBench`; default");
+        line(b, "scheduler, threads placed by the scheduler, 50 µs gap). wakefd's eventfd is woken by the");
+        line(b, "sub-poller on the virtual-thread scheduler (the default) or by the shared platform poller");
+        line(b, "(`-Dwakefd.virtualPoller=false`, the path before); the JDK reads a Unix-domain `SocketChannel`");
+        line(b, "the process answers on. Busy: as many other virtual threads as CPUs stay runnable.");
+        line(b, "");
+        line(
+                b,
+                "| Scheduler | wakefd, sub-poller | wakefd, platform poller | JDK `SocketChannel` | sub-poller vs platform | sub-poller vs JDK |");
+        line(b, "|---|---:|---:|---:|---:|---:|");
+        for (String sched : new String[] {"idle", "busy"}) {
+            String k = "[gapNanos=50000,scheduler=" + sched + "]";
+            Measurement sub = r.get("waits-foreign/ForeignEchoBench.wakefdSubPoller" + k);
+            Measurement plat = r.get("waits-foreign/ForeignEchoBench.wakefdPlatformPoller" + k);
+            Measurement jdk = r.get("waits-foreign/ForeignEchoBench.jdkUnixSocket" + k);
+            line(
+                    b,
+                    "| " + sched + " | " + us(sub) + " | " + us(plat) + " | " + us(jdk) + " | " + ratio(sub, plat)
+                            + " | " + ratio(sub, jdk) + " |");
+        }
+        line(b, "");
         line(b, "`readAsync()` completion beside it (signal until the future's `thenRun` has run on the shared");
         line(b, "poller thread; the caller watches a flag), threads placed by the scheduler:");
         line(b, "");
@@ -143,8 +165,8 @@ public final class WaitsReport {
         line(b, "| Signals | CPU | Goal |");
         line(b, "|---|---:|---|");
         for (String[] k : new String[][] {
-            {"", "fds never handed out (no shared-poller entry)"},
-            {"_exposed", "every fd handed out with `fd()` (each in the shared poller)"}
+            {"", "fds never handed out (no poller entry)"},
+            {"_exposed", "every fd handed out with `fd()` (each in the sub-poller)"}
         }) {
             Measurement idle = r.get("waits-idle/idle.virtual_waiters_cpu_percent" + k[0]);
             line(
@@ -169,6 +191,12 @@ public final class WaitsReport {
         return m == null || Double.isNaN(m.typical())
                 ? "not run"
                 : String.format(Locale.ROOT, "%.1f", m.typical() / 1000);
+    }
+
+    private static String ratio(Measurement x, Measurement anchor) {
+        return x == null || anchor == null
+                ? "not run"
+                : String.format(Locale.ROOT, "%.2fx", x.typical() / anchor.typical());
     }
 
     private static String goal(Measurement x, Measurement anchor, double limit) {

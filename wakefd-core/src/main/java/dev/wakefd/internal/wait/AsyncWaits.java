@@ -62,33 +62,33 @@ final class AsyncWaits implements EpollLoop.Ready {
         }
     }
 
-    /** Without a loop (it could not be made): what is pending now, else the loop's failure. */
-    static CompletableFuture<Long> consumeNowOrFail(Waitable signal, IOException noLoop) {
-        CompletableFuture<Long> p = new CompletableFuture<>();
+    /** Completes {@code p} with what is pending now, or with the consume's failure; false if nothing was. */
+    private static boolean completedNow(Waitable signal, CompletableFuture<Long> p) {
         try {
             long v = signal.consume();
             if (v != 0) {
                 p.complete(v);
-                return p;
+                return true;
             }
+            return false;
         } catch (IOException e) {
             p.completeExceptionally(e);
-            return p;
+            return true;
         }
-        p.completeExceptionally(noLoop);
+    }
+
+    /** Without a loop (it could not be made): what is pending now, else the loop's failure. */
+    static CompletableFuture<Long> consumeNowOrFail(Waitable signal, IOException noLoop) {
+        CompletableFuture<Long> p = new CompletableFuture<>();
+        if (!completedNow(signal, p)) {
+            p.completeExceptionally(noLoop);
+        }
         return p;
     }
 
     static CompletableFuture<Long> readAsync(Loop poller, Waitable signal) {
         Pending p = new Pending();
-        try {
-            long v = signal.consume();
-            if (v != 0) {
-                p.complete(v);
-                return p;
-            }
-        } catch (IOException e) {
-            p.completeExceptionally(e);
+        if (completedNow(signal, p)) {
             return p;
         }
         while (true) {

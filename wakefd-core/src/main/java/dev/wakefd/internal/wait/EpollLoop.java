@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -156,12 +154,24 @@ public final class EpollLoop implements Loop {
     /** Re-arms a oneshot entry of the futures set; false if the loop has shut down. */
     @Override
     public boolean rearmFuture(long id, int fd, int events) throws IOException {
+        return rearm(futuresEpfd, id, fd, events);
+    }
+
+    /**
+     * Re-arms a oneshot entry of the main set (EPOLL_CTL_MOD, which also reports an fd that is
+     * already readable); false if the loop has shut down. The master end of {@link VirtualPoller}.
+     */
+    boolean rearm(long id, int fd, int events) throws IOException {
+        return rearm(epfd, id, fd, events);
+    }
+
+    private boolean rearm(int set, long id, int fd, int events) throws IOException {
         ctlLock.lock();
         try {
             if (closed) {
                 return false;
             }
-            int err = EPoll.ctl(futuresEpfd, EPoll.EPOLL_CTL_MOD, fd, events, id, ctlEvent);
+            int err = EPoll.ctl(set, EPoll.EPOLL_CTL_MOD, fd, events, id, ctlEvent);
             if (err != 0) {
                 throw Errno.exception("epoll_ctl(MOD)", err);
             }
@@ -219,20 +229,7 @@ public final class EpollLoop implements Loop {
                 ctlLock.unlock();
             }
         }
-        if (Thread.currentThread() != thread) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        LoopThreads.joinUnlessSelf(thread);
     }
 
     // ---- the loop
@@ -266,34 +263,15 @@ public final class EpollLoop implements Loop {
         }
     }
 
-    // Deliberate mirror of PollLoop's loop and dispatch (same shutdown and failure handling): keep both in step.
     private void dispatch(long id) {
         Ready r = byId.get(id); // null: removed after this batch was harvested
         if (r != null) {
-            try {
-                r.ready();
-            } catch (Throwable t) {
-                logHandlerFailure("dispatch", t);
-            }
+            LoopThreads.dispatch(r);
         }
     }
 
     private void shutdown() {
-        List<Ready> swept;
-        ctlLock.lock();
-        try {
-            closing = true; // add() refuses from here on
-            swept = new ArrayList<>(byId.values());
-        } finally {
-            ctlLock.unlock();
-        }
-        for (Ready r : swept) {
-            try {
-                r.pollerClosed();
-            } catch (Throwable t) {
-                logHandlerFailure("shutdown", t);
-            }
-        }
+        LoopThreads.sweep(ctlLock, () -> closing = true, byId.values()); // add() refuses from here on
         ctlLock.lock();
         try {
             byId.clear();

@@ -6,12 +6,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * An epoll registration of one signal's fd that holds a lease on that fd ({@link FdGuard}) for as
- * long as it lives, and dies exactly once. The one that kills it (a CAS on {@code dead}) removes
- * the registration while the lease still holds the fd number, then returns the lease: so no
+ * A watch of one signal's fd that holds a lease on that fd ({@link FdGuard}) for as long as it
+ * lives, and dies exactly once. The one that kills it (a CAS on {@code dead}) removes any
+ * registration while the lease still holds the fd number, then returns the lease: so no
  * epoll_ctl ever names a number the kernel has released and reused. The two kinds:
- * {@link PlatformWaiter.Watch} (one platform thread's own epoll set) and {@link VirtualWatch}
- * (the shared poller's). Both are the signal's close listeners and reference no EventFd, so a
+ * {@link PlatformWaiter.Watch} (a platform thread's standing lease; it registers nothing) and
+ * {@link VirtualWatch} (an entry in the shared poller). Both are the signal's close listeners and reference no EventFd, so a
  * forgotten EventFd is still collected and its Cleaner kills them.
  */
 abstract class LeasedWatch {

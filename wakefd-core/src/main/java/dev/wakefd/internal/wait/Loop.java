@@ -11,7 +11,7 @@ import java.util.Map;
  * epoll's terms, {@code EPOLLIN} plus optionally {@code EPOLLONESHOT} (a future: disarmed after
  * it fires until {@link #rearmFuture}) or {@code EPOLLET} (epoll only). See docs/platforms.md.
  */
-public interface Loop {
+public interface Loop extends Registrar {
     /** A thing the loop thread calls when its fd is ready. */
     interface Ready {
         void ready();
@@ -26,17 +26,11 @@ public interface Loop {
         return Platform.posixOnly() ? PollLoop.open(name, daemon) : EpollLoop.open(name, daemon);
     }
 
-    /** Registers {@code fd} (the caller holds a lease on it) under a new id. */
-    long add(int fd, int events, Ready ready) throws IOException;
-
     /** Registers a oneshot entry of {@link AsyncWaits}. */
     long addFuture(int fd, int events, Ready ready) throws IOException;
 
     /** Re-arms a oneshot entry; false if the loop has shut down. */
     boolean rearmFuture(long id, int fd, int events) throws IOException;
-
-    /** Ends a registration; the caller still holds its lease, so fd is the same file. */
-    void remove(long id, int fd);
 
     void removeFuture(long id, int fd);
 

@@ -1,8 +1,5 @@
 package dev.wakefd.internal.wait;
 
-import dev.wakefd.internal.EPoll;
-import dev.wakefd.internal.Errno;
-import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.Native;
 import dev.wakefd.internal.Poll;
 import dev.wakefd.internal.VarHandles;
@@ -21,29 +18,21 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * How a platform thread blocks: poll(2) on the signal's fd and the thread's private wake fd (an
- * eventfd, or a pipe in POSIX-only mode), one system call per wait. A {@link Watch} is the
- * thread's standing lease on, and close listener of, the signal it last waited on. (The epoll-set
- * path below is no longer taken: no waiter makes an epoll set since it measured slower.) {@link Thread#interrupt()}
- * (through {@link Interruptor}) and the signal's close write the wake fd.
+ * How a platform thread blocks: one poll(2) on the signal's fd and the thread's private wake fd
+ * (an eventfd, or a pipe in POSIX-only mode), level-triggered. A {@link Watch} is the thread's
+ * standing lease on, and close listener of, the signal it last waited on; each poll also holds a
+ * lease of its own, so a close cannot release the number while the thread polls it.
+ * {@link Thread#interrupt()} (through {@link Interruptor}) and the signal's close write the wake fd.
  *
- * <p>In POSIX-only mode there is no epoll set: the thread poll(2)s the signal's fd and its wake
- * fd (a pipe, {@link WakeFd}) directly, level-triggered, holding a lease of its own on the
- * signal's fd for the length of each poll, so a close (whose listener returns the Watch's lease
- * and then wakes the thread) cannot release the number while the thread still polls it
- * (docs/design/posix-waits.md, "A platform thread").
- *
- * <p>Invariants (docs/design/waits.md, "platform threads"):
+ * <p>Invariants (docs/design/waits.md, "Platform threads"):
  * <ul>
- *   <li>A live Watch holds a lease on the signal's fd; epoll_ctl on that number happens only under
- *       it. The Watch dies once (CAS): moving to another signal, the signal's close, or the
- *       thread's end; the killer deregisters (if the epoll set still exists), then returns the
- *       lease.</li>
- *   <li>The thread's two fds ({@link Fds}) are closed when the thread has ended: at the next
+ *   <li>poll(2) names the signal's fd only under a lease; the Watch dies once (CAS): moving to
+ *       another signal, the signal's close, or the thread's end, and its killer returns its lease.</li>
+ *   <li>The thread's wake fd ({@link Fds}) is closed when the thread has ended: at the next
  *       creation of a waiter by any thread (a sweep of dead owners), or by a Cleaner, whichever
- *       comes first; so they are bounded by live threads, not by the signals' lifetimes. Every
- *       use of the two fd numbers by another thread (close listener, interrupt) happens under the
- *       Fds lock and checks that they are still open.</li>
+ *       comes first; so fds are bounded by live threads, not by the signals' lifetimes. Every
+ *       use of the wake fd by another thread (close listener, interrupt) happens under the Fds
+ *       lock and checks that it is still open.</li>
  * </ul>
  */
 public final class PlatformWaiter {
@@ -55,33 +44,23 @@ public final class PlatformWaiter {
     /** Results of {@link #waitOnce}. */
     public static final int READY = 1, TIMED_OUT = 0, WOKEN = 2, INTERRUPTED = 3;
 
-    /** epoll data: which fd an event is for. */
-    private static final long TARGET = 0, WAKE = 1;
-
     private final Fds fds;
     private final MemorySegment events;
     private final MemorySegment errno;
     private Interruptor interruptor = new Interruptor(this);
-    /** The standing registration; only this thread reads or replaces the field. */
+    /** The standing lease; only this thread reads or replaces the field. */
     private Watch watch;
-    /** An edge of the watched fd was reported to a wait that then did not consume (interrupted). */
-    private boolean unconsumedEdge;
 
     private record Owned(WeakReference<Thread> owner, Fds fds) {}
 
-    /** A waiter's two fds, shared with its Watches (which may run as close listeners on other threads). */
+    /** A waiter's wake fd, shared with its Watches (which may run as close listeners on other threads). */
     static final class Fds {
-        /** -1 in POSIX-only mode, which polls without a set. */
-        final int epfd;
-
         final WakeFd wake;
-        private final MemorySegment ctlEvent = Arena.ofAuto().allocate(EPoll.EVENT_SIZE, 8);
         private boolean closed; // guarded by this
         /** The owner's current watch, for the close after the owner ended. */
         volatile Watch current;
 
-        Fds(int epfd, WakeFd wake) {
-            this.epfd = epfd;
+        Fds(WakeFd wake) {
             this.wake = wake;
         }
 
@@ -97,19 +76,13 @@ public final class PlatformWaiter {
             }
         }
 
-        /** epoll_ctl; serialised with the other users and the close. Returns errno, or 0 (also when closed). */
-        synchronized int ctl(int op, int fd, int ev, long data) {
-            return closed || epfd < 0 ? 0 : EPoll.ctl(epfd, op, fd, ev, data, ctlEvent);
-        }
-
-        /** The owner has ended: close both fds once; the watch's lease goes back (the set is gone). */
+        /** The owner has ended: close the wake fd once; the watch's lease goes back. */
         void closeAfterOwner() {
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
-                closeQuietly(epfd); // its entries go with it
                 wake.close();
             }
             Watch w = current;
@@ -121,9 +94,9 @@ public final class PlatformWaiter {
 
     private PlatformWaiter(Fds fds) {
         this.fds = fds;
-        MemorySegment all = Arena.ofAuto().allocate(2 * EPoll.EVENT_SIZE + 8 + Native.captureSize(), 8);
-        this.events = all.asSlice(0, 2 * EPoll.EVENT_SIZE);
-        this.errno = all.asSlice(2 * EPoll.EVENT_SIZE + 8, Native.captureSize());
+        MemorySegment all = Arena.ofAuto().allocate(2 * Poll.POLLFD_SIZE + 8 + Native.captureSize(), 8);
+        this.events = all.asSlice(0, 2 * Poll.POLLFD_SIZE);
+        this.errno = all.asSlice(2 * Poll.POLLFD_SIZE + 8, Native.captureSize());
     }
 
     /**
@@ -141,25 +114,17 @@ public final class PlatformWaiter {
 
     private static PlatformWaiter create() throws IOException {
         sweepDeadOwners(); // first: their fds may be what this one needs
-        WakeFd wake = null;
-        int ep = -1;
+        WakeFd wake = WakeFd.open(); // no epoll set: poll(2) measured cheaper (docs/design/waits.md)
         try {
-            wake = WakeFd.open();
-            // No epoll set: poll(2) on the signal's fd and the wake fd is one system call too, and
-            // measured cheaper on one CPU (the kernel wakes a poll(2) sleeper directly, an epoll
-            // sleeper through its callback): docs/design/waits.md, "Platform threads".
-            Fds fds = new Fds(ep, wake);
+            Fds fds = new Fds(wake);
             PlatformWaiter w = new PlatformWaiter(fds);
             CLEANER.register(w, fds::closeAfterOwner); // captures the fds, not the waiter
             synchronized (OWNED) {
                 OWNED.add(new Owned(new WeakReference<>(Thread.currentThread()), fds));
             }
             return w;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ep);
-            if (wake != null) {
-                wake.close();
-            }
+        } catch (RuntimeException e) {
+            wake.close();
             throw e;
         }
     }
@@ -189,100 +154,39 @@ public final class PlatformWaiter {
         }
     }
 
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                FdCalls.close(fd);
-            } catch (IOException ignored) {
-                // a thread's private fd: nothing useful to do
-            }
-        }
-    }
-
     /**
      * Makes {@code site} this thread's watched signal, if it is not already. Returns false if it
-     * is closed (nothing registered).
+     * is closed (no lease taken).
      */
-    public boolean watch(Site site) throws IOException {
+    public boolean watch(Site site) {
         Watch w = watch;
         if (w != null && w.site == site && !w.isDead()) {
             return true;
         }
         if (w != null) {
-            w.drop(); // moving on: DEL and give the lease back, unless its close listener did
+            w.drop(); // moving on: give the lease back, unless its close listener did
             watch = null;
             fds.current = null;
         }
-        unconsumedEdge = false; // a new registration reports the fd's readiness itself
         if (!site.guard().acquire()) {
             return false;
-        }
-        int err =
-                fds.ctl(EPoll.EPOLL_CTL_ADD, site.fd(), EPoll.EPOLLIN | (site.edgeReads() ? EPoll.EPOLLET : 0), TARGET);
-        if (err != 0) {
-            site.guard().release();
-            throw Errno.exception("epoll_ctl(ADD)", err);
         }
         Watch fresh = new Watch(fds, site);
         watch = fresh;
         fds.current = fresh;
-        site.onClose(fresh); // runs it now (DEL, lease back, wake) if closed meanwhile
+        site.onClose(fresh); // runs it now (lease back, wake) if closed meanwhile
         return true;
     }
 
-    /** Whether the caller must read before waiting (and clears that); see {@link #waitOnce}. */
-    public boolean takeUnconsumedEdge() {
-        boolean e = unconsumedEdge;
-        unconsumedEdge = false;
-        return e;
-    }
-
     /**
-     * One epoll_wait for the watched signal or a wake. A READY result must be followed by a read
-     * (the caller's consume): with edge triggering the same edge is not reported twice.
+     * One poll(2) on the watched signal's fd and the wake fd, level-triggered, under a lease of
+     * this thread's own (so a close, whose listener returns the Watch's lease and then wakes the
+     * thread, cannot release the number while the thread still polls it).
      *
      * @param timeoutMillis -1 for no limit
      */
     public int waitOnce(int timeoutMillis) throws IOException {
         Watch w = watch;
-        if (fds.epfd < 0) {
-            return pollOnce(w, timeoutMillis); // always now: no waiter makes an epoll set
-        }
-        Interruptor in = interruptor;
-        in.enter();
-        int n;
-        boolean interrupted;
-        w.blocked(true);
-        try {
-            n = EPoll.await(fds.epfd, events, 2, timeoutMillis, errno);
-        } finally {
-            w.blocked(false);
-            interrupted = in.exit();
-        }
-        boolean ready = false;
-        for (int i = 0; i < n; i++) {
-            if (EPoll.data(events, i) == WAKE) {
-                fds.wake.drain(); // consume the wake; a stale one is harmless
-            } else {
-                ready = true;
-            }
-        }
-        if (interrupted) {
-            interruptor = new Interruptor(this); // an interrupted channel stays closed
-            unconsumedEdge |= ready; // edge-triggered: epoll will not report this one again
-            return INTERRUPTED;
-        }
-        if (ready) {
-            return READY;
-        }
-        return n == 0 ? TIMED_OUT : WOKEN;
-    }
-
-    /**
-     * {@link #waitOnce} in POSIX-only mode: poll(2) on the signal's fd and the wake fd,
-     * level-triggered (so there is never an unconsumed edge), under a lease of this thread's own.
-     */
-    private int pollOnce(Watch w, int timeoutMillis) throws IOException {
         if (!w.guard.acquire()) {
             return WOKEN; // closing: the caller sees the signal closed
         }
@@ -318,9 +222,8 @@ public final class PlatformWaiter {
     }
 
     /**
-     * A thread's standing epoll registration of one signal's fd, holding a lease on it, and that
-     * signal's close listener. Dies once ({@link LeasedWatch}); the killer does the DEL and
-     * returns the lease.
+     * A thread's standing lease on one signal's fd, and that signal's close listener. Dies once
+     * ({@link LeasedWatch}); the killer returns the lease.
      */
     static final class Watch extends LeasedWatch implements Runnable {
         private static final VarHandle BLOCKED =
@@ -354,10 +257,10 @@ public final class PlatformWaiter {
 
         @Override
         void deregister() {
-            fds.ctl(EPoll.EPOLL_CTL_DEL, fd, 0, 0); // under our lease: the number is still ours
+            // nothing registered: each poll(2) names the fd itself
         }
 
-        /** Opaque: a hint for tests ("a thread is in epoll_wait"), ordering nothing. */
+        /** Opaque: a hint for tests ("a thread is in poll"), ordering nothing. */
         void blocked(boolean b) {
             BLOCKED.setOpaque(this, b);
         }

@@ -214,31 +214,9 @@ public final class PollLoop implements Loop {
     public void close() {
         if (closeRequested.compareAndSet(false, true)) {
             closing = true;
-            lock.lock();
-            try {
-                if (!closed) {
-                    wake.wake();
-                }
-            } catch (IOException e) {
-                EpollLoop.logHandlerFailure("waking poll loop " + thread.getName() + " to close", e);
-            } finally {
-                lock.unlock();
-            }
+            wakeLoop(); // the loop reads closing before its next poll
         }
-        if (Thread.currentThread() != thread) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        LoopThreads.joinUnlessSelf(thread);
     }
 
     // ---- the loop
@@ -303,7 +281,7 @@ public final class PollLoop implements Loop {
                         e.armed = false; // until rearmFuture, which sets dirty
                         dirty = true;
                     }
-                    dispatch(e);
+                    LoopThreads.dispatch(e.ready);
                 }
             }
         } catch (Throwable t) {
@@ -315,31 +293,16 @@ public final class PollLoop implements Loop {
         }
     }
 
-    // Deliberate mirror of EpollLoop's loop and dispatch (same shutdown and failure handling): keep both in step.
-    private static void dispatch(Entry e) {
-        try {
-            e.ready.ready();
-        } catch (Throwable t) {
-            EpollLoop.logHandlerFailure("dispatch", t);
-        }
-    }
-
     private void shutdown() {
-        List<Entry> swept;
+        List<Ready> swept = new ArrayList<>();
         lock.lock();
         try {
             closing = true; // add() refuses from here on
-            swept = new ArrayList<>(byId.values());
+            byId.values().forEach(e -> swept.add(e.ready));
         } finally {
             lock.unlock();
         }
-        for (Entry e : swept) {
-            try {
-                e.ready.pollerClosed();
-            } catch (Throwable t) {
-                EpollLoop.logHandlerFailure("shutdown", t);
-            }
-        }
+        LoopThreads.pollerClosed(swept);
         lock.lock();
         try {
             closed = true;

@@ -11,11 +11,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The virtual threads waiting on one counter-mode eventfd, and, once the fd is exposed to writers
- * outside the JVM, its standing edge-triggered entry in the shared poller (made on the first
- * virtual-thread wait or at the exposure, whichever is later; kept until the signal closes).
- * A waiter enlists here, reads the fd, and parks if the read found nothing. Two paths unpark it:
- * a Java writer, right after its write(2), through {@link Site#written()} (no poller involved);
- * and the poller thread on an edge, for writers outside the JVM.
+ * outside the JVM, its standing edge-triggered poller entry (in the {@link VirtualPoller}, or the
+ * shared platform poller if that is disabled; made on the first virtual-thread wait or at the
+ * exposure, whichever is later; kept until the signal closes). A waiter enlists here, reads the
+ * fd, and parks if the read found nothing. Two paths unpark it: a Java writer, right after its
+ * write(2), through {@link Site#written()} (no poller involved); and the poller on an edge, for
+ * writers outside the JVM.
  *
  * <p>Invariant (docs/design/waits.md): whoever removes an enlisted thread (a CAS on {@code sole}
  * or {@code Set.remove} on {@code more}) unparks it; an enlisted thread is removed by exactly one
@@ -27,7 +28,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
             VarHandles.find(MethodHandles.lookup(), VirtualWatch.class, "sole", Thread.class);
 
     private final Site site;
-    private Loop loop; // guarded by this: the shared poller's entry, made once the fd is exposed
+    private Registrar loop; // guarded by this: the poller entry, made once the fd is exposed
     private long id; // guarded by this
     private boolean registered; // guarded by this
 
@@ -77,7 +78,8 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
                 if (registered || isDead()) {
                     return;
                 }
-                Loop l = SharedLoop.get(); // IOException (EMFILE...); the next wait retries
+                // IOException (EMFILE...); the next wait retries
+                Registrar l = VirtualPoller.enabled() ? VirtualPoller.get() : SharedLoop.get();
                 id = l.add(fd, EPoll.EPOLLIN | EPoll.EPOLLET, this); // under our lease
                 loop = l;
                 registered = true;
@@ -172,7 +174,7 @@ final class VirtualWatch extends LeasedWatch implements EpollLoop.Ready, Runnabl
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
     }
 
-    /** An edge: on the poller thread (a writer outside the JVM, or one the in-JVM path beat). */
+    /** An edge: on the poller (a writer outside the JVM, or one the in-JVM path beat). */
     @Override
     public void ready() {
         wakeEnlisted();

@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * waiter (docs/design/waits.md has the map).
  *
  * <ul>
- *   <li>Platform threads block in epoll_wait(2) on a set of their own ({@link PlatformWaiter}):
- *       one system call per wait.</li>
+ *   <li>Platform threads block in one poll(2) on the signal's fd and a wake fd of their own
+ *       ({@link PlatformWaiter}): one system call per wait.</li>
  *   <li>Virtual threads on a counter-mode eventfd enlist on the signal's {@link VirtualWatch},
  *       read, and park; a Java writer unparks them directly, the shared poller does for
  *       writers outside the JVM.</li>
@@ -69,7 +69,7 @@ public final class Waits {
     }
 
     /*
-     * Wait first, read when ready (as a C poll loop does): a wait that blocks costs epoll_wait +
+     * Wait first, read when ready (as a C poll loop does): a wait that blocks costs poll +
      * read, not a speculative read as well; a count already pending is reported at once.
      */
     private static long awaitPolling(Waitable w, Site site, boolean timed, long deadline)
@@ -85,14 +85,6 @@ public final class Waits {
             }
             if (!pw.watch(site)) {
                 throw waited ? new AsynchronousCloseException() : site.closed();
-            }
-            if (pw.takeUnconsumedEdge()) {
-                // An edge reported to an earlier wait that ended without reading: look now,
-                // since epoll will not report it again.
-                long v = consumeOrAsyncClose(w, waited);
-                if (v != 0) {
-                    return v;
-                }
             }
             int outcome = pw.waitOnce(millis);
             if (outcome == PlatformWaiter.INTERRUPTED) {
