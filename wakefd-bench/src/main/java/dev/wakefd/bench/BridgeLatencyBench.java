@@ -87,24 +87,39 @@ public class BridgeLatencyBench {
         return last;
     }
 
-    /** What the echo needs of a baseline channel: a blocking put and take. */
+    /** What the echo needs of a channel: a blocking put and take. */
     interface Handoff<T> {
         void put(T x) throws InterruptedException;
 
         T take() throws InterruptedException;
 
-        static <T> Handoff<T> of(BlockingQueue<T> q) { // mirror of Paired.handoff(Bridge), over a queue
+        /** A blocking put, as a method reference. */
+        interface Put<T> {
+            void put(T x) throws InterruptedException;
+        }
+
+        /** A blocking take, as a method reference. */
+        interface Take<T> {
+            T take() throws InterruptedException;
+        }
+
+        /** A channel from its two ends, such as {@code q::put, q::take} or {@code out::send, in::receive}. */
+        static <T> Handoff<T> of(Put<T> put, Take<T> take) {
             return new Handoff<>() {
                 @Override
                 public void put(T x) throws InterruptedException {
-                    q.put(x);
+                    put.put(x);
                 }
 
                 @Override
                 public T take() throws InterruptedException {
-                    return q.take();
+                    return take.take();
                 }
             };
+        }
+
+        static <T> Handoff<T> of(BlockingQueue<T> q) {
+            return of(q::put, q::take);
         }
     }
 

@@ -49,6 +49,8 @@ import org.openjdk.jmh.annotations.TearDown;
         value = 1,
         jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"
         }) // Agrona 2.x reads jdk.internal.misc.Unsafe
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class BridgeRivalsBench {
     static final long GAP_NANOS = 150_000;
     static final int ITEMS = 65_536;
@@ -218,36 +220,38 @@ public class BridgeRivalsBench {
         public long consumerCpuNanos;
         public long wallNanos;
 
-        /** Adds the window that began at {@code t0}, when the consumer's CPU time was {@code cpu0}. */
-        void book(Flow p, long cpu0, long t0) {
+        private long cpu0, t0;
+
+        /** Opens a window: the consumer's CPU time and the wall clock now. */
+        void open(Flow p) {
+            cpu0 = p.consumerCpu();
+            t0 = System.nanoTime();
+        }
+
+        /** Waits until the consumer took {@code items} more, then adds the window to the counters. */
+        void close(Flow p, long items) {
+            p.drain(items);
             wallNanos += System.nanoTime() - t0;
             consumerCpuNanos += p.consumerCpu() - cpu0;
         }
     }
 
-    // Deliberate repeats: each flow benchmark writes its timed loop out in its own method, so no
-    // shared loop behind a lambda puts a megamorphic call on the timed path.
+    // Each flow benchmark writes its timed loop out in its own method, so no shared loop behind
+    // a lambda puts a megamorphic call on the timed path; Cpu opens and closes the window.
     @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(ITEMS)
     public void steady(Pair p, Cpu c) throws Exception {
-        long cpu0 = p.consumerCpu();
-        long t0 = System.nanoTime();
+        c.open(p);
         for (int i = 0; i < ITEMS; i++) {
             p.lane.put(ITEM);
         }
-        p.drain(ITEMS);
-        c.book(p, cpu0, t0);
+        c.close(p, ITEMS);
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(BURST_ITEMS)
     public void bursts(Pair p, Cpu c) throws Exception {
-        long cpu0 = p.consumerCpu();
-        long t0 = System.nanoTime();
+        c.open(p);
         for (int i = 0; i < BURST_ITEMS; i += BURST) {
             for (int k = 0; k < BURST; k++) {
                 p.lane.put(ITEM);
@@ -257,33 +261,26 @@ public class BridgeRivalsBench {
                 Thread.onSpinWait(); // the producer's other work
             }
         }
-        p.drain(BURST_ITEMS);
-        c.book(p, cpu0, t0);
+        c.close(p, BURST_ITEMS);
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     public void idleConsumer(Pair p, Cpu c) throws Exception {
         p.lane.put(ITEM);
         p.drain(1);
-        long cpu0 = p.consumerCpu();
-        long t0 = System.nanoTime();
+        c.open(p);
         LockSupport.parkNanos(IDLE_WINDOW_NANOS);
-        c.book(p, cpu0, t0);
+        c.close(p, 0);
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(ITEMS)
     public void batches(BatchPair p, Cpu c) throws Exception {
-        long cpu0 = p.consumerCpu();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < ITEMS; i += BURST) {
+        c.open(p);
+        for (int i = 0; i < ITEMS / BURST; i++) {
             p.lane.putAll(p.batch);
         }
-        p.drain(ITEMS);
-        c.book(p, cpu0, t0);
+        c.close(p, ITEMS);
     }
 }

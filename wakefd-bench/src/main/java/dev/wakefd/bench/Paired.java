@@ -119,19 +119,7 @@ public final class Paired {
 
     /** A bridge as the baselines' blocking put and take, so one echo serves both. */
     static <T> BridgeLatencyBench.Handoff<T> handoff(Bridge<T> bridge) {
-        Sender<T> out = bridge.sender();
-        Receiver<T> in = bridge.receiver();
-        return new BridgeLatencyBench.Handoff<>() {
-            @Override
-            public void put(T x) throws InterruptedException {
-                out.send(x);
-            }
-
-            @Override
-            public T take() throws InterruptedException {
-                return in.receive();
-            }
-        };
+        return BridgeLatencyBench.Handoff.of(bridge.sender()::send, bridge.receiver()::receive);
     }
 
     /**

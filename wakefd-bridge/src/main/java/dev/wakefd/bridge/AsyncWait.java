@@ -1,6 +1,5 @@
 package dev.wakefd.bridge;
 
-import dev.wakefd.Waker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -8,7 +7,7 @@ import java.util.function.BiConsumer;
 /**
  * A wait for one side of a bridge that completes a future instead of blocking a thread: look,
  * and if there is nothing, announce, re-check and ask the Waker for a future
- * ({@link Waker#readAsync()}, completed by wakefd's shared poller); when it completes, withdraw
+ * ({@link dev.wakefd.Waker#readAsync()}, completed by wakefd's shared poller); when it completes, withdraw
  * and look again. The announce/re-check/withdraw steps are the same as the blocking wait's, so
  * the no-lost-wake argument in {@link Ring} covers this too.
  *
@@ -21,18 +20,10 @@ import java.util.function.BiConsumer;
  */
 final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finishing {
 
-    /** One side's steps. */
-    interface Side<R> {
+    /** What the wait is for: looks once. */
+    interface Look {
         /** The outcome if there is one (may be null), else {@link #NOT_YET}. Throws if the side is closed. */
         Object look();
-
-        boolean prepareToWait();
-
-        void withdraw();
-
-        Waker signal();
-
-        SideOwner owner();
     }
 
     static final Object NOT_YET = new Object();
@@ -40,18 +31,20 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
     /** Who holds the turn: a thread running a step, nobody (waiting on the Waker's future), or done. */
     private static final int RUNNING = 0, PARKED = 1, DONE = 2;
 
-    private final Side<R> side;
+    private final WaitingSide side;
+    private final Look look;
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private final AtomicInteger turn = new AtomicInteger(RUNNING); // the starter holds it
     private volatile CompletableFuture<Long> inner;
 
-    private AsyncWait(Side<R> side) {
+    private AsyncWait(WaitingSide side, Look look) {
         this.side = side;
+        this.look = look;
     }
 
-    static <R> CompletableFuture<R> start(Side<R> side, String operation) {
-        AsyncWait<R> w = new AsyncWait<>(side);
-        side.owner().claim(w, operation);
+    static <R> CompletableFuture<R> start(WaitingSide side, Look look, String operation) {
+        AsyncWait<R> w = new AsyncWait<>(side, look);
+        side.owner.claim(w, operation);
         w.result.whenComplete((r, t) -> w.resultDone());
         w.run(null);
         return w.result;
@@ -67,7 +60,7 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
             Object r;
             boolean wait;
             try {
-                r = side.look();
+                r = look.look();
                 if (r != NOT_YET) {
                     complete(r, null);
                     return;
@@ -86,7 +79,7 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
             }
             CompletableFuture<Long> f;
             try {
-                f = side.signal().readAsync();
+                f = side.signal.readAsync();
             } catch (RuntimeException e) {
                 side.withdraw();
                 complete(null, e);
@@ -118,7 +111,7 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
     @SuppressWarnings("unchecked")
     private void complete(Object r, Throwable failure) {
         turn.set(DONE);
-        side.owner().release(this);
+        side.owner.release(this);
         if (failure != null) {
             result.completeExceptionally(failure);
         } else {
@@ -130,7 +123,7 @@ final class AsyncWait<R> implements BiConsumer<Long, Throwable>, SideOwner.Finis
     private void stop() {
         side.withdraw();
         turn.set(DONE);
-        side.owner().release(this);
+        side.owner.release(this);
     }
 
     /** The result completed: by us (turn is DONE), or by a cancel; then clean up if nobody holds the turn. */

@@ -45,16 +45,11 @@ public final class Receiver<T> implements AutoCloseable {
 
     private static final int POLLER_BUDGET = 1024;
 
-    private final Bridge<T> bridge;
-    private final Ring ring;
-    private final Waker signal;
-    private final SideOwner owner = new SideOwner("consumer");
+    private final WaitingSide side;
     private volatile PumpRegistration registration;
 
     Receiver(Bridge<T> bridge) {
-        this.bridge = bridge;
-        this.ring = bridge.ring();
-        this.signal = bridge.notEmpty();
+        this.side = new WaitingSide(bridge, false);
     }
 
     /**
@@ -64,7 +59,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public T poll() {
-        return (T) ring.poll();
+        return (T) side.ring.poll();
     }
 
     /**
@@ -76,7 +71,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public T receive() throws InterruptedException {
-        Object e = ring.poll();
+        Object e = side.ring.poll();
         return e != null ? (T) e : (T) receiveSlow(-1);
     }
 
@@ -91,25 +86,25 @@ public final class Receiver<T> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public T receive(Duration timeout) throws InterruptedException {
         long nanos = Sender.checkTimeout(timeout);
-        Object e = ring.poll();
+        Object e = side.ring.poll();
         return e != null ? (T) e : (T) receiveSlow(nanos);
     }
 
     private Object receiveSlow(long timeoutNanos) throws InterruptedException {
-        owner.claim(Thread.currentThread(), "receive");
+        side.owner.claim(Thread.currentThread(), "receive");
         try {
             long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
-                Object e = ring.poll();
-                if (e != null || ring.endOfStream()) {
+                Object e = side.ring.poll();
+                if (e != null || side.ring.endOfStream()) {
                     return e;
                 }
-                if (!awaitItems(timeoutNanos < 0, deadline)) {
-                    return ring.poll();
+                if (!side.await(timeoutNanos < 0, deadline)) {
+                    return side.ring.poll();
                 }
             }
         } finally {
-            owner.release(Thread.currentThread());
+            side.owner.release(Thread.currentThread());
         }
     }
 
@@ -125,7 +120,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public int drainTo(Consumer<? super T> sink, int max) {
         checkMax(max);
-        return ring.drainTo(sink, max);
+        return side.ring.drainTo(sink, max);
     }
 
     /**
@@ -139,57 +134,24 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public int receiveMany(Consumer<? super T> sink, int max) throws InterruptedException {
         checkMax(max);
-        int n = ring.drainTo(sink, max);
+        int n = side.ring.drainTo(sink, max);
         if (n > 0) {
             return n;
         }
-        owner.claim(Thread.currentThread(), "receiveMany");
+        side.owner.claim(Thread.currentThread(), "receiveMany");
         try {
             while (true) {
-                n = ring.drainTo(sink, max);
+                n = side.ring.drainTo(sink, max);
                 if (n > 0) {
                     return n;
                 }
-                if (ring.endOfStream()) {
+                if (side.ring.endOfStream()) {
                     return -1;
                 }
-                awaitItems(true, 0);
+                side.await(true, 0);
             }
         } finally {
-            owner.release(Thread.currentThread());
-        }
-    }
-
-    /**
-     * One look/announce/re-check/park round; false if the deadline passed. The side's
-     * {@link WaitPolicy} decides how to look; sleeping is always announced (see {@link Sleeper}).
-     */
-    private boolean awaitItems(boolean untimed, long deadline) throws InterruptedException {
-        WaitPolicy policy = bridge.consumerPolicy;
-        long start = System.nanoTime();
-        if (policy.look(ring::quietForConsumer)) {
-            policy.observed(start, System.nanoTime());
-            return true; // the other side acted while we looked: no sleep, no wake
-        }
-        Sleeper sleeper = bridge.consumerSleeper;
-        sleeper.parking(Thread.currentThread()); // before the announcement
-        try {
-            if (!ring.consumerPrepareToWait()) {
-                policy.observed(start, System.nanoTime());
-                return true; // it acted meanwhile
-            }
-            boolean inTime;
-            try {
-                inTime = sleeper.park(untimed, deadline);
-            } finally {
-                ring.consumerWithdraw();
-            }
-            long now = System.nanoTime();
-            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
-            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
-            return inTime;
-        } finally {
-            sleeper.awake();
+            side.owner.release(Thread.currentThread());
         }
     }
 
@@ -202,15 +164,13 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public CompletableFuture<Boolean> readableAsync() {
         return AsyncWait.start(
-                new ConsumerSide<Boolean>() {
-                    @Override
-                    public Object look() {
-                        ring.checkReceivable();
-                        if (!ring.isEmpty()) {
-                            return Boolean.TRUE;
-                        }
-                        return ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
+                side,
+                () -> {
+                    side.ring.checkReceivable();
+                    if (!side.ring.isEmpty()) {
+                        return Boolean.TRUE;
                     }
+                    return side.ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
                 },
                 "readableAsync");
     }
@@ -226,7 +186,7 @@ public final class Receiver<T> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<T> receiveAsync() {
         try {
-            Object e = ring.poll();
+            Object e = side.ring.poll();
             if (e != null) {
                 return CompletableFuture.completedFuture((T) e);
             }
@@ -234,39 +194,15 @@ public final class Receiver<T> implements AutoCloseable {
             return CompletableFuture.failedFuture(ex);
         }
         return AsyncWait.start(
-                new ConsumerSide<T>() {
-                    @Override
-                    public Object look() {
-                        Object e = ring.poll();
-                        if (e != null) {
-                            return e;
-                        }
-                        return ring.endOfStream() ? null : AsyncWait.NOT_YET;
+                side,
+                () -> {
+                    Object e = side.ring.poll();
+                    if (e != null) {
+                        return e;
                     }
+                    return side.ring.endOfStream() ? null : AsyncWait.NOT_YET;
                 },
                 "receiveAsync");
-    }
-
-    private abstract class ConsumerSide<R> implements AsyncWait.Side<R> {
-        @Override
-        public boolean prepareToWait() {
-            return ring.consumerPrepareToWait();
-        }
-
-        @Override
-        public void withdraw() {
-            ring.consumerWithdraw();
-        }
-
-        @Override
-        public Waker signal() {
-            return signal;
-        }
-
-        @Override
-        public SideOwner owner() {
-            return owner;
-        }
     }
 
     /**
@@ -277,7 +213,7 @@ public final class Receiver<T> implements AutoCloseable {
      * @return true if it may now wait; false if an item arrived or a side closed meanwhile
      */
     public boolean prepareToWait() {
-        return ring.consumerPrepareToWait();
+        return side.ring.consumerPrepareToWait();
     }
 
     /**
@@ -292,19 +228,19 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public Round pump(Consumer<? super T> sink, int budget) {
         checkMax(budget);
-        ring.consumerWithdraw(); // awake now: no wake needed while we drain
+        side.ring.consumerWithdraw(); // awake now: no wake needed while we drain
         int left = budget;
         while (true) {
-            int n = ring.drainTo(sink, left);
+            int n = side.ring.drainTo(sink, left);
             left -= n;
             if (left == 0) {
                 return Round.MORE;
             }
             if (n == 0) {
-                if (ring.endOfStream()) {
+                if (side.ring.endOfStream()) {
                     return Round.END;
                 }
-                if (ring.consumerPrepareToWait()) {
+                if (side.ring.consumerPrepareToWait()) {
                     return Round.WAIT;
                 }
             }
@@ -329,15 +265,15 @@ public final class Receiver<T> implements AutoCloseable {
         Objects.requireNonNull(onItem, "register: onItem is null");
         Objects.requireNonNull(onEndOfStream, "register: onEndOfStream is null");
         PumpRegistration r = new PumpRegistration(onItem, onEndOfStream);
-        owner.claim(r, "register");
+        side.owner.claim(r, "register");
         try {
-            r.inner = poller.register(signal, n -> r.round());
+            r.inner = poller.register(side.signal, n -> r.round());
         } catch (IOException | RuntimeException e) {
-            owner.release(r);
+            side.owner.release(r);
             throw e;
         }
         registration = r;
-        signal.wake(); // the first round, for items sent before registration
+        side.signal.wake(); // the first round, for items sent before registration
         return r;
     }
 
@@ -364,11 +300,11 @@ public final class Receiver<T> implements AutoCloseable {
                 cancel(); // the receiver closed
                 return;
             } catch (RuntimeException | Error e) {
-                signal.wake(); // come back for the rest; the poller logs e
+                side.signal.wake(); // come back for the rest; the poller logs e
                 throw e;
             }
             if (r == Round.MORE) {
-                signal.wake(); // let the poller's other fds run first
+                side.signal.wake(); // let the poller's other fds run first
             } else if (r == Round.END) {
                 cancel();
                 onEnd.run();
@@ -385,8 +321,8 @@ public final class Receiver<T> implements AutoCloseable {
             if (in != null) {
                 in.cancel();
             }
-            ring.consumerWithdraw();
-            owner.release(this);
+            side.ring.consumerWithdraw();
+            side.owner.release(this);
         }
 
         @Override
@@ -408,12 +344,12 @@ public final class Receiver<T> implements AutoCloseable {
      * @return the consumer's wake signal, readable when a consumer that announced may go on
      */
     public Waker signal() {
-        return signal;
+        return side.signal;
     }
 
     /** {@return true once the sender closed and every item it sent has been received} */
     public boolean isEndOfStream() {
-        return ring.endOfStream();
+        return side.ring.endOfStream();
     }
 
     /**
@@ -422,7 +358,7 @@ public final class Receiver<T> implements AutoCloseable {
      * @return the number of items received so far
      */
     public long received() {
-        return ring.head;
+        return side.ring.head;
     }
 
     /**
@@ -433,7 +369,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        bridge.close(Ring.RECEIVER_CLOSED);
+        side.bridge.close(Ring.RECEIVER_CLOSED);
         PumpRegistration r = registration;
         if (r != null) {
             r.cancel();
@@ -442,7 +378,7 @@ public final class Receiver<T> implements AutoCloseable {
 
     /** {@return true once this end has been closed} */
     public boolean isClosed() {
-        return (ring.gate() & Ring.RECEIVER_CLOSED) != 0;
+        return (side.ring.gate() & Ring.RECEIVER_CLOSED) != 0;
     }
 
     private static void checkMax(int max) {
@@ -453,6 +389,6 @@ public final class Receiver<T> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Receiver[" + bridge + "]";
+        return "Receiver[" + side.bridge + "]";
     }
 }

@@ -126,19 +126,12 @@ final class Ring extends RingPad3 {
     boolean producerPrepareToWait() {
         long target = tail - capacity + resume; // the head at which resume slots are free
         producerWakeAt = target; // S1
-        if (head >= target || producerGate != 0) { // S2
-            withdraw(PRODUCER_WAKE_AT);
-            return false;
-        }
-        count(PRODUCER_WAITS);
-        return true;
+        return mayWait(head >= target || producerGate != 0, PRODUCER_WAKE_AT, PRODUCER_WAITS); // S2
     }
 
     /** The producer is awake again (woken, timed out or interrupted). */
     void producerWithdraw() {
-        if (producerWakeAt != NONE) {
-            withdraw(PRODUCER_WAKE_AT);
-        }
+        withdrawIfAnnounced(PRODUCER_WAKE_AT);
     }
 
     boolean producerAnnounced() {
@@ -234,18 +227,12 @@ final class Ring extends RingPad3 {
     boolean consumerPrepareToWait() {
         long h = head;
         consumerWakeAt = h + 1; // S1
-        if (consumerGate != 0 || tail != h) { // S2
-            withdraw(CONSUMER_WAKE_AT);
-            return false;
-        }
-        count(CONSUMER_WAITS);
-        return true;
+        return mayWait(consumerGate != 0 || tail != h, CONSUMER_WAKE_AT, CONSUMER_WAITS); // S2
     }
 
+    /** The consumer is awake again (woken, timed out or interrupted). */
     void consumerWithdraw() {
-        if (consumerWakeAt != NONE) {
-            withdraw(CONSUMER_WAKE_AT);
-        }
+        withdrawIfAnnounced(CONSUMER_WAKE_AT);
     }
 
     boolean consumerAnnounced() {
@@ -317,6 +304,22 @@ final class Ring extends RingPad3 {
         announcement.setRelease(this, NONE);
     }
 
+    /** A side that announced (S1) and re-checked (S2, {@code acted}): true if it may now sleep; else it withdraws. */
+    private boolean mayWait(boolean acted, VarHandle announcement, VarHandle waits) {
+        if (acted) {
+            withdraw(announcement);
+            return false;
+        }
+        count(waits);
+        return true;
+    }
+
+    private void withdrawIfAnnounced(VarHandle announcement) {
+        if ((long) announcement.getVolatile(this) != NONE) {
+            withdraw(announcement);
+        }
+    }
+
     /**
      * Adds one to a statistic that only one side writes (the producer's or the consumer's), so an
      * opaque read and store will do: a {@code ++} on the volatile field would cost a fence, on the
@@ -355,19 +358,50 @@ final class Ring extends RingPad3 {
  * alignment hole in a superclass (such as the 4 bytes after a 12-byte object header) with a
  * subclass's int or reference field. So every class below is a whole number of 8-byte words and
  * RingPad0 fills the header hole itself: each group then sits between 128-byte pads (two cache
- * lines, against the adjacent-line prefetcher), away from the object header too, whose line the
- * neighbouring object in the heap may share. The groups: the read-only configuration both sides
- * read on every call; the producer's line (what the producer touches on every send: its tail, its
- * cached head, the consumer's announcement, its gate); the consumer's line, the mirror image. The
- * other side writes into a line only to announce a sleep or to close, which is rare by
- * construction. RingLayoutTest checks the offsets.
+ * lines, against the adjacent-line prefetcher), away from the object header and the object's end
+ * too, whose lines the neighbouring objects in the heap may share. The groups: the producer's line
+ * (what the producer touches on every send: its tail, its cached head, the consumer's
+ * announcement, its gate); the consumer's line, its mirror image; the read-only configuration both
+ * sides read on every call. The other side writes into a line only to announce a sleep or to
+ * close, which is rare by construction. Only the configuration takes constructor arguments, so
+ * the pads need no constructors. RingLayoutTest checks the offsets.
  */
 abstract class RingPad0 {
     int headerHole;
     long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 }
 
-abstract class RingConfig extends RingPad0 {
+abstract class RingProducerLine extends RingPad0 {
+    volatile long tail; // written by the producer only
+    long headCache; // producer only
+    volatile long consumerWakeAt; // the consumer announces and withdraws, the producer reads
+    long consumerWokenFor; // producer only: the announcement it last woke the consumer for
+    volatile long producerGate; // close bits, read by the producer on every send
+    // producer-written statistics, updated off the fast path
+    volatile long fullSince;
+    volatile long fullNanos;
+    volatile long consumerWakes;
+    volatile long producerWaits;
+}
+
+abstract class RingPad1 extends RingProducerLine {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+}
+
+abstract class RingConsumerLine extends RingPad1 {
+    volatile long head; // written by the consumer only
+    volatile long producerWakeAt; // the producer announces and withdraws, the consumer reads
+    volatile long consumerGate; // close bits, read by the consumer on every receive
+    volatile long producerWakes, consumerWaits; // consumer-written statistics
+    long tailCache; // consumer only
+    long producerWokenFor; // consumer only: the announcement it last woke the producer for
+}
+
+abstract class RingPad2 extends RingConsumerLine {
+    long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
+}
+
+abstract class RingConfig extends RingPad2 {
     final long resume;
     final int capacity;
     final int mask;
@@ -387,54 +421,8 @@ abstract class RingConfig extends RingPad0 {
     }
 }
 
-abstract class RingPad1 extends RingConfig {
-    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
-
-    RingPad1(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
-    }
-}
-
-abstract class RingProducerLine extends RingPad1 {
-    volatile long tail; // written by the producer only
-    long headCache; // producer only
-    volatile long consumerWakeAt; // the consumer announces and withdraws, the producer reads
-    long consumerWokenFor; // producer only: the announcement it last woke the consumer for
-    volatile long producerGate; // close bits, read by the producer on every send
-    // producer-written statistics, updated off the fast path
-    volatile long fullSince;
-    volatile long fullNanos;
-    volatile long consumerWakes;
-    volatile long producerWaits;
-
-    RingProducerLine(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
-    }
-}
-
-abstract class RingPad2 extends RingProducerLine {
-    long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
-
-    RingPad2(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
-    }
-}
-
-abstract class RingConsumerLine extends RingPad2 {
-    volatile long head; // written by the consumer only
-    long tailCache; // consumer only
-    volatile long producerWakeAt; // the producer announces and withdraws, the consumer reads
-    long producerWokenFor; // consumer only: the announcement it last woke the producer for
-    volatile long consumerGate; // close bits, read by the consumer on every receive
-    volatile long producerWakes;
-    volatile long consumerWaits;
-
-    RingConsumerLine(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
-    }
-}
-
-abstract class RingPad3 extends RingConsumerLine {
+/** The trailing pad: the configuration's distance from the object's end. */
+abstract class RingPad3 extends RingConfig {
     long s00, s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15;
 
     RingPad3(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {

@@ -26,15 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * @param <T> the type of the items
  */
 public final class Sender<T> implements AutoCloseable {
-    private final Bridge<T> bridge;
-    private final Ring ring;
-    private final Waker signal;
-    private final SideOwner owner = new SideOwner("producer");
+    private final WaitingSide side;
 
     Sender(Bridge<T> bridge) {
-        this.bridge = bridge;
-        this.ring = bridge.ring();
-        this.signal = bridge.notFull();
+        this.side = new WaitingSide(bridge, true);
     }
 
     /**
@@ -44,7 +39,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return true if the item was added, false if the bridge is full
      */
     public boolean offer(T item) {
-        return ring.offer(Objects.requireNonNull(item, "offer: item is null"));
+        return side.ring.offer(Objects.requireNonNull(item, "offer: item is null"));
     }
 
     /**
@@ -75,19 +70,19 @@ public final class Sender<T> implements AutoCloseable {
     }
 
     private boolean sendSlow(T item, long timeoutNanos) throws InterruptedException {
-        owner.claim(Thread.currentThread(), "send");
+        side.owner.claim(Thread.currentThread(), "send");
         try {
             long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
-                if (ring.offer(item)) {
+                if (side.ring.offer(item)) {
                     return true;
                 }
-                if (!awaitRoom(timeoutNanos < 0, deadline)) {
-                    return ring.offer(item);
+                if (!side.await(timeoutNanos < 0, deadline)) {
+                    return side.ring.offer(item);
                 }
             }
         } finally {
-            owner.release(Thread.currentThread());
+            side.owner.release(Thread.currentThread());
         }
     }
 
@@ -102,21 +97,21 @@ public final class Sender<T> implements AutoCloseable {
      */
     public void sendMany(List<? extends T> items) throws InterruptedException {
         int n = checkItems(items, "sendMany");
-        int done = ring.offerMany(items, 0, n);
+        int done = side.ring.offerMany(items, 0, n);
         if (done == n) {
             return;
         }
-        owner.claim(Thread.currentThread(), "sendMany");
+        side.owner.claim(Thread.currentThread(), "sendMany");
         try {
             while (done < n) {
-                int k = ring.offerMany(items, done, n);
+                int k = side.ring.offerMany(items, done, n);
                 done += k;
                 if (k == 0) {
-                    awaitRoom(true, 0);
+                    side.await(true, 0);
                 }
             }
         } finally {
-            owner.release(Thread.currentThread());
+            side.owner.release(Thread.currentThread());
         }
     }
 
@@ -127,7 +122,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return how many items were added, from the first
      */
     public int offerMany(List<? extends T> items) {
-        return ring.offerMany(items, 0, checkItems(items, "offerMany"));
+        return side.ring.offerMany(items, 0, checkItems(items, "offerMany"));
     }
 
     /** A batch is all or nothing: a null anywhere is refused before anything is written. */
@@ -144,41 +139,6 @@ public final class Sender<T> implements AutoCloseable {
     }
 
     /**
-     * One look/announce/re-check/park round; false if the deadline passed. The side's
-     * {@link WaitPolicy} decides how to look; sleeping is always announced (see {@link Sleeper}).
-     */
-    private boolean awaitRoom(boolean untimed, long deadline) throws InterruptedException {
-        WaitPolicy policy = bridge.producerPolicy;
-        long start = System.nanoTime();
-        if (policy.look(ring::quietForProducer)) {
-            policy.observed(start, System.nanoTime());
-            return true; // the other side acted while we looked: no sleep, no wake
-        }
-        Sleeper sleeper = bridge.producerSleeper;
-        sleeper.parking(Thread.currentThread()); // before the announcement
-        try {
-            if (!ring.producerPrepareToWait()) {
-                policy.observed(start, System.nanoTime());
-                ring.checkSendable();
-                return true; // it acted meanwhile
-            }
-            boolean inTime;
-            try {
-                inTime = sleeper.park(untimed, deadline);
-            } finally {
-                ring.producerWithdraw();
-                ring.checkSendable(); // a close wakes the waiter: report it
-            }
-            long now = System.nanoTime();
-            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
-            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
-            return inTime;
-        } finally {
-            sleeper.awake();
-        }
-    }
-
-    /**
      * A future completed (with null) once the bridge has room, at once if it has; otherwise on
      * wakefd's shared poller thread. It fails with {@link BridgeClosedException} if a side closes
      * first. Cancelling it withdraws the wait.
@@ -187,12 +147,10 @@ public final class Sender<T> implements AutoCloseable {
      */
     public CompletableFuture<Void> writableAsync() {
         return AsyncWait.start(
-                new ProducerSide<Void>() {
-                    @Override
-                    public Object look() {
-                        ring.checkSendable();
-                        return ring.size() < ring.capacity ? null : AsyncWait.NOT_YET;
-                    }
+                side,
+                () -> {
+                    side.ring.checkSendable();
+                    return side.ring.size() < side.ring.capacity ? null : AsyncWait.NOT_YET;
                 },
                 "writableAsync");
     }
@@ -209,42 +167,13 @@ public final class Sender<T> implements AutoCloseable {
     public CompletableFuture<Void> sendAsync(T item) {
         Objects.requireNonNull(item, "sendAsync: item is null");
         try {
-            if (ring.offer(item)) {
+            if (side.ring.offer(item)) {
                 return CompletableFuture.completedFuture(null);
             }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return AsyncWait.start(
-                new ProducerSide<Void>() {
-                    @Override
-                    public Object look() {
-                        return ring.offer(item) ? null : AsyncWait.NOT_YET;
-                    }
-                },
-                "sendAsync");
-    }
-
-    private abstract class ProducerSide<R> implements AsyncWait.Side<R> {
-        @Override
-        public boolean prepareToWait() {
-            return ring.producerPrepareToWait();
-        }
-
-        @Override
-        public void withdraw() {
-            ring.producerWithdraw();
-        }
-
-        @Override
-        public Waker signal() {
-            return signal;
-        }
-
-        @Override
-        public SideOwner owner() {
-            return owner;
-        }
+        return AsyncWait.start(side, () -> side.ring.offer(item) ? null : AsyncWait.NOT_YET, "sendAsync");
     }
 
     /**
@@ -256,9 +185,9 @@ public final class Sender<T> implements AutoCloseable {
      * @return true if it may now wait; false if that much room appeared meanwhile
      */
     public boolean prepareToWait() {
-        boolean wait = ring.producerPrepareToWait();
+        boolean wait = side.ring.producerPrepareToWait();
         if (!wait) {
-            ring.checkSendable();
+            side.ring.checkSendable();
         }
         return wait;
     }
@@ -274,8 +203,8 @@ public final class Sender<T> implements AutoCloseable {
      */
     public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
         Objects.requireNonNull(onWritable, "register: onWritable is null");
-        return poller.register(signal, n -> {
-            ring.producerWithdraw();
+        return poller.register(side.signal, n -> {
+            side.ring.producerWithdraw();
             onWritable.run();
         });
     }
@@ -288,12 +217,12 @@ public final class Sender<T> implements AutoCloseable {
      * @return the producer's wake signal, readable when a producer that announced may go on
      */
     public Waker signal() {
-        return signal;
+        return side.signal;
     }
 
     /** {@return the fill level as a pressure state (reads the consumer's index: not free on a hot path)} */
     public Pressure pressure() {
-        return bridge.pressure(ring.size());
+        return side.bridge.pressure(side.ring.size());
     }
 
     /**
@@ -302,7 +231,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return the number of free slots now
      */
     public int remainingCapacity() {
-        return (int) (ring.capacity - ring.size());
+        return (int) (side.ring.capacity - side.ring.size());
     }
 
     /**
@@ -311,7 +240,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return the number of items sent so far
      */
     public long sent() {
-        return ring.tail;
+        return side.ring.tail;
     }
 
     /**
@@ -320,12 +249,12 @@ public final class Sender<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        bridge.close(Ring.SENDER_CLOSED);
+        side.bridge.close(Ring.SENDER_CLOSED);
     }
 
     /** {@return true once this end has been closed} */
     public boolean isClosed() {
-        return (ring.gate() & Ring.SENDER_CLOSED) != 0;
+        return (side.ring.gate() & Ring.SENDER_CLOSED) != 0;
     }
 
     static long checkTimeout(Duration timeout) {
@@ -342,6 +271,6 @@ public final class Sender<T> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Sender[" + bridge + "]";
+        return "Sender[" + side.bridge + "]";
     }
 }
