@@ -47,9 +47,10 @@ public final class Shm {
     private static final int CREATOR_PRODUCES = Layout.CREATOR_PRODUCES, CREATOR_CONSUMES = Layout.CREATOR_CONSUMES;
     private static final long OFF_CREATOR_ROLE = Layout.OFF_CREATOR_ROLE;
 
-    // Deliberate mirror: the eight public entry points (create/accept x sender/receiver x default/given policy).
+    // The four ways to set up (create or accept, to send or to receive), each first with the
+    // default policy (same user), then with a given one.
     /**
-     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side sends. Admits only peers of the same user.
+     * {@link #createSender(FdSocket, int, PeerPolicy)} admitting only peers of the same user.
      *
      * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
      * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
@@ -57,7 +58,43 @@ public final class Shm {
      * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
      */
     public static ShmSender createSender(FdSocket socket, int capacity) throws IOException {
-        return (ShmSender) create(socket, capacity, PeerPolicy.sameUser(), true);
+        return createSender(socket, capacity, PeerPolicy.sameUser());
+    }
+
+    /**
+     * {@link #createReceiver(FdSocket, int, PeerPolicy)} admitting only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
+     */
+    public static ShmReceiver createReceiver(FdSocket socket, int capacity) throws IOException {
+        return createReceiver(socket, capacity, PeerPolicy.sameUser());
+    }
+
+    /**
+     * {@link #acceptSender(FdSocket, Duration, PeerPolicy)} admitting only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, hung up, sent a corrupt channel, or a system call fails
+     */
+    public static ShmSender acceptSender(FdSocket socket, Duration timeout) throws IOException {
+        return acceptSender(socket, timeout, PeerPolicy.sameUser());
+    }
+
+    /**
+     * {@link #acceptReceiver(FdSocket, Duration, PeerPolicy)} admitting only peers of the same user.
+     *
+     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
+     * @param timeout how long to wait for the peer's set-up message (null: no limit)
+     * @return this side's end, owning the socket
+     * @throws IOException if the peer is not admitted, hung up, sent a corrupt channel, or a system call fails
+     */
+    public static ShmReceiver acceptReceiver(FdSocket socket, Duration timeout) throws IOException {
+        return acceptReceiver(socket, timeout, PeerPolicy.sameUser());
     }
 
     /**
@@ -74,18 +111,6 @@ public final class Shm {
     }
 
     /**
-     * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side receives. Admits only peers of the same user.
-     *
-     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
-     * @param capacity the data area's size in bytes: a power of two, 4 KiB..1 GiB
-     * @return this side's end, owning the socket
-     * @throws IOException if the peer is not admitted, the capacity is invalid, or a system call fails
-     */
-    public static ShmReceiver createReceiver(FdSocket socket, int capacity) throws IOException {
-        return (ShmReceiver) create(socket, capacity, PeerPolicy.sameUser(), false);
-    }
-
-    /**
      * Creates a channel of {@code capacity} bytes and sends it to the peer, which must accept it; this side receives.
      *
      * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
@@ -96,20 +121,6 @@ public final class Shm {
      */
     public static ShmReceiver createReceiver(FdSocket socket, int capacity, PeerPolicy policy) throws IOException {
         return (ShmReceiver) create(socket, capacity, policy, false);
-    }
-
-    /**
-     * Waits for the peer's channel (it created a receiver), checks and maps it; this side sends. Admits only peers of the same user.
-     *
-     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
-     * @param timeout how long to wait for the peer's set-up message (null: no limit)
-     * @return this side's end, owning the socket
-     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
-     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
-     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
-     */
-    public static ShmSender acceptSender(FdSocket socket, Duration timeout) throws IOException {
-        return (ShmSender) accept(socket, timeout, PeerPolicy.sameUser(), true);
     }
 
     /**
@@ -125,20 +136,6 @@ public final class Shm {
      */
     public static ShmSender acceptSender(FdSocket socket, Duration timeout, PeerPolicy policy) throws IOException {
         return (ShmSender) accept(socket, timeout, policy, true);
-    }
-
-    /**
-     * Waits for the peer's channel (it created a sender), checks and maps it; this side receives. Admits only peers of the same user.
-     *
-     * @param socket a connected socket to the peer; the channel owns it from now on (closed on failure too)
-     * @param timeout how long to wait for the peer's set-up message (null: no limit)
-     * @return this side's end, owning the socket
-     * @throws java.net.SocketTimeoutException if no set-up message came within the timeout
-     * @throws ShmCorruptedException if the set-up message or the region breaks the layout's rules
-     * @throws IOException if the peer is not admitted, hung up, created the same role, or a system call fails
-     */
-    public static ShmReceiver acceptReceiver(FdSocket socket, Duration timeout) throws IOException {
-        return (ShmReceiver) accept(socket, timeout, PeerPolicy.sameUser(), false);
     }
 
     /**

@@ -71,7 +71,6 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         this.peerPid = socket.peer().pid();
         this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther);
         this.res = new Resources(region, own, other, socket);
-        res.watch = PeerWatch.watch(socket.fd(), res::peerHungUp); // the handler holds res, never this end
         this.cleanable = CLEANER.register(this, res);
     }
 
@@ -90,14 +89,15 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         final EventFd own;
         final EventFd other;
         final FdSocket socket;
-        volatile Poller.Registration watch;
+        final Poller.Registration watch;
         final AtomicBoolean closed = new AtomicBoolean();
         /** Set by the peer watch (then {@code own} is signalled, so a sleeper re-checks it). */
         volatile boolean peerGone;
 
-        Resources(Region region, EventFd own, EventFd other, FdSocket socket) {
+        Resources(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
+            this.own = own; // before the watch: its handler may run at once and signals own
+            this.watch = PeerWatch.watch(socket.fd(), this::peerHungUp); // the handler holds this, never the end
             this.region = region;
-            this.own = own;
             this.other = other;
             this.socket = socket;
         }
@@ -116,10 +116,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            Poller.Registration w = watch;
-            if (w != null) {
-                PeerWatch.cancel(w);
-            }
+            PeerWatch.cancel(watch);
             socket.close();
             own.close();
             other.close();

@@ -293,7 +293,7 @@ public final class ShmSender extends ShmEnd {
     public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
         Objects.requireNonNull(onWritable, "register: onWritable is null");
         return poller.register(own, n -> {
-            ring.producerWithdraw();
+            withdraw(); // the wait announced by prepareToWait() is over
             onWritable.run();
         });
     }

@@ -135,39 +135,14 @@ class RingModelCheckTest {
 
     /** Shared-memory accesses as scheduling points for one side (0 = consumer, 1 = producer). */
     record SteppedMem(SegmentMem mem, Scheduler s, int side) implements Mem {
-        public long loadVolatile(long o) {
+        public long load(long o, int access) {
             s.step(side);
-            return mem.loadVolatile(o);
+            return mem.load(o, access);
         }
 
-        public void storeVolatile(long o, long v) {
+        public void store(long o, long v, int access) {
             s.step(side);
-            mem.storeVolatile(o, v);
-        }
-
-        public void storeRelease(long o, long v) {
-            s.step(side);
-            mem.storeRelease(o, v);
-        }
-
-        public int loadIntVolatile(long o) {
-            s.step(side);
-            return mem.loadIntVolatile(o);
-        }
-
-        public void storeIntVolatile(long o, int v) {
-            s.step(side);
-            mem.storeIntVolatile(o, v);
-        }
-
-        public long loadPlain(long o) {
-            s.step(side);
-            return mem.loadPlain(o);
-        }
-
-        public void storePlain(long o, long v) {
-            s.step(side);
-            mem.storePlain(o, v);
+            mem.store(o, v, access);
         }
 
         public MemorySegment segment() {
