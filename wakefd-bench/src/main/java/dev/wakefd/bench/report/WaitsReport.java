@@ -95,7 +95,9 @@ public final class WaitsReport {
         line(b, "scheduler, threads placed by the scheduler, 50 µs gap). wakefd's eventfd is woken by the");
         line(b, "sub-poller on the virtual-thread scheduler (the default) or by the shared platform poller");
         line(b, "(`-Dwakefd.virtualPoller=false`, the path before); the JDK reads a Unix-domain `SocketChannel`");
-        line(b, "the process answers on. Busy: as many other virtual threads as CPUs stay runnable.");
+        line(b, "the process answers on. Busy: as many other virtual threads as CPUs, each computing 20 µs");
+        line(b, "and then parking 5 µs, keep the carriers busy. Design: [design/waits.md](design/waits.md),");
+        line(b, "\"The sub-poller hand-off\".");
         line(b, "");
         line(
                 b,
