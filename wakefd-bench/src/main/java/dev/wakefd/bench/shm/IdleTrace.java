@@ -46,13 +46,16 @@ public final class IdleTrace {
             ShmSender tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
             ShmReceiver rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
             ShmBench.spin(tx, rx, spin);
-            long[] ev = new long[n],
-                    shm = new long[n],
-                    send = new long[n],
-                    there = new long[n],
-                    turn = new long[n],
-                    back = new long[n],
-                    after = new long[n];
+            String[] names = {
+                "eventfd-only round trip",
+                "shm round trip",
+                "  parent tx.send returns (after t0)",
+                "  child rx.receive returns (after t0)",
+                "  child turnaround (receive return -> send call)",
+                "  child tx.send call -> parent rx.receive returns",
+                "  child tx.send call -> its return (previous trip)"
+            };
+            long[][] v = new long[names.length][n];
             byte[] m = new byte[64];
             for (int k = -n / 2; k < n; k++) {
                 LockSupport.parkNanos(ShmBench.GAP_NANOS);
@@ -69,43 +72,26 @@ public final class IdleTrace {
                 ByteBuffer bb = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
                 long cRecv = bb.getLong(8), cSend = bb.getLong(16), cSent = bb.getLong(24);
                 if (k >= 0) {
-                    ev[k] = t1 - t0;
-                    shm[k] = u2 - u0;
-                    send[k] = u1 - u0;
-                    there[k] = cRecv - u0;
-                    turn[k] = cSend - cRecv;
-                    back[k] = u2 - cSend;
-                    after[k] = cSent;
+                    long[] row = {t1 - t0, u2 - u0, u1 - u0, cRecv - u0, cSend - cRecv, u2 - cSend, cSent};
+                    for (int i = 0; i < row.length; i++) {
+                        v[i][k] = row[i];
+                    }
                 }
             }
-            String csv = System.getProperty("wakefd.trace.csv");
+            String csv = System.getProperty("wakefd.trace.csv"); // one row per trip, ns, columns as printed
             if (csv != null) {
-                StringBuilder sb = new StringBuilder("ev,shm,send,there,turn,back,after\n");
+                StringBuilder sb = new StringBuilder();
                 for (int k = 0; k < n; k++) {
-                    sb.append(ev[k])
-                            .append(',')
-                            .append(shm[k])
-                            .append(',')
-                            .append(send[k])
-                            .append(',')
-                            .append(there[k])
-                            .append(',')
-                            .append(turn[k])
-                            .append(',')
-                            .append(back[k])
-                            .append(',')
-                            .append(after[k])
-                            .append('\n');
+                    for (int i = 0; i < names.length; i++) {
+                        sb.append(i == 0 ? "" : ",").append(v[i][k]);
+                    }
+                    sb.append('\n');
                 }
                 java.nio.file.Files.writeString(java.nio.file.Path.of(csv), sb);
             }
-            print("eventfd-only round trip", ev);
-            print("shm round trip", shm);
-            print("  parent tx.send returns (after t0)", send);
-            print("  child rx.receive returns (after t0)", there);
-            print("  child turnaround (receive return -> send call)", turn);
-            print("  child tx.send call -> its return", after);
-            print("  child tx.send call -> parent rx.receive returns", back);
+            for (int i = 0; i < names.length; i++) {
+                print(names[i], v[i]);
+            }
             tx.close();
             rx.close();
             p.destroyForcibly();
