@@ -57,7 +57,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
 
     private final Cleaner.Cleanable cleanable;
 
-    @SuppressWarnings("unused") // through USER: the thread inside an operation of this end, if any
+    /** The thread inside an operation of this end, if any (written through USER). */
     private volatile Thread user;
 
     volatile long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
@@ -132,6 +132,9 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
      */
     final boolean enter(String operation) {
         Thread t = Thread.currentThread();
+        if (user == t) {
+            return false; // nested (send -> offer): only t itself stores t here, so no CAS is needed to know
+        }
         Thread h = (Thread) USER.compareAndExchange(this, (Thread) null, t); // seq-cst: two claimers cannot both win
         if (h == null) {
             return true;

@@ -1,5 +1,6 @@
 package dev.wakefd.bench.shm;
 
+import dev.wakefd.EventFd;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.Shm;
 import dev.wakefd.shm.ShmReceiver;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -67,6 +69,15 @@ final class Peer {
                 }
                 tx.close();
                 rx.close();
+            }
+            case "eventfd-echo" -> {
+                FdSocket s = FdSocket.connectAbstract(args[1]);
+                EventFd there = s.receive(Duration.ofSeconds(60)), back = s.receive(Duration.ofSeconds(60));
+                System.out.println("READY");
+                while (true) {
+                    there.await();
+                    back.signal();
+                }
             }
             case "shm-idle" -> {
                 try (ShmReceiver rx = Shm.acceptReceiver(FdSocket.connectAbstract(args[1]), Duration.ofSeconds(60))) {
@@ -172,11 +183,16 @@ final class Peer {
             ExclusivePublication pub =
                     mode.equals("aeron-echo") ? aeron.addExclusivePublication("aeron:ipc", stream + 500) : null;
             IdleStrategy idle = mode.equals("aeron-sink") ? new BusySpinIdleStrategy() : new BackoffIdleStrategy();
+            // A sink busy-spins only within a round (from its first message to the stop): between
+            // rounds it sleeps, so it does not burn one of the CPUs the other channels' rounds use.
+            IdleStrategy between = mode.equals("aeron-sink") ? new SleepingMillisIdleStrategy(1) : idle;
+            boolean[] active = {false};
             UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(65536));
             long[] n = {0};
             int[] state = {0}; // 1: stop seen, 2: quit, 3: got (idle)
             FragmentHandler h = (buf, off, len, hdr) -> {
                 byte tag = buf.getByte(off);
+                active[0] = true;
                 if (tag == 2) {
                     state[0] = 2;
                     return;
@@ -198,11 +214,12 @@ final class Peer {
             }
             System.out.println("READY");
             while (state[0] != 2) {
-                idle.idle(sub.poll(h, 256));
+                (active[0] ? idle : between).idle(sub.poll(h, 256));
                 if (state[0] == 1) {
                     System.out.println("DONE " + n[0]);
                     n[0] = 0;
                     state[0] = 0;
+                    active[0] = false;
                 } else if (state[0] == 3) {
                     System.out.println("GOT");
                     state[0] = 0;

@@ -1,6 +1,8 @@
 package dev.wakefd.bench.shm;
 
+import dev.wakefd.EventFd;
 import dev.wakefd.ipc.FdListener;
+import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.ipc.PeerPolicy;
 import dev.wakefd.shm.Shm;
 import dev.wakefd.shm.ShmReceiver;
@@ -81,6 +83,14 @@ public final class ShmBench {
             Peer.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        try {
+            run(args);
+        } finally {
+            closeDriver(); // its threads are not daemons: without this the JVM would never exit
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         boolean quick = false;
         String python = null, jsonlFile = null, md = null, only = "throughput,from-idle,idle-cpu,python";
         for (int i = 0; i < args.length; i++) {
@@ -117,6 +127,13 @@ public final class ShmBench {
         }
         if (md != null) {
             Files.writeString(Path.of(md), page);
+        }
+    }
+
+    static synchronized void closeDriver() {
+        if (driver != null) {
+            driver.close();
+            driver = null;
         }
     }
 
@@ -290,7 +307,6 @@ public final class ShmBench {
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
                     .ipcTermBufferLength(8 << 20));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> driver.close()));
         }
         return driver.aeronDirectoryName();
     }
@@ -447,6 +463,36 @@ public final class ShmBench {
         }
     }
 
+    /** The floor under wakefd-shm's round trip: the same two processes, two eventfds (core's signal/await), no ring. */
+    static final class EventFdEcho implements Echo {
+        final Process p;
+        final EventFd there = EventFd.open(), back = EventFd.open();
+
+        EventFdEcho() throws Exception {
+            String name = uniqueName();
+            try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
+                p = child("eventfd-echo", name);
+                try (FdSocket s = l.accept(Duration.ofSeconds(60))) {
+                    s.send(there);
+                    s.send(back);
+                }
+            }
+            expect(new Lines(p).next(), "READY");
+        }
+
+        public void trip(byte[] m) throws Exception {
+            there.signal();
+            back.await();
+        }
+
+        public void close() throws Exception {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            there.close();
+            back.close();
+        }
+    }
+
     static final class SocketEcho implements Echo {
         final SocketTx s;
         final ByteBuffer in = ByteBuffer.allocateDirect(4 + 65536).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -518,18 +564,29 @@ public final class ShmBench {
         }
     }
 
+    /**
+     * The wakes-from-idle channels interleaved trip by trip, then Aeron with BackoffIdleStrategy
+     * on its own: its echo (and the media driver in this JVM) keep waking up between trips while
+     * they back off, which keeps the CPUs out of idle for whichever channel's trip comes next and
+     * would favour that one; no Aeron thread runs while the others are measured.
+     */
     void fromIdle() throws Exception {
         byte[] m = new byte[ROUND_TRIP_SIZE];
+        closeDriver(); // the throughput part's, if it ran: its thread wakes every millisecond
         try (Echo shm = new ShmEcho("shm-echo");
                 Echo shm0 = new ShmEcho("shm-echo", "0");
                 Echo sock = new SocketEcho("socket-echo");
-                Echo aeron = new AeronEcho()) {
+                Echo efd = new EventFdEcho()) {
             roundTrips(
-                    List.of(shm, shm0, sock, aeron),
-                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff"),
+                    List.of(shm, shm0, sock, efd),
+                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "eventfd-only"),
                     m,
                     "from-idle");
         }
+        try (Echo aeron = new AeronEcho()) {
+            roundTrips(List.of(aeron), List.of("aeron-ipc-backoff"), m, "from-idle");
+        }
+        closeDriver();
     }
 
     /** Interleaved round trips after a gap: trip k of each channel, then trip k+1 of each. */
@@ -596,7 +653,27 @@ public final class ShmBench {
     }
 
     /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux: USER_HZ 100). */
+    /** CPU time of every thread of the process in ns (/proc/PID/task/TID/schedstat), else from stat in 10 ms ticks. */
     static long cpuNanos(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            long sum = 0;
+            int read = 0;
+            for (Path t : tasks.toList()) {
+                try {
+                    sum += Long.parseLong(
+                            Files.readString(t.resolve("schedstat")).split(" ")[0]);
+                    read++;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+            return read > 0 ? sum : ticksNanos(pid);
+        } catch (java.nio.file.NoSuchFileException | NumberFormatException noSchedstat) {
+            return ticksNanos(pid);
+        }
+    }
+
+    static long ticksNanos(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
@@ -722,7 +799,8 @@ public final class ShmBench {
                 .append(GAP_NANOS / 1000)
                 .append(" µs gap), round trip (µs)\n\n");
         b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c : List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff")) {
+        for (String c :
+                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
             b.append(String.format(
                     Locale.ROOT,
                     "| %s | %.1f | %.1f | %.1f |%n",
@@ -731,16 +809,19 @@ public final class ShmBench {
                     median("from-idle-p90", c, 64),
                     median("from-idle-p99", c, 64)));
         }
-        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping).\n");
+        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
+                + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
+                + " EventFd.signal/await) with no ring.\n");
         b.append(String.format(
                 Locale.ROOT,
                 "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
                 median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
-        b.append("\n## Idle reader CPU (ms of CPU per second, whole child JVM, /proc/PID/stat, 10 ms ticks)\n\n");
+        b.append(
+                "\n## Idle reader CPU (ms of CPU per second, every thread of the child JVM, /proc/PID/task/*/schedstat)\n\n");
         b.append("| reader | CPU ms/s |\n|---|---:|\n");
         for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
-            b.append(String.format(Locale.ROOT, "| %s | %.1f |%n", c, median("idle-cpu", c, 0)));
+            b.append(String.format(Locale.ROOT, "| %s | %.2f |%n", c, median("idle-cpu", c, 0)));
         }
         b.append("\nGoal: shm <= 1.5x the socket reader blocked in read(2).\n");
         if (results.containsKey("java-to-python|wakefd-shm|64")) {
