@@ -175,10 +175,11 @@ final class PairedRivals {
         for (int i = 0; i < names.length; i++) {
             sides[i] = fromIdle(names[i], apart, trips);
         }
+        // before pinning: the JDK counts the CPUs in the calling thread's affinity mask
+        String cpus = Runtime.getRuntime().availableProcessors() == 1 ? "1cpu" : placement;
         if (apart) {
             Affinity.pin(0); // after the echo threads started: they pin themselves to CPU 1
         }
-        String cpus = Runtime.getRuntime().availableProcessors() == 1 ? "1cpu" : placement;
         int rounds = quick ? 20 : 150;
         compare("idle_" + cpus, "ns", true, false, rounds / 5, rounds, names, sides);
     }
@@ -335,8 +336,10 @@ final class PairedRivals {
 
     static void flow(boolean quick) throws Exception {
         int rounds = quick ? 20 : 200;
-        String[] single = {"bridge", "jctoolsPark"};
-        Flow bridge = new Flow("bridge", false);
+        // -Dpaired.flow.bridge=bridgeNoLook: the control that sleeps at once, for a diagnosis
+        String lane = System.getProperty("paired.flow.bridge", "bridge");
+        String[] single = {lane, "jctoolsPark"};
+        Flow bridge = new Flow(lane, false);
         Flow park = new Flow("jctoolsPark", false);
         compare(
                 "steady",
