@@ -133,18 +133,7 @@ final class PairedRivals {
     static Side fromIdle(String channel, boolean apart, int trips) throws Exception {
         Lane there = Lane.of(channel);
         Lane back = Lane.of(channel);
-        Thread.ofPlatform().daemon().name(channel + "-echo").start(() -> {
-            if (apart) {
-                Affinity.pin(1);
-            }
-            try {
-                while (true) {
-                    back.put(there.take());
-                }
-            } catch (Exception over) {
-                // the JVM is exiting
-            }
-        });
+        BridgeRivalsBench.Echo.startEcho(channel + "-echo", there, back, apart);
         long[] t = new long[trips];
         return () -> {
             for (int i = 0; i < trips; i++) {
