@@ -21,6 +21,9 @@
 #                                            docs/benchmarks-shm.md only
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals       only the bridge against JCTools,
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals-1cpu  Disruptor, Agrona, ABQ (issue 15),
+#   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-paired       the issue 15 goals paired (bridge and
+#                                            anchors in one JVM by turns; 5 JVMs per placement) and the
+#                                            per-item fence cost (BridgeFenceBench), about 4 min
 #                                            and a page from every result in target/bench
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
@@ -37,7 +40,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$group" in
-  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix|shm|bridge-rivals|bridge-rivals-1cpu) ;;
+  ""|waits|waits-virtual|waits-platform|waits-async|waits-dispatch|waits-idle|posix|shm|bridge-rivals|bridge-rivals-1cpu|bridge-paired) ;;
   *) echo "unknown group '$group'" >&2; usage ;;
 esac
 
@@ -59,6 +62,8 @@ elif [ "$group" = posix ]; then
   rm -f "$out"/posix.json "$out"/posix.log
 elif [ "$group" = bridge-rivals ] || [ "$group" = bridge-rivals-1cpu ]; then
   rm -f "$out/$group".json "$out/$group".log # one group: keep the other groups' results for the page
+elif [ "$group" = bridge-paired ]; then
+  rm -f "$out"/paired-rivals*.jsonl "$out"/bridge-fence.json "$out"/bridge-fence.log
 else
   rm -f "$out"/waits-*.json "$out"/waits-*.jsonl "$out"/waits-*.log
 fi
@@ -188,6 +193,34 @@ rivals() {
   esac
   jmh=("${saved[@]}")
 }
+# The issue 15 goals paired (dev.wakefd.bench.PairedRivals): from idle unpinned, pinned apart and on
+# one CPU; steady, bursts, idle consumer and batches unpinned; then the per-item fence cost.
+bridge_paired() {
+  local jvms=5 flag=()
+  [ $quick = 1 ] && { jvms=1; flag=(--quick); }
+  local p=("$WAKEFD_JAVA" "${java_opts[@]}" -cp "$jar" dev.wakefd.bench.Paired)
+  echo "group bridge-paired: the bridge and its anchors by turns ($jvms JVMs per comparison)..." >&2
+  for _ in $(seq "$jvms"); do
+    "${p[@]}" rivals-idle unpinned "${flag[@]}" >>"$out/paired-rivals.jsonl"
+    pin "${p[@]}" rivals-idle unpinned "${flag[@]}" >>"$out/paired-rivals-1cpu.jsonl"
+    if [ "$cpus" -ge 2 ]; then
+      "${p[@]}" rivals-idle apart "${flag[@]}" >>"$out/paired-rivals.jsonl"
+      "${p[@]}" rivals-flow "${flag[@]}" >>"$out/paired-rivals.jsonl"
+    fi
+  done
+  local saved=("${jmh[@]}")
+  [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
+  run_jmh bridge-fence 'bench\.BridgeFenceBench\.'
+  jmh=("${saved[@]}")
+}
+if [ "$group" = bridge-paired ]; then
+  bridge_paired
+  "$WAKEFD_JAVA" -cp "$jar" dev.wakefd.bench.report.Report --dir "$out" --md "$out/benchmarks.md" \
+      --svg "$out/benchmarks.svg" --command "wakefd-bench/run-benchmarks.sh --group $group" \
+      $([ $quick = 1 ] && echo --quick) $([ $pinned = 0 ] && echo --unpinned)
+  echo "ran group $group; results in $out (paired-rivals*.jsonl, bridge-fence.json; page: benchmarks.md)" >&2
+  exit 0
+fi
 if [ "$group" = bridge-rivals ] || [ "$group" = bridge-rivals-1cpu ]; then
   rivals "$group"
   # a page from whatever results target/bench holds, beside the committed one (not over it)
@@ -214,6 +247,7 @@ run_jmh bridge-latency 'bench\.BridgeLatencyBench\.'
 run_jmh bridge-latency-1cpu 'bench\.BridgeLatencyBench\.' pin
 rivals bridge-rivals
 rivals bridge-rivals-1cpu
+bridge_paired
 paired_jvms=5
 [ $quick = 1 ] && paired_jvms=1
 echo "paired comparisons: cost against the C loops and Netty, the bridge against its baselines ($paired_jvms JVMs)..." >&2

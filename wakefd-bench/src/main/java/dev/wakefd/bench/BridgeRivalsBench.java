@@ -80,8 +80,12 @@ public class BridgeRivalsBench {
         public void setup() throws Exception {
             there = Lane.of(channel);
             back = Lane.of(channel);
-            boolean apart = placement.equals("apart");
-            echo = Thread.ofPlatform().daemon().name("echo").start(() -> {
+            echo = startEcho("echo", there, back, placement.equals("apart"));
+        }
+
+        /** A thread that takes from {@code there} and puts into {@code back} until a lane stops; on CPU 1 if {@code apart}. */
+        static Thread startEcho(String name, Lane there, Lane back, boolean apart) {
+            return Thread.ofPlatform().daemon().name(name).start(() -> {
                 if (apart) {
                     Affinity.pin(1);
                 }

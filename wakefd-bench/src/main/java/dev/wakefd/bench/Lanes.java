@@ -11,6 +11,7 @@ import dev.wakefd.bridge.Bridge;
 import dev.wakefd.bridge.Receiver;
 import dev.wakefd.bridge.Sender;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -66,7 +67,13 @@ abstract class Lane {
 
     static Lane of(String name) throws Exception {
         return switch (name) {
-            case "bridge" -> new BridgeLane();
+            case "bridge" -> new BridgeLane(Bridge.open(CAPACITY));
+            case "bridgeNoLook" ->
+                new BridgeLane( // a control: sleeps at once, as the park/unpark lanes do
+                        Bridge.builder()
+                                .capacity(CAPACITY)
+                                .spinBeforeSleep(Duration.ZERO)
+                                .open());
             case "jctoolsPark" -> new JctoolsParkLane();
             case "jctoolsSpin" -> new JctoolsSpinLane();
             case "disruptorBlocking" -> new DisruptorLane(new BlockingWaitStrategy());
@@ -79,11 +86,13 @@ abstract class Lane {
 
     /** The wakefd bridge with its default (adaptive) waiting. */
     static final class BridgeLane extends Lane {
-        final Bridge<Object> bridge = Bridge.open(CAPACITY);
-        final Sender<Object> out = bridge.sender();
-        final Receiver<Object> in = bridge.receiver();
+        final Sender<Object> out;
+        final Receiver<Object> in;
 
-        BridgeLane() throws Exception {}
+        BridgeLane(Bridge<Object> bridge) {
+            out = bridge.sender();
+            in = bridge.receiver();
+        }
 
         @Override
         void put(Object x) throws Exception {
@@ -344,11 +353,17 @@ abstract class Lane {
 
         @Override
         Object take() throws Exception {
+            // Only a thread inside take() is interrupted by stop(): the JMH thread takes from the
+            // echo's return lane and stops it itself in its teardown, which must not interrupt it
+            // (the old code did, and the teardown's join threw InterruptedException).
             consumer = Thread.currentThread();
             try {
+                checkStopped(); // after the store: stop() sees this consumer, or we see stopped
                 return q.take();
             } catch (InterruptedException e) {
                 throw new Stopped();
+            } finally {
+                consumer = null;
             }
         }
 
@@ -356,7 +371,7 @@ abstract class Lane {
         void stop() {
             super.stop();
             Thread c = consumer;
-            if (c != null) {
+            if (c != null && c != Thread.currentThread()) {
                 c.interrupt();
             }
         }

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *                               back, from idle; bridge vs the plain SPSC ring with park/unpark
  * Paired throughput [--quick]   producer on CPU 0, consumer on CPU 1: items per µs, bridge
  *                               (single items, batches of 64) vs ArrayBlockingQueue, steady and bursts
+ * Paired rivals-idle, rivals-flow  the rivals goals of issue 15: see {@link PairedRivals}
  * Paired cost [--quick]         ns per call: EventFd.signal() vs C write(2) and Netty's JNI
  *                               eventFdWrite; tryRead() on empty vs C read(2). The C side is a loop
  *                               in libwakefd-cloops.so (src/main/c/cloops.c), called in-process
@@ -49,17 +50,23 @@ public final class Paired {
     private Paired() {}
 
     public static void main(String[] args) throws Throwable {
-        if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("--quick"))) {
-            System.err.println("usage: Paired latency|throughput|cost [--quick]");
+        List<String> a = new ArrayList<>(List.of(args));
+        boolean quick = a.remove("--quick");
+        String placement = a.size() == 2 && a.get(0).equals("rivals-idle") ? a.remove(1) : null;
+        if (a.size() != 1) {
+            System.err.println(
+                    "usage: Paired latency|throughput|cost|rivals-flow [--quick] | Paired rivals-idle unpinned|apart [--quick]");
             System.exit(2);
         }
-        boolean quick = args.length == 2;
-        switch (args[0]) {
+        switch (a.get(0)) {
             case "latency" -> latency(quick);
             case "throughput" -> throughput(quick);
             case "cost" -> cost(quick);
+            case "rivals-flow" -> PairedRivals.flow(quick);
+            case "rivals-idle" -> PairedRivals.idle(placement == null ? "unpinned" : placement, quick);
             default -> {
-                System.err.println("unknown comparison '" + args[0] + "': expected latency, throughput or cost");
+                System.err.println("unknown comparison '" + a.get(0)
+                        + "': expected latency, throughput, cost, rivals-idle or rivals-flow");
                 System.exit(2);
             }
         }

@@ -46,10 +46,12 @@ public final class Receiver<T> implements AutoCloseable {
     private static final int POLLER_BUDGET = 1024;
 
     private final WaitingSide side;
+    private final Ring ring; // side.ring, held here too: one load less per item on the fast path
     private volatile PumpRegistration registration;
 
     Receiver(Bridge<T> bridge) {
         this.side = new WaitingSide(bridge, false);
+        this.ring = side.ring;
     }
 
     /**
@@ -59,7 +61,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public T poll() {
-        return (T) side.ring.poll();
+        return (T) ring.poll();
     }
 
     /**
@@ -71,7 +73,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public T receive() throws InterruptedException {
-        Object e = side.ring.poll();
+        Object e = ring.poll();
         return e != null ? (T) e : (T) receiveSlow(-1);
     }
 
@@ -86,7 +88,7 @@ public final class Receiver<T> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public T receive(Duration timeout) throws InterruptedException {
         long nanos = Sender.checkTimeout(timeout);
-        Object e = side.ring.poll();
+        Object e = ring.poll();
         return e != null ? (T) e : (T) receiveSlow(nanos);
     }
 
@@ -95,12 +97,12 @@ public final class Receiver<T> implements AutoCloseable {
         try {
             long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
-                Object e = side.ring.poll();
-                if (e != null || side.ring.endOfStream()) {
+                Object e = ring.poll();
+                if (e != null || ring.endOfStream()) {
                     return e;
                 }
                 if (!side.await(timeoutNanos < 0, deadline)) {
-                    return side.ring.poll();
+                    return ring.poll();
                 }
             }
         } finally {
@@ -120,7 +122,7 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public int drainTo(Consumer<? super T> sink, int max) {
         checkMax(max);
-        return side.ring.drainTo(sink, max);
+        return ring.drainTo(sink, max);
     }
 
     /**
@@ -134,18 +136,18 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public int receiveMany(Consumer<? super T> sink, int max) throws InterruptedException {
         checkMax(max);
-        int n = side.ring.drainTo(sink, max);
+        int n = ring.drainTo(sink, max);
         if (n > 0) {
             return n;
         }
         side.owner.claim(Thread.currentThread(), "receiveMany");
         try {
             while (true) {
-                n = side.ring.drainTo(sink, max);
+                n = ring.drainTo(sink, max);
                 if (n > 0) {
                     return n;
                 }
-                if (side.ring.endOfStream()) {
+                if (ring.endOfStream()) {
                     return -1;
                 }
                 side.await(true, 0);
@@ -166,11 +168,11 @@ public final class Receiver<T> implements AutoCloseable {
         return AsyncWait.start(
                 side,
                 () -> {
-                    side.ring.checkReceivable();
-                    if (!side.ring.isEmpty()) {
+                    ring.checkReceivable();
+                    if (!ring.isEmpty()) {
                         return Boolean.TRUE;
                     }
-                    return side.ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
+                    return ring.endOfStream() ? Boolean.FALSE : AsyncWait.NOT_YET;
                 },
                 "readableAsync");
     }
@@ -186,7 +188,7 @@ public final class Receiver<T> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<T> receiveAsync() {
         try {
-            Object e = side.ring.poll();
+            Object e = ring.poll();
             if (e != null) {
                 return CompletableFuture.completedFuture((T) e);
             }
@@ -196,11 +198,11 @@ public final class Receiver<T> implements AutoCloseable {
         return AsyncWait.start(
                 side,
                 () -> {
-                    Object e = side.ring.poll();
+                    Object e = ring.poll();
                     if (e != null) {
                         return e;
                     }
-                    return side.ring.endOfStream() ? null : AsyncWait.NOT_YET;
+                    return ring.endOfStream() ? null : AsyncWait.NOT_YET;
                 },
                 "receiveAsync");
     }
@@ -213,7 +215,7 @@ public final class Receiver<T> implements AutoCloseable {
      * @return true if it may now wait; false if an item arrived or a side closed meanwhile
      */
     public boolean prepareToWait() {
-        return side.ring.consumerPrepareToWait();
+        return ring.consumerPrepareToWait();
     }
 
     /**
@@ -228,19 +230,19 @@ public final class Receiver<T> implements AutoCloseable {
      */
     public Round pump(Consumer<? super T> sink, int budget) {
         checkMax(budget);
-        side.ring.consumerWithdraw(); // awake now: no wake needed while we drain
+        ring.consumerWithdraw(); // awake now: no wake needed while we drain
         int left = budget;
         while (true) {
-            int n = side.ring.drainTo(sink, left);
+            int n = ring.drainTo(sink, left);
             left -= n;
             if (left == 0) {
                 return Round.MORE;
             }
             if (n == 0) {
-                if (side.ring.endOfStream()) {
+                if (ring.endOfStream()) {
                     return Round.END;
                 }
-                if (side.ring.consumerPrepareToWait()) {
+                if (ring.consumerPrepareToWait()) {
                     return Round.WAIT;
                 }
             }
@@ -321,7 +323,7 @@ public final class Receiver<T> implements AutoCloseable {
             if (in != null) {
                 in.cancel();
             }
-            side.ring.consumerWithdraw();
+            ring.consumerWithdraw();
             side.owner.release(this);
         }
 
@@ -349,7 +351,7 @@ public final class Receiver<T> implements AutoCloseable {
 
     /** {@return true once the sender closed and every item it sent has been received} */
     public boolean isEndOfStream() {
-        return side.ring.endOfStream();
+        return ring.endOfStream();
     }
 
     /**
@@ -358,7 +360,7 @@ public final class Receiver<T> implements AutoCloseable {
      * @return the number of items received so far
      */
     public long received() {
-        return side.ring.head;
+        return ring.head;
     }
 
     /**
@@ -378,7 +380,7 @@ public final class Receiver<T> implements AutoCloseable {
 
     /** {@return true once this end has been closed} */
     public boolean isClosed() {
-        return (side.ring.gate() & Ring.RECEIVER_CLOSED) != 0;
+        return (ring.gate() & Ring.RECEIVER_CLOSED) != 0;
     }
 
     private static void checkMax(int max) {

@@ -27,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Sender<T> implements AutoCloseable {
     private final WaitingSide side;
+    private final Ring ring; // side.ring, held here too: one load less per item on the fast path
 
     Sender(Bridge<T> bridge) {
         this.side = new WaitingSide(bridge, true);
+        this.ring = side.ring;
     }
 
     /**
@@ -39,7 +41,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return true if the item was added, false if the bridge is full
      */
     public boolean offer(T item) {
-        return side.ring.offer(Objects.requireNonNull(item, "offer: item is null"));
+        return ring.offer(Objects.requireNonNull(item, "offer: item is null"));
     }
 
     /**
@@ -74,11 +76,11 @@ public final class Sender<T> implements AutoCloseable {
         try {
             long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos; // untimed: no clock read
             while (true) {
-                if (side.ring.offer(item)) {
+                if (ring.offer(item)) {
                     return true;
                 }
                 if (!side.await(timeoutNanos < 0, deadline)) {
-                    return side.ring.offer(item);
+                    return ring.offer(item);
                 }
             }
         } finally {
@@ -97,14 +99,14 @@ public final class Sender<T> implements AutoCloseable {
      */
     public void sendMany(List<? extends T> items) throws InterruptedException {
         int n = checkItems(items, "sendMany");
-        int done = side.ring.offerMany(items, 0, n);
+        int done = ring.offerMany(items, 0, n);
         if (done == n) {
             return;
         }
         side.owner.claim(Thread.currentThread(), "sendMany");
         try {
             while (done < n) {
-                int k = side.ring.offerMany(items, done, n);
+                int k = ring.offerMany(items, done, n);
                 done += k;
                 if (k == 0) {
                     side.await(true, 0);
@@ -122,7 +124,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return how many items were added, from the first
      */
     public int offerMany(List<? extends T> items) {
-        return side.ring.offerMany(items, 0, checkItems(items, "offerMany"));
+        return ring.offerMany(items, 0, checkItems(items, "offerMany"));
     }
 
     /** A batch is all or nothing: a null anywhere is refused before anything is written. */
@@ -149,8 +151,8 @@ public final class Sender<T> implements AutoCloseable {
         return AsyncWait.start(
                 side,
                 () -> {
-                    side.ring.checkSendable();
-                    return side.ring.size() < side.ring.capacity ? null : AsyncWait.NOT_YET;
+                    ring.checkSendable();
+                    return ring.size() < ring.capacity ? null : AsyncWait.NOT_YET;
                 },
                 "writableAsync");
     }
@@ -167,13 +169,13 @@ public final class Sender<T> implements AutoCloseable {
     public CompletableFuture<Void> sendAsync(T item) {
         Objects.requireNonNull(item, "sendAsync: item is null");
         try {
-            if (side.ring.offer(item)) {
+            if (ring.offer(item)) {
                 return CompletableFuture.completedFuture(null);
             }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return AsyncWait.start(side, () -> side.ring.offer(item) ? null : AsyncWait.NOT_YET, "sendAsync");
+        return AsyncWait.start(side, () -> ring.offer(item) ? null : AsyncWait.NOT_YET, "sendAsync");
     }
 
     /**
@@ -185,9 +187,9 @@ public final class Sender<T> implements AutoCloseable {
      * @return true if it may now wait; false if that much room appeared meanwhile
      */
     public boolean prepareToWait() {
-        boolean wait = side.ring.producerPrepareToWait();
+        boolean wait = ring.producerPrepareToWait();
         if (!wait) {
-            side.ring.checkSendable();
+            ring.checkSendable();
         }
         return wait;
     }
@@ -204,7 +206,7 @@ public final class Sender<T> implements AutoCloseable {
     public Poller.Registration register(Poller poller, Runnable onWritable) throws IOException {
         Objects.requireNonNull(onWritable, "register: onWritable is null");
         return poller.register(side.signal, n -> {
-            side.ring.producerWithdraw();
+            ring.producerWithdraw();
             onWritable.run();
         });
     }
@@ -222,7 +224,7 @@ public final class Sender<T> implements AutoCloseable {
 
     /** {@return the fill level as a pressure state (reads the consumer's index: not free on a hot path)} */
     public Pressure pressure() {
-        return side.bridge.pressure(side.ring.size());
+        return side.bridge.pressure(ring.size());
     }
 
     /**
@@ -231,7 +233,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return the number of free slots now
      */
     public int remainingCapacity() {
-        return (int) (side.ring.capacity - side.ring.size());
+        return (int) (ring.capacity - ring.size());
     }
 
     /**
@@ -240,7 +242,7 @@ public final class Sender<T> implements AutoCloseable {
      * @return the number of items sent so far
      */
     public long sent() {
-        return side.ring.tail;
+        return ring.tail;
     }
 
     /**
@@ -254,7 +256,7 @@ public final class Sender<T> implements AutoCloseable {
 
     /** {@return true once this end has been closed} */
     public boolean isClosed() {
-        return (side.ring.gate() & Ring.SENDER_CLOSED) != 0;
+        return (ring.gate() & Ring.SENDER_CLOSED) != 0;
     }
 
     static long checkTimeout(Duration timeout) {

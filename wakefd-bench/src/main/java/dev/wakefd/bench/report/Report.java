@@ -499,9 +499,21 @@ public final class Report {
                 "park/unpark SPSC ring"
             },
         };
+        String best = "the better of park/unpark JCTools and `ArrayBlockingQueue`, per round";
+        String park = "JCTools SPSC + park/unpark";
+        String[][] rivals = { // issue 15's goals (PairedRivals)
+            {"paired-rivals/idle_unpinned_vs_best", "one item from idle, p50, unpinned", best},
+            {"paired-rivals/idle_apart_vs_best", "one item from idle, p50, pinned apart", best},
+            {"paired-rivals-1cpu/idle_1cpu_vs_best", "one item from idle, p50, one CPU", best},
+            {"paired-rivals/steady_vs_jctoolsPark", "steady single items, items/us", park},
+            {"paired-rivals/bursts_vs_jctoolsPark", "bursts of 64 + 20 us pause, items/us", park},
+            {"paired-rivals/bursts_cpu_vs_jctoolsPark", "the same, consumer CPU share", park},
+            {"paired-rivals/idleConsumer_vs_jctoolsPark", "idle consumer CPU, ns/s (ratio of ns/s + 1000)", park},
+            {"paired-rivals/batches_vs_jctoolsSpin", "batches of 64, items/us", "busy-spinning JCTools SPSC"},
+        };
         b.append("## Paired comparisons\n\n");
         boolean any = false;
-        for (String[][] rows : new String[][][] {cost, bridge}) {
+        for (String[][] rows : new String[][][] {cost, bridge, rivals}) {
             for (String[] row : rows) {
                 any |= r.paired(row[0]) != null;
             }
@@ -518,6 +530,7 @@ public final class Report {
         b.append("run in the JVM's own process (`src/main/c/cloops.c`, one downcall per loop, timed in C).\n\n");
         pairedRows(b, tables, r, "What", cost);
         pairedRows(b, tables, r, "Comparison", bridge);
+        pairedRows(b, tables, r, "Issue 15 goal", rivals);
     }
 
     private static void pairedRows(StringBuilder b, List<Table> tables, Results r, String what, String[][] rows) {

@@ -1,0 +1,369 @@
+package dev.wakefd.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The rivals goals of issue 15, paired: the bridge and its anchors ({@link Lane}s, the same code
+ * {@link BridgeRivalsBench} runs) live in one JVM and take turns in short rounds, the order
+ * rotating, so every round compares them under the same conditions (see {@link Paired}). Each
+ * JVM prints one JSON line per comparison: the median over rounds of the per-round ratio
+ * (bridge / anchor, or bridge / the best anchor of that round), and each side's median value.
+ * Only two or three lanes live in one JVM, so the lanes' call sites stay bimorphic as in JMH's
+ * forks (at most three for the from-idle trips, where a call's few ns weigh nothing).
+ *
+ * <pre>
+ * Paired rivals-idle unpinned|apart [--quick]   one item there and back after a 150 µs idle gap,
+ *                                               p50 per round: bridge vs park/unpark JCTools and
+ *                                               ArrayBlockingQueue (one CPU: unpinned under taskset)
+ * Paired rivals-flow [--quick]                  unpinned: steady single items and bursts of 64
+ *                                               then 20 µs (items/µs, consumer CPU) and an idle
+ *                                               consumer's CPU vs park/unpark JCTools; batches of
+ *                                               64 vs busy-spinning JCTools
+ * </pre>
+ */
+final class PairedRivals {
+    private PairedRivals() {}
+
+    static final long GAP_NANOS = BridgeRivalsBench.GAP_NANOS;
+    static final int BURST = BridgeRivalsBench.BURST;
+    static final long PAUSE_NANOS = BridgeRivalsBench.PAUSE_NANOS;
+    static final Object ITEM = new Object();
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    static final Consumer<Object> SINK = x -> {};
+
+    /** One side's round: its value (ns, or items per µs) and the consumer's CPU share over it. */
+    interface Side {
+        double[] round() throws Exception;
+    }
+
+    /**
+     * Rounds of {@code sides[0]} (the bridge) and each anchor, the order rotating; prints, per
+     * anchor, the median of the per-round ratios, and with several anchors the ratio to the best
+     * anchor of each round ({@code lowerIsBetter}: the least). With {@code cpu}, also the
+     * consumer CPU shares and their ratio.
+     */
+    static void compare(
+            String name,
+            String unit,
+            boolean lowerIsBetter,
+            boolean cpu,
+            int warmup,
+            int rounds,
+            String[] names,
+            Side... sides)
+            throws Exception {
+        compare(name, unit, lowerIsBetter, cpu, 0, warmup, rounds, names, sides);
+    }
+
+    /** As above; {@code floor} is added to both sides of each ratio (an idle consumer's CPU may be 0). */
+    static void compare(
+            String name,
+            String unit,
+            boolean lowerIsBetter,
+            boolean cpu,
+            double floor,
+            int warmup,
+            int rounds,
+            String[] names,
+            Side... sides)
+            throws Exception {
+        int n = sides.length;
+        double[][] v = new double[n][rounds];
+        double[][] c = new double[n][rounds];
+        for (int r = -warmup; r < rounds; r++) {
+            for (int k = 0; k < n; k++) {
+                int s = Math.floorMod(r + k, n);
+                double[] x = sides[s].round();
+                if (r >= 0) {
+                    v[s][r] = x[0];
+                    c[s][r] = x[1];
+                }
+            }
+        }
+        for (int a = 1; a < n; a++) {
+            print(name + "_vs_" + names[a], unit, ratios(v[0], v[a], floor), v[0], v[a]);
+            if (cpu) {
+                print(name + "_cpu_vs_" + names[a], "cpu share", ratios(c[0], c[a], 1e-6), c[0], c[a]);
+            }
+        }
+        if (n > 2) {
+            double[] best = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                best[r] = v[1][r];
+                for (int a = 2; a < n; a++) {
+                    best[r] = lowerIsBetter ? Math.min(best[r], v[a][r]) : Math.max(best[r], v[a][r]);
+                }
+            }
+            print(name + "_vs_best", unit, ratios(v[0], best, floor), v[0], best);
+        }
+    }
+
+    private static double[] ratios(double[] x, double[] y, double floor) {
+        double[] q = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            q[i] = (x[i] + floor) / (y[i] + floor);
+        }
+        return q;
+    }
+
+    private static void print(String name, String unit, double[] ratio, double[] b, double[] q) {
+        System.out.printf(
+                Locale.ROOT,
+                "{\"name\":\"%s\",\"ratio\":%.5f,\"bridge\":%.5f,\"baseline\":%.5f,"
+                        + "\"unit\":\"%s\",\"rounds\":%d}%n",
+                name,
+                Paired.median(ratio),
+                Paired.median(b),
+                Paired.median(q),
+                unit,
+                ratio.length);
+    }
+
+    // ------------------------------------------------------------------ one item from idle
+
+    /** An echo thread for {@code channel}; a round is {@code trips} trips, each after an idle gap; p50 in ns. */
+    static Side fromIdle(String channel, boolean apart, int trips) throws Exception {
+        Lane there = Lane.of(channel);
+        Lane back = Lane.of(channel);
+        BridgeRivalsBench.Echo.startEcho(channel + "-echo", there, back, apart);
+        long[] t = new long[trips];
+        return () -> {
+            for (int i = 0; i < trips; i++) {
+                LockSupport.parkNanos(GAP_NANOS);
+                long t0 = System.nanoTime();
+                there.put(ITEM);
+                back.take();
+                t[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(t);
+            return new double[] {t[trips / 2], 0};
+        };
+    }
+
+    static void idle(String placement, boolean quick) throws Exception {
+        boolean apart = switch (placement) {
+            case "apart" -> true;
+            case "unpinned" -> false;
+            default ->
+                throw new IllegalArgumentException("placement '" + placement
+                        + "': expected unpinned or apart (one CPU: unpinned under taskset -c 0)");
+        };
+        int trips = 40; // about 10 ms per side and round
+        // -Dpaired.idle=bridge,bridgeNoLook,...: other lanes, for a diagnosis (the first is the bridge)
+        String[] names = System.getProperty("paired.idle", "bridge,jctoolsPark,arrayBlockingQueue")
+                .split(",");
+        Side[] sides = new Side[names.length];
+        for (int i = 0; i < names.length; i++) {
+            sides[i] = fromIdle(names[i], apart, trips);
+        }
+        // before pinning: the JDK counts the CPUs in the calling thread's affinity mask
+        String cpus = Runtime.getRuntime().availableProcessors() == 1 ? "1cpu" : placement;
+        if (apart) {
+            Affinity.pin(0); // after the echo threads started: they pin themselves to CPU 1
+        }
+        int rounds = quick ? 20 : 150;
+        compare("idle_" + cpus, "ns", true, false, rounds / 5, rounds, names, sides);
+    }
+
+    // ------------------------------------------------------------------ flows
+
+    /**
+     * A consumer thread taking from {@code lane} and counting; the producer is the calling thread.
+     * A busy-spinning lane is gated: between its rounds it is stopped and its consumer parks, so
+     * that it does not spin through the other lanes' rounds; a round starts once it spins again.
+     */
+    static final class Flow {
+        private final AtomicLongArray cells = new AtomicLongArray(48); // each count alone on its line
+        private static final int TAKEN = 15, SPINNING = 31;
+        final Lane lane;
+        final boolean gated;
+        final Thread consumer;
+        long sent;
+        final List<Object> batch = new ArrayList<>();
+
+        Flow(String channel, boolean batched) throws Exception {
+            lane = Lane.of(channel);
+            gated = channel.equals("jctoolsSpin");
+            for (int i = 0; i < BURST; i++) {
+                batch.add(ITEM);
+            }
+            if (gated) {
+                lane.stopped = true;
+            }
+            consumer = Thread.ofPlatform().daemon().name(channel + "-consumer").start(() -> consume(batched));
+        }
+
+        private void consume(boolean batched) {
+            while (true) {
+                try {
+                    cells.set(SPINNING, 1);
+                    while (true) {
+                        if (batched) {
+                            took(lane.takeSome(SINK, BURST));
+                        } else {
+                            lane.take();
+                            took(1);
+                        }
+                    }
+                } catch (Lane.Stopped s) {
+                    cells.set(SPINNING, 0);
+                    while (lane.stopped) {
+                        LockSupport.park(this);
+                    }
+                } catch (Exception over) {
+                    return; // the JVM is exiting
+                }
+            }
+        }
+
+        void took(long n) {
+            cells.lazySet(TAKEN, cells.get(TAKEN) + n); // one writer: no locked add
+        }
+
+        /** Opens a round: a gated lane's consumer is let go and spinning before the clock starts. */
+        void open() {
+            if (gated) {
+                lane.stopped = false;
+                LockSupport.unpark(consumer);
+                while (cells.get(SPINNING) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        /** Counts {@code items} more sent, waits until all are taken, and closes a gated lane's round. */
+        void drain(long items) {
+            sent += items;
+            while (cells.get(TAKEN) < sent) {
+                Thread.onSpinWait();
+            }
+            if (gated) {
+                lane.stopped = true;
+                while (cells.get(SPINNING) != 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        long consumerCpu() {
+            return THREADS.getThreadCpuTime(consumer.threadId());
+        }
+    }
+
+    // Each shape writes its producer loop out, as BridgeRivalsBench does.
+
+    static Side steady(Flow f, int items) {
+        return () -> {
+            f.open();
+            long cpu0 = f.consumerCpu();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < items; i++) {
+                f.lane.put(ITEM);
+            }
+            f.drain(items);
+            return window(f, cpu0, t0, items);
+        };
+    }
+
+    static Side bursts(Flow f, int bursts) {
+        return () -> {
+            f.open();
+            long cpu0 = f.consumerCpu();
+            long t0 = System.nanoTime();
+            for (int b = 0; b < bursts; b++) {
+                for (int k = 0; k < BURST; k++) {
+                    f.lane.put(ITEM);
+                }
+                long until = System.nanoTime() + PAUSE_NANOS;
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait(); // the producer's other work
+                }
+            }
+            f.drain((long) bursts * BURST);
+            return window(f, cpu0, t0, bursts * BURST);
+        };
+    }
+
+    static Side batches(Flow f, int items) {
+        return () -> {
+            f.open();
+            long cpu0 = f.consumerCpu();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < items / BURST; i++) {
+                f.lane.putAll(f.batch);
+            }
+            f.drain(items);
+            return window(f, cpu0, t0, items);
+        };
+    }
+
+    /** One item, then {@code nanos} with nothing: the consumer's CPU share over that window (value: ns per s). */
+    static Side idleConsumer(Flow f, long nanos) {
+        return () -> {
+            f.lane.put(ITEM);
+            f.drain(1);
+            long cpu0 = f.consumerCpu();
+            long t0 = System.nanoTime();
+            LockSupport.parkNanos(nanos);
+            double share = (double) (f.consumerCpu() - cpu0) / (System.nanoTime() - t0);
+            return new double[] {share * 1e9, share};
+        };
+    }
+
+    private static double[] window(Flow f, long cpu0, long t0, long items) {
+        long wall = System.nanoTime() - t0;
+        return new double[] {items * 1_000.0 / wall, (double) (f.consumerCpu() - cpu0) / wall};
+    }
+
+    static void flow(boolean quick) throws Exception {
+        int rounds = quick ? 20 : 200;
+        // -Dpaired.flow.bridge=bridgeNoLook: the control that sleeps at once, for a diagnosis
+        String lane = System.getProperty("paired.flow.bridge", "bridge");
+        String[] single = {lane, "jctoolsPark"};
+        Flow bridge = new Flow(lane, false);
+        Flow park = new Flow("jctoolsPark", false);
+        compare(
+                "steady",
+                "items/us",
+                false,
+                true,
+                rounds / 5,
+                rounds,
+                single,
+                steady(bridge, 128 * 1024),
+                steady(park, 128 * 1024));
+        compare("bursts", "items/us", false, true, rounds / 5, rounds, single, bursts(bridge, 128), bursts(park, 128));
+        // ratios of (ns per s + 1000): one µs of CPU per second is the floor the ratio sees
+        compare(
+                "idleConsumer",
+                "ns/s",
+                true,
+                false,
+                1000,
+                2,
+                quick ? 5 : 30,
+                single,
+                idleConsumer(bridge, 20_000_000),
+                idleConsumer(park, 20_000_000));
+        Flow bridgeBatched = new Flow("bridge", true);
+        Flow spin = new Flow("jctoolsSpin", true);
+        compare(
+                "batches",
+                "items/us",
+                false,
+                true,
+                rounds / 5,
+                rounds,
+                new String[] {"bridge", "jctoolsSpin"},
+                batches(bridgeBatched, 512 * 1024),
+                batches(spin, 512 * 1024));
+    }
+}
