@@ -3,6 +3,7 @@ package dev.wakefd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.ModelChecks;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -73,13 +74,7 @@ class WakerModelCheckTest {
     }
 
     private static ModelCheckingOptions options() {
-        return new ModelCheckingOptions()
-                .iterations(30)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(0)
-                .actorsAfter(0);
+        return ModelChecks.threeThreads(30, 3);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.wakefd.internal;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.ModelChecks;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -123,13 +124,7 @@ class FdGuardModelCheckTest {
     }
 
     private static ModelCheckingOptions options() {
-        return new ModelCheckingOptions()
-                .iterations(40)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(0)
-                .actorsAfter(0);
+        return ModelChecks.threeThreads(40, 2);
     }
 
     @Test

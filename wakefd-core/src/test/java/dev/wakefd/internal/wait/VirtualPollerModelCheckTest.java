@@ -2,6 +2,7 @@ package dev.wakefd.internal.wait;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wakefd.testing.ModelChecks;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -134,13 +135,7 @@ class VirtualPollerModelCheckTest {
     }
 
     private static ModelCheckingOptions options() {
-        return new ModelCheckingOptions()
-                .iterations(40)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(0)
-                .actorsAfter(0);
+        return ModelChecks.threeThreads(40, 3);
     }
 
     @Test

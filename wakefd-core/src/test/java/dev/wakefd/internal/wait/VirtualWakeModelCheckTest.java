@@ -3,6 +3,7 @@ package dev.wakefd.internal.wait;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wakefd.internal.FdGuard;
+import dev.wakefd.testing.ModelChecks;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -116,13 +117,7 @@ class VirtualWakeModelCheckTest {
     }
 
     private static ModelCheckingOptions options() {
-        return new ModelCheckingOptions()
-                .iterations(40)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(0)
-                .actorsAfter(0);
+        return ModelChecks.threeThreads(40, 3);
     }
 
     @Test
