@@ -3,26 +3,30 @@ package dev.wakefd.shm.internal;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The accesses {@link Ring} makes to shared memory: a load and a store, each with the kind of
- * access as a constant argument. Production code has one implementation ({@link SegmentMem}), so
- * the JIT inlines it and folds the kind away; the protocol's model check substitutes one that
- * hands control to a scheduler at every access.
+ * The accesses {@link Ring} makes to shared memory, one method per kind of access. Production
+ * code has one implementation ({@link SegmentMem}), so the JIT inlines it; the protocol's model
+ * check substitutes one that hands control to a scheduler at every access. One method per kind,
+ * not one method with a kind argument, so the memory order is named at every line of {@link Ring}
+ * that depends on it (the accessor names carry it, as Agrona's do).
  */
 public interface Mem {
-    /** A sequentially consistent access to an aligned u64 (Java volatile; C {@code __ATOMIC_SEQ_CST}). */
-    int SEQ_CST = 0;
-    /** A plain access to an aligned u64 (record header words: ordered by the seq-cst tail access). */
-    int PLAIN = 1;
-    /** A release store of an aligned u64 (withdrawing an announcement). */
-    int RELEASE = 2;
-    /** A sequentially consistent access to an aligned u32 (the closed flags), widened to long. */
-    int SEQ_CST_U32 = 3;
+    /** A sequentially consistent load of an aligned u64 (Java volatile; C {@code __ATOMIC_SEQ_CST}). */
+    long loadVolatile(long offset);
 
-    /** Loads the word at {@code offset} with the given kind of access ({@link #RELEASE} is store-only). */
-    long load(long offset, int access);
+    /** A sequentially consistent store of an aligned u64. */
+    void storeVolatile(long offset, long value);
 
-    /** Stores {@code value} (its low 32 bits for {@link #SEQ_CST_U32}) with the given kind of access. */
-    void store(long offset, long value, int access);
+    /** A release store of an aligned u64 (for withdrawing an announcement). */
+    void storeRelease(long offset, long value);
+
+    int loadIntVolatile(long offset);
+
+    void storeIntVolatile(long offset, int value);
+
+    /** Plain load of a record header word (ordered after the acquiring load of the tail). */
+    long loadPlain(long offset);
+
+    void storePlain(long offset, long value);
 
     MemorySegment segment();
 }

@@ -101,11 +101,11 @@ public final class Ring {
             }
         }
         if (need > toEnd) {
-            mem.store(DATA + off, header(PAD, p), Mem.PLAIN);
+            mem.storePlain(DATA + off, header(PAD, p));
             p += toEnd;
             off = 0;
         }
-        mem.store(DATA + off, header(len, p), Mem.PLAIN);
+        mem.storePlain(DATA + off, header(len, p));
         claimedEnd = p + need;
         return DATA + off + RECORD_HEADER;
     }
@@ -125,7 +125,7 @@ public final class Ring {
 
     /** Re-reads the consumer's head (seq-cst) and validates it: headCache <= head <= published. */
     private long refreshHead() throws ShmCorruptedException {
-        long h = mem.load(OFF_HEAD, Mem.SEQ_CST);
+        long h = mem.loadVolatile(OFF_HEAD);
         if (h < headCache || h > published) {
             throw new ShmCorruptedException("shared head " + Long.toUnsignedString(h) + " breaks the rule " + headCache
                     + " <= head <= tail " + published + " (the head only grows, up to what was published)");
@@ -142,11 +142,11 @@ public final class Ring {
         }
         long w;
         if (order == Order.WAKE_CHECK_BEFORE_PUBLISH) {
-            w = mem.load(OFF_CONSUMER_WAKE_AT, Mem.SEQ_CST); // broken on purpose (negative control)
-            mem.store(OFF_TAIL, t, Mem.SEQ_CST);
+            w = mem.loadVolatile(OFF_CONSUMER_WAKE_AT); // broken on purpose (negative control)
+            mem.storeVolatile(OFF_TAIL, t);
         } else {
-            mem.store(OFF_TAIL, t, Mem.SEQ_CST); // P1: seq-cst store; the records' plain stores are before it
-            w = mem.load(OFF_CONSUMER_WAKE_AT, Mem.SEQ_CST); // P2: seq-cst load, after P1
+            mem.storeVolatile(OFF_TAIL, t); // P1: seq-cst store; the records' plain stores are before it
+            w = mem.loadVolatile(OFF_CONSUMER_WAKE_AT); // P2: seq-cst load, after P1
         }
         published = t;
         if (Long.compareUnsigned(t, w) >= 0 && w != consumerWokenFor) {
@@ -167,10 +167,10 @@ public final class Ring {
             if (refreshHead() >= target || consumerClosed()) { // broken on purpose (negative control)
                 return false;
             }
-            mem.store(OFF_PRODUCER_WAKE_AT, target, Mem.SEQ_CST);
+            mem.storeVolatile(OFF_PRODUCER_WAKE_AT, target);
             return true;
         }
-        mem.store(OFF_PRODUCER_WAKE_AT, target, Mem.SEQ_CST); // S1
+        mem.storeVolatile(OFF_PRODUCER_WAKE_AT, target); // S1
         if (refreshHead() >= target || consumerClosed()) { // S2
             producerWithdraw();
             return false;
@@ -179,17 +179,17 @@ public final class Ring {
     }
 
     public void producerWithdraw() {
-        mem.store(OFF_PRODUCER_WAKE_AT, NONE, Mem.RELEASE);
+        mem.storeRelease(OFF_PRODUCER_WAKE_AT, NONE);
     }
 
     public boolean consumerClosed() {
-        return mem.load(OFF_CONSUMER_CLOSED, Mem.SEQ_CST_U32) != 0;
+        return mem.loadIntVolatile(OFF_CONSUMER_CLOSED) != 0;
     }
 
     /** Publishes what is committed, then sets the end-of-stream flag. The caller then wakes the consumer. */
     public void producerClose() throws IOException {
         publish();
-        mem.store(OFF_PRODUCER_CLOSED, 1, Mem.SEQ_CST_U32);
+        mem.storeIntVolatile(OFF_PRODUCER_CLOSED, 1);
     }
 
     /** Bytes in use as this producer last saw them (committed, not yet consumed). */
@@ -214,7 +214,7 @@ public final class Ring {
                 }
             }
             long off = h & mask;
-            long word = mem.load(DATA + off, Mem.PLAIN);
+            long word = mem.loadPlain(DATA + off);
             int len = (int) word;
             int stamp = (int) (word >>> 32);
             long avail = tailCache - h;
@@ -259,7 +259,7 @@ public final class Ring {
 
     /** Re-reads the producer's tail (seq-cst) and validates it: tailCache <= tail <= publishedHead + capacity. */
     private void refreshTail() throws ShmCorruptedException {
-        long t = mem.load(OFF_TAIL, Mem.SEQ_CST);
+        long t = mem.loadVolatile(OFF_TAIL);
         if (t < tailCache || t - publishedHead > capacity) {
             throw new ShmCorruptedException("shared tail " + Long.toUnsignedString(t) + " breaks the rule " + tailCache
                     + " <= tail <= head + capacity = " + (publishedHead + capacity)
@@ -276,11 +276,11 @@ public final class Ring {
         }
         long w;
         if (order == Order.WAKE_CHECK_BEFORE_PUBLISH) {
-            w = mem.load(OFF_PRODUCER_WAKE_AT, Mem.SEQ_CST); // broken on purpose (negative control)
-            mem.store(OFF_HEAD, h, Mem.SEQ_CST);
+            w = mem.loadVolatile(OFF_PRODUCER_WAKE_AT); // broken on purpose (negative control)
+            mem.storeVolatile(OFF_HEAD, h);
         } else {
-            mem.store(OFF_HEAD, h, Mem.SEQ_CST); // P1
-            w = mem.load(OFF_PRODUCER_WAKE_AT, Mem.SEQ_CST); // P2
+            mem.storeVolatile(OFF_HEAD, h); // P1
+            w = mem.loadVolatile(OFF_PRODUCER_WAKE_AT); // P2
         }
         publishedHead = h;
         if (Long.compareUnsigned(h, w) >= 0 && w != producerWokenFor) {
@@ -304,10 +304,10 @@ public final class Ring {
             if (tailCache != head || closed) {
                 return false;
             }
-            mem.store(OFF_CONSUMER_WAKE_AT, want, Mem.SEQ_CST);
+            mem.storeVolatile(OFF_CONSUMER_WAKE_AT, want);
             return true;
         }
-        mem.store(OFF_CONSUMER_WAKE_AT, want, Mem.SEQ_CST); // S1
+        mem.storeVolatile(OFF_CONSUMER_WAKE_AT, want); // S1
         boolean closed = producerClosed(); // S2: the flag before the tail (see endOfStream)
         refreshTail();
         if (tailCache != head || closed) {
@@ -318,11 +318,11 @@ public final class Ring {
     }
 
     public void consumerWithdraw() {
-        mem.store(OFF_CONSUMER_WAKE_AT, NONE, Mem.RELEASE);
+        mem.storeRelease(OFF_CONSUMER_WAKE_AT, NONE);
     }
 
     public boolean producerClosed() {
-        return mem.load(OFF_PRODUCER_CLOSED, Mem.SEQ_CST_U32) != 0;
+        return mem.loadIntVolatile(OFF_PRODUCER_CLOSED) != 0;
     }
 
     /**
@@ -349,6 +349,6 @@ public final class Ring {
 
     public void consumerClose() throws IOException {
         publishHead();
-        mem.store(OFF_CONSUMER_CLOSED, 1, Mem.SEQ_CST_U32);
+        mem.storeIntVolatile(OFF_CONSUMER_CLOSED, 1);
     }
 }

@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
-/** {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. */
+/**
+ * {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. Its
+ * methods deliberately mirror {@link Mem} one access kind each (one line of VarHandle per method).
+ */
 public final class SegmentMem implements Mem {
     private static final VarHandle U64 =
             ValueLayout.JAVA_LONG.varHandle(); // native order: little-endian (Region checks)
@@ -17,24 +20,38 @@ public final class SegmentMem implements Mem {
     }
 
     @Override
-    public long load(long offset, int access) {
-        return switch (access) {
-            case SEQ_CST -> (long) U64.getVolatile(s, offset);
-            case PLAIN -> (long) U64.get(s, offset);
-            case SEQ_CST_U32 -> (int) U32.getVolatile(s, offset);
-            default -> throw new IllegalArgumentException("load with access kind " + access + ": not a load");
-        };
+    public long loadVolatile(long offset) {
+        return (long) U64.getVolatile(s, offset);
     }
 
     @Override
-    public void store(long offset, long value, int access) {
-        switch (access) {
-            case SEQ_CST -> U64.setVolatile(s, offset, value);
-            case PLAIN -> U64.set(s, offset, value);
-            case RELEASE -> U64.setRelease(s, offset, value);
-            case SEQ_CST_U32 -> U32.setVolatile(s, offset, (int) value);
-            default -> throw new IllegalArgumentException("store with access kind " + access + ": unknown");
-        }
+    public void storeVolatile(long offset, long value) {
+        U64.setVolatile(s, offset, value);
+    }
+
+    @Override
+    public void storeRelease(long offset, long value) {
+        U64.setRelease(s, offset, value);
+    }
+
+    @Override
+    public int loadIntVolatile(long offset) {
+        return (int) U32.getVolatile(s, offset);
+    }
+
+    @Override
+    public void storeIntVolatile(long offset, int value) {
+        U32.setVolatile(s, offset, value);
+    }
+
+    @Override
+    public long loadPlain(long offset) {
+        return (long) U64.get(s, offset);
+    }
+
+    @Override
+    public void storePlain(long offset, long value) {
+        U64.set(s, offset, value);
     }
 
     @Override

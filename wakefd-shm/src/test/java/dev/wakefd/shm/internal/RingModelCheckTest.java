@@ -135,14 +135,39 @@ class RingModelCheckTest {
 
     /** Shared-memory accesses as scheduling points for one side (0 = consumer, 1 = producer). */
     record SteppedMem(SegmentMem mem, Scheduler s, int side) implements Mem {
-        public long load(long o, int access) {
+        public long loadVolatile(long o) {
             s.step(side);
-            return mem.load(o, access);
+            return mem.loadVolatile(o);
         }
 
-        public void store(long o, long v, int access) {
+        public void storeVolatile(long o, long v) {
             s.step(side);
-            mem.store(o, v, access);
+            mem.storeVolatile(o, v);
+        }
+
+        public void storeRelease(long o, long v) {
+            s.step(side);
+            mem.storeRelease(o, v);
+        }
+
+        public int loadIntVolatile(long o) {
+            s.step(side);
+            return mem.loadIntVolatile(o);
+        }
+
+        public void storeIntVolatile(long o, int v) {
+            s.step(side);
+            mem.storeIntVolatile(o, v);
+        }
+
+        public long loadPlain(long o) {
+            s.step(side);
+            return mem.loadPlain(o);
+        }
+
+        public void storePlain(long o, long v) {
+            s.step(side);
+            mem.storePlain(o, v);
         }
 
         public MemorySegment segment() {
