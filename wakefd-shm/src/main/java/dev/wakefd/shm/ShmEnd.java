@@ -63,6 +63,8 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     volatile long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
     // waiting policy state: written by the thread inside an operation only (lastWake also by close, a hint)
     private long lastWake = Long.MIN_VALUE / 2, recentWait;
+    // counters: written by the thread inside an operation only
+    private long wakes, sleeps, waits;
 
     ShmEnd(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
         this.region = region;
@@ -76,6 +78,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
 
     private void wakeOther() throws IOException {
         other.signal();
+        wakes++;
         lastWake = System.nanoTime();
     }
 
@@ -218,6 +221,38 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         return !res.closed.get();
     }
 
+    /**
+     * How many times this end woke the peer: eventfd writes made because the peer had announced
+     * a sleep (close's wake not counted). Counted by the thread using the end: read it there, or
+     * after that thread's calls returned.
+     *
+     * @return the wakes this end sent
+     */
+    public long wakes() {
+        return wakes;
+    }
+
+    /**
+     * How many times a blocked call of this end slept in the kernel (announced, then waited on
+     * its eventfd); see {@link #wakes()} for when to read it.
+     *
+     * @return the sleeps of this end
+     */
+    public long sleeps() {
+        return sleeps;
+    }
+
+    /**
+     * How many times a blocked call of this end waited at all, looking at the ring or sleeping
+     * (messages taken divided by this is the average batch a waiting receiver gets); see
+     * {@link #wakes()} for when to read it.
+     *
+     * @return the waits of this end
+     */
+    public long waits() {
+        return waits;
+    }
+
     /** Whether the peer hung up (its socket end closed) without closing the channel first. */
     final boolean peerGone() {
         return res.peerGone;
@@ -247,6 +282,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         try {
             long start = System.nanoTime();
             boolean handOff = start - lastWake < WOKE_JUST_NOW_NANOS;
+            waits++;
             if (look(ready, start, handOff)) {
                 if (!handOff) {
                     recentWait += (System.nanoTime() - start - recentWait) >> 2;
@@ -262,6 +298,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                     if (deadline != -1 && left <= 0) {
                         throw timeout(timeout);
                     }
+                    sleeps++;
                     sleep(left);
                     if (deadline != -1 && deadline - System.nanoTime() <= 0 && !ready.now()) {
                         throw timeout(timeout);

@@ -37,6 +37,26 @@ class ShmChannelTest {
         }
     }
 
+    /** The counters: a wake per announced sleep (not per message), a sleep and a wait per blocked call that slept. */
+    @Test
+    void countersCountWakesSleepsAndWaits() throws Exception {
+        try (Channels.Pair p = Channels.pair(4096)) {
+            ShmSender tx = p.sender();
+            ShmReceiver rx = p.receiver();
+            assertThat(rx.prepareToWait()).isTrue(); // announced: the next publication wakes it
+            tx.send(new byte[8]);
+            tx.send(new byte[8]); // the same announcement: no second wake
+            assertThat(tx.wakes()).isEqualTo(1);
+            assertThat(rx.drainTo(m -> {}, 10)).isEqualTo(2);
+            assertThat(tx.sleeps()).isZero();
+            rx.spinBeforeSleep(Duration.ZERO); // the blocked call sleeps at once
+            assertThatThrownBy(() -> rx.receive(Duration.ofMillis(1))).isInstanceOf(SocketTimeoutException.class);
+            assertThat(rx.sleeps()).isEqualTo(1);
+            assertThat(rx.waits()).isEqualTo(1);
+            assertThat(rx.wakes()).isZero();
+        }
+    }
+
     /** Every record size 0..80 at every 8-byte alignment of the ring's end: pads and wrap-around. */
     @Test
     void wrapAroundAtEveryAlignment() throws Exception {

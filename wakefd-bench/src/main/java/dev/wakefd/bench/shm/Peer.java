@@ -50,7 +50,8 @@ final class Peer {
                                     4096)
                             >= 0) {
                         if (stop[0]) {
-                            System.out.println("DONE " + n[0]);
+                            System.out.println(
+                                    "DONE " + n[0] + " " + rx.wakes() + " " + rx.sleeps() + " " + rx.waits());
                             n[0] = 0;
                             stop[0] = false;
                         }

@@ -69,6 +69,8 @@ public final class ShmBench {
     final String pythonDir;
     final List<String> jsonl = new ArrayList<>();
     final Map<String, List<Double>> results = new LinkedHashMap<>();
+    /** One table row per measured wakefd-shm throughput round (warm-up rounds included, marked by order). */
+    final List<String> shmRounds = new ArrayList<>();
 
     ShmBench(boolean quick, String pythonDir) {
         this.quick = quick;
@@ -243,6 +245,20 @@ public final class ShmBench {
             tx.send(m);
         }
 
+        long[] rx = new long[3]; // the receiver's wakes, sleeps, waits at the end of the last round
+        long rxSleepsBefore, rxWaitsBefore;
+
+        /** The sender's wakes, sleeps, waits; the run-queue wait (ns) of the child's and of this JVM's threads. */
+        long[] counts() throws IOException {
+            return new long[] {
+                tx.wakes(),
+                tx.sleeps(),
+                tx.waits(),
+                runQueueWait(p.pid()),
+                runQueueWait(ProcessHandle.current().pid())
+            };
+        }
+
         public String answer() throws IOException {
             return lines.next();
         }
@@ -368,6 +384,9 @@ public final class ShmBench {
         byte[] stop = new byte[size];
         stop[0] = 1;
         long n = 0;
+        ShmTx shmTx = tx instanceof ShmTx st ? st : null;
+        double line = shmTx == null ? 0 : lineTransferNanos();
+        long[] c0 = shmTx == null ? null : shmTx.counts();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
         do {
@@ -379,7 +398,42 @@ public final class ShmBench {
         tx.send(stop);
         String done = tx.answer();
         long t1 = System.nanoTime();
-        long counted = Long.parseLong(done.substring("DONE ".length()));
+        String[] f = done.split(" ");
+        long counted = Long.parseLong(f[1]);
+        if (shmTx != null && f.length >= 5) {
+            // Why a round ran at its speed: the wait counters of both ends (the receiver's from
+            // its DONE line, cumulative) and how long the two processes' threads waited for a CPU.
+            long[] c1 = shmTx.counts();
+            long[] rx = {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+            shmTx.rxSleepsBefore = shmTx.rx[1];
+            shmTx.rxWaitsBefore = shmTx.rx[2];
+            System.err.printf(
+                    Locale.ROOT,
+                    "shm group: round %5d B %6.2f M msg/s | line transfer %.0f ns | sender wakes %d sleeps %d waits %d"
+                            + " | receiver wakes %d sleeps %d waits %d (%.0f msg per wait) | run-queue wait: child %.0f ms,"
+                            + " parent %.0f ms%n",
+                    size,
+                    counted / ((t1 - t0) / 1e9) / 1e6,
+                    line,
+                    c1[0] - c0[0],
+                    c1[1] - c0[1],
+                    c1[2] - c0[2],
+                    rx[0] - shmTx.rx[0],
+                    rx[1] - shmTx.rx[1],
+                    rx[2] - shmTx.rx[2],
+                    counted / (double) Math.max(1, rx[2] - shmTx.rx[2]),
+                    (c1[3] - c0[3]) / 1e6,
+                    (c1[4] - c0[4]) / 1e6);
+            shmTx.rx = rx;
+            shmRounds.add(String.format(
+                    Locale.ROOT,
+                    "| %d B | %,.0f | %.0f | %d | %.0f |%n",
+                    size,
+                    counted / ((t1 - t0) / 1e9),
+                    line,
+                    rx[1] - shmTx.rxSleepsBefore,
+                    counted / (double) Math.max(1, rx[2] - shmTx.rxWaitsBefore)));
+        }
         if (counted != n + 1) {
             throw new IOException("the child counted " + counted + " messages, " + (n + 1) + " were sent");
         }
@@ -673,6 +727,57 @@ public final class ShmBench {
         }
     }
 
+    /**
+     * The machine's cache-line transfer between the two threads' CPUs right now, ns one way: two
+     * threads of this JVM (placed by the scheduler; both spin, so on different CPUs when the
+     * machine is otherwise idle) bounce a value through one line for 50 ms. On a VM it changes as
+     * the host moves the vCPUs: the throughput rounds are compared against it.
+     */
+    static double lineTransferNanos() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLongArray line = new java.util.concurrent.atomic.AtomicLongArray(32);
+        Thread pong = Thread.ofPlatform().start(() -> {
+            for (long v = 0; v >= 0; ) {
+                long got;
+                while ((got = line.get(8)) == v) {
+                    Thread.onSpinWait();
+                }
+                v = got;
+                line.set(24, v); // a second line: one transfer each way per round trip
+            }
+        });
+        long trips = 0, t0 = System.nanoTime(), end = t0 + 50_000_000;
+        do {
+            for (int k = 0; k < 1000; k++) {
+                line.set(8, ++trips);
+                while (line.get(24) != trips) {
+                    Thread.onSpinWait();
+                }
+            }
+        } while (System.nanoTime() < end);
+        double nanos = (System.nanoTime() - t0) / (double) trips / 2;
+        line.set(8, -1);
+        pong.join();
+        return nanos;
+    }
+
+    /** Time the process's threads spent runnable but waiting for a CPU, ns (schedstat's second field). */
+    static long runQueueWait(long pid) throws IOException {
+        long wait = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    wait += Long.parseLong(
+                            Files.readString(t.resolve("schedstat")).trim().split(" ")[1]);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException noSchedstat) {
+            return 0;
+        }
+        return wait;
+    }
+
     static long ticksNanos(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -794,6 +899,14 @@ public final class ShmBench {
                     a = median("throughput", "aeron-ipc-busyspin", size);
             b.append(String.format(
                     Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
+        }
+        if (!shmRounds.isEmpty()) {
+            b.append("\nEvery wakefd-shm round in run order (the first three are the warm-up), with the cache-line"
+                    + " transfer between the two CPUs measured just before it (two threads bouncing a value, ns one"
+                    + " way; on a VM it changes as the host moves the vCPUs):\n\n");
+            b.append("| size | msg/s | line transfer (ns) | receiver sleeps | messages per receiver wait |\n"
+                    + "|---:|---:|---:|---:|---:|\n");
+            shmRounds.forEach(b::append);
         }
         b.append("\n## One 64-byte message from idle (")
                 .append(GAP_NANOS / 1000)
