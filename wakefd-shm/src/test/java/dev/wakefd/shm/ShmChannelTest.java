@@ -47,6 +47,7 @@ class ShmChannelTest {
             tx.send(new byte[8]);
             tx.send(new byte[8]); // the same announcement: no second wake
             assertThat(tx.wakes()).isEqualTo(1);
+            assertThat(rx.signal().consume()).isEqualTo(1); // the event loop's part: the wake, then drain
             assertThat(rx.drainTo(m -> {}, 10)).isEqualTo(2);
             assertThat(tx.sleeps()).isZero();
             rx.spinBeforeSleep(Duration.ZERO); // the blocked call sleeps at once
