@@ -332,6 +332,11 @@ public final class ShmReceiver extends ShmEnd {
     }
 
     @Override
+    boolean earlyWoken() {
+        return true;
+    }
+
+    @Override
     boolean announce() throws IOException {
         return ring.consumerPrepareToWait();
     }

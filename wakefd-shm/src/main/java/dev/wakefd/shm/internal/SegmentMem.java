@@ -30,6 +30,11 @@ public final class SegmentMem implements Mem {
     }
 
     @Override
+    public boolean compareAndSet(long offset, long expected, long value) {
+        return U64.compareAndSet(s, offset, expected, value);
+    }
+
+    @Override
     public void storeRelease(long offset, long value) {
         U64.setRelease(s, offset, value);
     }
