@@ -44,12 +44,6 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     static final long LOOK_PAYS_BELOW_NANOS = 5_000;
     /** A wait that slept counts as a long sample only past this (shorter: it lasted a wake, not a gap). */
     static final long SLEPT_SAMPLE_ABOVE_NANOS = 100_000;
-    /** How long a woken receiver that finds nothing yet looks for the record an early wake announced. */
-    static final long EARLY_WAKE_LOOK_NANOS = 20_000;
-
-    /** Whether the other side may wake this one before it writes the record (the early wake): the receiver. */
-    abstract boolean earlyWoken();
-
     /** How often a spin looks at the ring, so the other side's line is not pulled over per message. */
     private static final long LOOK_EVERY_NANOS = 1_000;
 
@@ -77,11 +71,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         this.own = own;
         this.other = other;
         this.peerPid = socket.peer().pid();
-        // -Dwakefd.shm.earlyWake=false (read per end): the sender wakes only after publishing (for comparisons)
-        Ring.Order order = "false".equals(System.getProperty("wakefd.shm.earlyWake"))
-                ? Ring.Order.NO_EARLY_WAKE
-                : Ring.Order.CORRECT;
-        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther, order);
+        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther);
         this.res = new Resources(region, own, other, socket);
         this.cleanable = CLEANER.register(this, res);
     }
@@ -302,7 +292,6 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
             if (!announce()) {
                 return;
             }
-            boolean woken = false;
             try {
                 if (!res.peerGone) { // the watch sets peerGone, then signals: either seen here or the wait returns
                     long left = deadline == -1 ? -1 : deadline - System.nanoTime();
@@ -314,13 +303,9 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                     if (deadline != -1 && deadline - System.nanoTime() <= 0 && !ready.now()) {
                         throw timeout(timeout);
                     }
-                    woken = true;
                 }
             } finally {
                 withdraw();
-            }
-            if (woken && earlyWoken()) {
-                lookAfterWake(ready);
             }
             long slept = System.nanoTime() - start;
             if (!handOff) {
@@ -366,24 +351,6 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                 }
                 next = now + LOOK_EVERY_NANOS / 4;
             }
-            Thread.onSpinWait();
-        }
-    }
-
-    /**
-     * After a wake that found nothing yet: the sender may have woken this side early, before it
-     * wrote the record (docs/design/shm-ring.md, "Early wake"), so the record is on its way.
-     * Yields first (the woken thread may have preempted the sender on its CPU, inside its
-     * write(2)), then looks for at most {@link #EARLY_WAKE_LOOK_NANOS} (within the spin limit)
-     * before the caller announces again. Only a delay: announcing again is always safe.
-     */
-    private void lookAfterWake(Ready ready) throws ShmCorruptedException {
-        if (ready.now()) {
-            return;
-        }
-        Thread.yield();
-        long start = System.nanoTime(), max = Math.min(spinNanos, EARLY_WAKE_LOOK_NANOS);
-        while (!ready.now() && System.nanoTime() - start < max) {
             Thread.onSpinWait();
         }
     }

@@ -332,11 +332,6 @@ public final class ShmReceiver extends ShmEnd {
     }
 
     @Override
-    boolean earlyWoken() {
-        return true;
-    }
-
-    @Override
     boolean announce() throws IOException {
         return ring.consumerPrepareToWait();
     }

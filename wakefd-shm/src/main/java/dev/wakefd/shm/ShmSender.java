@@ -240,11 +240,6 @@ public final class ShmSender extends ShmEnd {
     }
 
     @Override
-    boolean earlyWoken() {
-        return false;
-    }
-
-    @Override
     boolean announce() throws IOException {
         return ring.producerPrepareToWait();
     }

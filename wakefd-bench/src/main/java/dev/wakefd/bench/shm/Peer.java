@@ -59,14 +59,11 @@ final class Peer {
                 }
             }
             case "shm-echo" -> {
-                if (args.length > 3 && args[3].equals("late")) {
-                    System.setProperty("wakefd.shm.earlyWake", "false"); // read as each end is made
-                }
                 FdSocket a = FdSocket.connectAbstract(args[1]);
                 ShmReceiver rx = Shm.acceptReceiver(a, Duration.ofSeconds(60));
                 FdSocket b = FdSocket.connectAbstract(args[1]);
                 ShmSender tx = Shm.acceptSender(b, Duration.ofSeconds(60));
-                ShmBench.spin(tx, rx, args.length > 2 && !args[2].equals("-") ? args[2] : null);
+                ShmBench.spin(tx, rx, args.length > 2 ? args[2] : null);
                 System.out.println("READY");
                 for (byte[] m; (m = rx.receive()) != null; ) {
                     tx.send(m);

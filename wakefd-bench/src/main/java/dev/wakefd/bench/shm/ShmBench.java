@@ -481,30 +481,13 @@ public final class ShmBench {
 
         /** {@code spinMicros}: both ends' spin before sleeping, or null for the library's default. */
         ShmEcho(String mode, String spinMicros) throws Exception {
-            this(mode, spinMicros, false);
-        }
-
-        /** {@code late}: both senders without the early wake (they wake only after publishing). */
-        ShmEcho(String mode, String spinMicros, boolean late) throws Exception {
             String name = uniqueName();
             try (FdListener l = FdListener.bindAbstract(name, PeerPolicy.sameUser())) {
                 p = mode.startsWith("py-")
                         ? python(List.of(mode, name))
-                        : child(mode, name, spinMicros == null ? "-" : spinMicros, late ? "late" : "early");
-                String before = System.getProperty("wakefd.shm.earlyWake");
-                if (late) {
-                    System.setProperty("wakefd.shm.earlyWake", "false"); // read as each end is made
-                }
-                try {
-                    tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
-                    rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
-                } finally {
-                    if (before == null) {
-                        System.clearProperty("wakefd.shm.earlyWake");
-                    } else {
-                        System.setProperty("wakefd.shm.earlyWake", before);
-                    }
-                }
+                        : spinMicros == null ? child(mode, name) : child(mode, name, spinMicros);
+                tx = Shm.createSender(l.accept(Duration.ofSeconds(60)), 1 << 16);
+                rx = Shm.createReceiver(l.accept(Duration.ofSeconds(60)), 1 << 16);
             }
             spin(tx, rx, spinMicros);
             expect(new Lines(p).next(), "READY");
@@ -646,12 +629,11 @@ public final class ShmBench {
         closeDriver(); // the throughput part's, if it ran: its thread wakes every millisecond
         try (Echo shm = new ShmEcho("shm-echo");
                 Echo shm0 = new ShmEcho("shm-echo", "0");
-                Echo late = new ShmEcho("shm-echo", null, true);
                 Echo sock = new SocketEcho("socket-echo");
                 Echo efd = new EventFdEcho()) {
             roundTrips(
-                    List.of(shm, shm0, late, sock, efd),
-                    List.of("wakefd-shm", "wakefd-shm-nospin", "wakefd-shm-late", "unix-socket", "eventfd-only"),
+                    List.of(shm, shm0, sock, efd),
+                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "eventfd-only"),
                     m,
                     "from-idle");
         }
@@ -930,13 +912,8 @@ public final class ShmBench {
                 .append(GAP_NANOS / 1000)
                 .append(" µs gap), round trip (µs)\n\n");
         b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c : List.of(
-                "wakefd-shm",
-                "wakefd-shm-nospin",
-                "wakefd-shm-late",
-                "unix-socket",
-                "aeron-ipc-backoff",
-                "eventfd-only")) {
+        for (String c :
+                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
             b.append(String.format(
                     Locale.ROOT,
                     "| %s | %.1f | %.1f | %.1f |%n",
@@ -946,8 +923,6 @@ public final class ShmBench {
                     median("from-idle-p99", c, 64)));
         }
         b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
-                + " wakefd-shm-late: both senders without the early wake (-Dwakefd.shm.earlyWake=false: they wake"
-                + " the receiver only after publishing the record)."
                 + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
                 + " EventFd.signal/await) with no ring.\n");
         b.append(String.format(

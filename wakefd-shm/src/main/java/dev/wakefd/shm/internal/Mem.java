@@ -16,9 +16,6 @@ public interface Mem {
     /** A sequentially consistent store of an aligned u64. */
     void storeVolatile(long offset, long value);
 
-    /** A sequentially consistent compare-and-set of an aligned u64 (the early wake's clear). */
-    boolean compareAndSet(long offset, long expected, long value);
-
     /** A release store of an aligned u64 (for withdrawing an announcement). */
     void storeRelease(long offset, long value);
 

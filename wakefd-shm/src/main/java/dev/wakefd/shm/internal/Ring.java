@@ -32,15 +32,7 @@ public final class Ring {
         /** The sleeper looks before it announces: a publication in between is lost. */
         RECHECK_BEFORE_ANNOUNCE,
         /** The publisher reads the announcement before it publishes: a sleep in between is never woken. */
-        WAKE_CHECK_BEFORE_PUBLISH,
-        /**
-         * The early wake remembers the announcement it woke for instead of clearing it: the
-         * sleeper's re-announcement of the same value, made before the record is published, is
-         * then skipped by the publication's check.
-         */
-        EARLY_WAKE_REMEMBERS,
-        /** No early wake (the wake only after publishing), as peers that do not implement it. */
-        NO_EARLY_WAKE
+        WAKE_CHECK_BEFORE_PUBLISH
     }
 
     private final Mem mem;
@@ -91,7 +83,7 @@ public final class Ring {
      * Returns the segment offset where the payload goes, or -1 if there is no room; nothing is
      * visible to the consumer before {@link #commit()} and {@link #publish()}.
      */
-    public long claim(int len) throws IOException {
+    public long claim(int len) throws ShmCorruptedException {
         if (len < 0 || len > maxMessage) {
             throw new IllegalArgumentException("message of " + len + " bytes: must be 0 to " + maxMessage
                     + " (half the ring's capacity " + capacity + " less an 8-byte header)");
@@ -108,9 +100,6 @@ public final class Ring {
                 return -1;
             }
         }
-        if (order != Order.NO_EARLY_WAKE) {
-            earlyWake(p + total); // the end of the record (after its pad, if any)
-        }
         if (need > toEnd) {
             mem.storePlain(DATA + off, header(PAD, p));
             p += toEnd;
@@ -119,26 +108,6 @@ public final class Ring {
         mem.storePlain(DATA + off, header(len, p));
         claimedEnd = p + need;
         return DATA + off + RECORD_HEADER;
-    }
-
-    /**
-     * The early wake (docs/design/shm-ring.md, "Early wake"): if the consumer announced a sleep
-     * for a tail that the record about to be written reaches, clear the announcement (E1 load,
-     * E2 CAS to NONE, both seq-cst) and wake it now, before the record is written, so that the
-     * consumer's wake-up overlaps the writing. Cleared, not remembered: a re-announcement made
-     * before the record is published is then seen by publish()'s P2 and woken as usual.
-     */
-    private void earlyWake(long end) throws IOException {
-        long w = mem.loadVolatile(OFF_CONSUMER_WAKE_AT); // E1: seq-cst load
-        if (Long.compareUnsigned(published, w) >= 0 || Long.compareUnsigned(end, w) < 0) {
-            return; // nobody sleeps (NONE), or for a tail already published (P2 handles it), or beyond this record
-        }
-        if (order == Order.EARLY_WAKE_REMEMBERS) {
-            consumerWokenFor = w; // broken on purpose (negative control): P2 skips a re-announcement of w
-            wakeOther.wake();
-        } else if (mem.compareAndSet(OFF_CONSUMER_WAKE_AT, w, NONE)) { // E2: seq-cst CAS, before the record's stores
-            wakeOther.wake();
-        }
     }
 
     /** The claimed record counts as sent (still unpublished). */

@@ -30,11 +30,6 @@ public final class SegmentMem implements Mem {
     }
 
     @Override
-    public boolean compareAndSet(long offset, long expected, long value) {
-        return U64.compareAndSet(s, offset, expected, value);
-    }
-
-    @Override
     public void storeRelease(long offset, long value) {
         U64.setRelease(s, offset, value);
     }

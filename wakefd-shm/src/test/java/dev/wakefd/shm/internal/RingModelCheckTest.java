@@ -145,11 +145,6 @@ class RingModelCheckTest {
             mem.storeVolatile(o, v);
         }
 
-        public boolean compareAndSet(long o, long e, long v) {
-            s.step(side);
-            return mem.compareAndSet(o, e, v);
-        }
-
         public void storeRelease(long o, long v) {
             s.step(side);
             mem.storeRelease(o, v);
@@ -182,33 +177,12 @@ class RingModelCheckTest {
 
     /** One schedule; returns null if it passed, else what went wrong. */
     static String run(long seed, Ring.Order order) throws InterruptedException {
-        return run(seed, order, new long[1]);
-    }
-
-    /** How many consumer wakes of one correct schedule came from inside claim (before the record was written). */
-    static long runCountingEarlyWakes(long seed) throws InterruptedException {
-        long[] early = new long[1];
-        assertThat(run(seed, Ring.Order.CORRECT, early)).isNull();
-        return early[0];
-    }
-
-    static String run(long seed, Ring.Order order, long[] earlyWakes) throws InterruptedException {
         MemorySegment seg = Arena.ofAuto().allocate(Layout.regionSize(CAPACITY), 64);
         seg.set(ValueLayout.JAVA_LONG, Layout.OFF_CONSUMER_WAKE_AT, Layout.NONE);
         seg.set(ValueLayout.JAVA_LONG, Layout.OFF_PRODUCER_WAKE_AT, Layout.NONE);
         Scheduler s = new Scheduler(seed);
         SegmentMem mem = new SegmentMem(seg);
-        boolean[] claiming = new boolean[1]; // the producer thread is inside claim (only it reads and writes this)
-        Ring producer = new Ring(
-                new SteppedMem(mem, s, 1),
-                CAPACITY,
-                () -> {
-                    if (claiming[0]) {
-                        earlyWakes[0]++;
-                    }
-                    s.signal(0);
-                },
-                order);
+        Ring producer = new Ring(new SteppedMem(mem, s, 1), CAPACITY, () -> s.signal(0), order);
         Ring consumer = new Ring(new SteppedMem(mem, s, 0), CAPACITY, () -> s.signal(1), order);
         Random sizes = new Random(seed * 31 + 7);
         int[] lens = new int[MESSAGES];
@@ -220,13 +194,7 @@ class RingModelCheckTest {
             try {
                 for (int i = 0; i < MESSAGES; i++) {
                     long at;
-                    while (true) {
-                        claiming[0] = true;
-                        at = producer.claim(lens[i]);
-                        claiming[0] = false;
-                        if (at >= 0) {
-                            break;
-                        }
+                    while ((at = producer.claim(lens[i])) < 0) {
                         if (producer.producerPrepareToWait()) {
                             s.sleep(1);
                             producer.producerWithdraw();
@@ -290,34 +258,20 @@ class RingModelCheckTest {
         return s.failure;
     }
 
-    /** The protocol's order passes every schedule, with the early wake and without it (as other peers send). */
-    @ParameterizedTest
-    @EnumSource(
-            value = Ring.Order.class,
-            names = {"CORRECT", "NO_EARLY_WAKE"})
-    void correctOrderPassesEverySchedule(Ring.Order order) throws Exception {
-        for (long seed = 1; seed <= SCHEDULES; seed++) {
-            assertThat(run(seed, order)).as("schedule seed %d", seed).isNull();
-        }
-    }
-
-    /** The early wake happens in these schedules (else its check above would prove nothing about it). */
     @Test
-    void earlyWakesHappen() throws Exception {
-        long early = 0;
+    void correctOrderPassesEverySchedule() throws Exception {
         for (long seed = 1; seed <= SCHEDULES; seed++) {
-            early += runCountingEarlyWakes(seed);
+            assertThat(run(seed, Ring.Order.CORRECT))
+                    .as("schedule seed %d", seed)
+                    .isNull();
         }
-        assertThat(early)
-                .as("consumer wakes sent before the record was published")
-                .isPositive();
     }
 
     /** Negative controls: each broken order loses a wake-up in some schedule, and the check says so. */
     @ParameterizedTest
     @EnumSource(
             value = Ring.Order.class,
-            names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH", "EARLY_WAKE_REMEMBERS"})
+            names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH"})
     void brokenOrdersAreCaught(Ring.Order order) throws Exception {
         String found = null;
         for (long seed = 1; seed <= SCHEDULES && found == null; seed++) {
