@@ -3,6 +3,7 @@ package dev.wakefd.bridge;
 import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -48,13 +49,10 @@ final class Ring extends RingPad3 {
     }
 
     /**
-     * Adds items {@code from..to-1} of {@code items} while there is room; returns how many. The
-     * batch's first slot is written last, with a release store: the consumer takes slots in order
-     * and stops at the first empty one, so it sees none of the batch before all of it, and a
-     * batch that throws half-way (a list whose {@code get} throws or changes) is taken back
-     * unseen (docs/design/bridge-ring.md, "Batches are all or nothing").
+     * Adds items {@code from..to-1} of {@code items} while there is room; returns how many. One
+     * publication for the lot (see {@link #write}).
      */
-    int offerMany(java.util.List<?> items, int from, int to) {
+    int offerMany(List<?> items, int from, int to) {
         checkSendable();
         int want = to - from;
         if (want <= 0) {
@@ -68,31 +66,67 @@ final class Ring extends RingPad3 {
         if (n <= 0) {
             return 0;
         }
-        Object[] b = buffer;
-        int m = mask;
-        Object first = checked(items.get(from), from, items);
-        int k = 1;
-        try {
-            for (; k < n; k++) {
-                b[(int) (t + k) & m] = checked(items.get(from + k), from + k, items); // released below
-            }
-        } catch (RuntimeException e) {
-            // Nothing was published and the consumer stops at the empty first slot: take back
-            // what this batch wrote, so the slots are free again.
-            for (int j = 1; j < k; j++) {
-                b[(int) (t + j) & m] = null;
-            }
-            throw e;
-        }
-        SLOT.setRelease(b, (int) t & m, first); // releases the whole batch
+        write(items, from, n, t, "offerMany");
         publishTail(t + n);
         return n;
     }
 
-    private static Object checked(Object item, int index, java.util.List<?> items) {
+    /**
+     * Adds all of {@code items} if there is room for all of them now, checking each for null as
+     * it writes it (a null throws and nothing is sent); false, with nothing written, if there is
+     * not. Saves a batch that fits a separate pass over the list for nulls.
+     */
+    boolean offerAll(List<?> items, String operation) {
+        checkSendable();
+        int n = items.size();
+        if (n == 0) {
+            return true;
+        }
+        long t = tail;
+        if (t + n > producerLimit) {
+            if (n > capacity) {
+                return false;
+            }
+            findRoom(t, n);
+            if (t + n > producerLimit) {
+                return false;
+            }
+        }
+        write(items, 0, n, t, operation);
+        publishTail(t + n);
+        return true;
+    }
+
+    /**
+     * Writes items {@code from..from+n-1} into the {@code n} (known empty) slots from {@code t},
+     * not yet published. The slots after the first take plain stores and the first is written
+     * last, with a release store: the consumer takes slots in order and stops at the first empty
+     * one, so it sees none of the batch before all of it, and a batch that throws half-way (a
+     * null, a list whose {@code get} throws or changes) is taken back unseen
+     * (docs/design/bridge-ring.md, "Batches are all or nothing").
+     */
+    private void write(List<?> items, int from, int n, long t, String operation) {
+        Object[] b = buffer;
+        int m = mask;
+        Object first = checked(items.get(from), from, items, operation);
+        int k = 1;
+        try {
+            for (; k < n; k++) {
+                b[(int) (t + k) & m] = checked(items.get(from + k), from + k, items, operation); // released below
+            }
+        } catch (RuntimeException e) {
+            for (int j = 1; j < k; j++) {
+                b[(int) (t + j) & m] = null; // unseen: the first slot is still empty
+            }
+            throw e;
+        }
+        SLOT.setRelease(b, (int) t & m, first); // releases the whole batch
+    }
+
+    private static Object checked(Object item, int index, List<?> items, String operation) {
         if (item == null) {
-            throw new NullPointerException("offerMany: item " + index + " of " + items.size()
-                    + " is null (items must not be null); nothing of this batch was sent");
+            throw new NullPointerException(operation + ": item " + index + " of " + items.size()
+                    + " is null (items must not be null); nothing was sent");
         }
         return item;
     }
