@@ -3,6 +3,7 @@ package dev.wakefd.bridge;
 import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -15,8 +16,11 @@ import java.util.function.Consumer;
  * {@code producerWakeAt}, S1, volatile) and re-checking the other index and the gate (S2); the
  * other side reads the announcement (P2) after each publication (P1) and wakes once per
  * announcement its index satisfies. Dekker through the synchronization order: no wake is lost.
- * Slots beyond {@code tail} are null whenever no producer call is in progress. The argument:
- * docs/design/bridge-ring.md.
+ * Items travel through the slots: a release store of the slot before the store of {@code tail},
+ * an acquire load by the consumer (null is empty; it reads {@code tail} only in S2), a release
+ * clear before the store of {@code head}; the producer refills only slots it saw empty or that
+ * lie below {@code head + capacity}. Slots beyond {@code tail} are null whenever no producer
+ * call is in progress. The argument: docs/design/bridge-ring.md.
  */
 final class Ring extends RingPad3 {
     static final long NONE = Long.MAX_VALUE;
@@ -36,68 +40,132 @@ final class Ring extends RingPad3 {
     boolean offer(Object item) {
         checkSendable();
         long t = tail;
-        if (t - headCache >= capacity && !refreshHead(t, 1)) {
+        if (t >= producerLimit && !findRoom(t, 1)) {
             return false;
         }
-        put(t, item);
+        SLOT.setRelease(buffer, (int) t & mask, item); // the item's publication to a polling consumer
         publishTail(t + 1);
         return true;
     }
 
-    /** Adds items {@code from..to-1} of {@code items} while there is room; returns how many. */
-    int offerMany(java.util.List<?> items, int from, int to) {
+    /**
+     * Adds items {@code from..to-1} of {@code items} while there is room; returns how many. One
+     * publication for the lot (see {@link #write}).
+     */
+    int offerMany(List<?> items, int from, int to) {
         checkSendable();
         int want = to - from;
         if (want <= 0) {
             return 0;
         }
         long t = tail;
-        long room = capacity - (t - headCache);
-        if (room < want) {
-            refreshHead(t, want);
-            room = capacity - (t - headCache);
+        if (t + want > producerLimit) {
+            findRoom(t, want);
         }
-        int n = (int) Math.min(room, want);
-        if (n == 0) {
+        int n = (int) Math.min(producerLimit - t, want);
+        if (n <= 0) {
             return 0;
         }
-        int k = 0;
-        try {
-            for (; k < n; k++) {
-                Object item = items.get(from + k);
-                if (item == null) {
-                    throw new NullPointerException("offerMany: item " + (from + k) + " of " + items.size()
-                            + " is null (items must not be null); nothing of this batch was sent");
-                }
-                put(t + k, item);
-            }
-        } catch (RuntimeException e) {
-            // Nothing was published: clear what this batch wrote, so the slots are free again.
-            for (int j = 0; j < k; j++) {
-                buffer[(int) (t + j) & mask] = null;
-            }
-            throw e;
-        }
+        write(items, from, n, t, "offerMany");
         publishTail(t + n);
         return n;
     }
 
-    private void put(long t, Object item) {
-        int i = (int) t & mask;
-        if (buffer[i] != null) {
-            throw new IllegalStateException("bridge misuse: slot " + t + " still holds an item the consumer had"
-                    + " released; a second producer is sending concurrently (a bridge has exactly one producer)");
+    /**
+     * Adds all of {@code items} if there is room for all of them now, checking each for null as
+     * it writes it (a null throws and nothing is sent); false, with nothing written, if there is
+     * not. Saves a batch that fits a separate pass over the list for nulls.
+     */
+    boolean offerAll(List<?> items, String operation) {
+        checkSendable();
+        int n = items.size();
+        if (n == 0) {
+            return true;
         }
-        buffer[i] = item;
+        long t = tail;
+        if (t + n > producerLimit) {
+            if (n > capacity) {
+                return false;
+            }
+            findRoom(t, n);
+            if (t + n > producerLimit) {
+                return false;
+            }
+        }
+        write(items, 0, n, t, operation);
+        publishTail(t + n);
+        return true;
     }
 
-    /** Re-reads head; true if {@code need} slots are free. Tracks the time spent full. */
-    private boolean refreshHead(long t, int need) {
-        long h = head;
-        headCache = h;
-        boolean fits = capacity - (t - h) >= need;
-        boolean full = t - h >= capacity;
-        if (full) {
+    /**
+     * Writes items {@code from..from+n-1} into the {@code n} (known empty) slots from {@code t},
+     * not yet published. The slots after the first take plain stores and the first is written
+     * last, with a release store: the consumer takes slots in order and stops at the first empty
+     * one, so it sees none of the batch before all of it, and a batch that throws half-way (a
+     * null, a list whose {@code get} throws or changes) is taken back unseen
+     * (docs/design/bridge-ring.md, "Batches are all or nothing").
+     */
+    private void write(List<?> items, int from, int n, long t, String operation) {
+        Object[] b = buffer;
+        int m = mask;
+        Object first = checked(items.get(from), from, items, operation);
+        int k = 1;
+        try {
+            for (; k < n; k++) {
+                b[(int) (t + k) & m] = checked(items.get(from + k), from + k, items, operation); // released below
+            }
+        } catch (RuntimeException e) {
+            for (int j = 1; j < k; j++) {
+                b[(int) (t + j) & m] = null; // unseen: the first slot is still empty
+            }
+            throw e;
+        }
+        SLOT.setRelease(b, (int) t & m, first); // releases the whole batch
+    }
+
+    private static Object checked(Object item, int index, List<?> items, String operation) {
+        if (item == null) {
+            throw new NullPointerException(operation + ": item " + index + " of " + items.size()
+                    + " is null (items must not be null); nothing was sent");
+        }
+        return item;
+    }
+
+    /**
+     * The producer reached {@code producerLimit}: finds out how far it may write now (at least
+     * {@code need} slots from {@code t} if it can); true if slot {@code t} is free. First the
+     * look-ahead (JCTools' idea): the slot {@code step} ahead empty means every slot before it is
+     * empty too (the consumer clears in order, with release stores), and that line is one the
+     * producer writes soon anyway. Then, for a single item, slot {@code t} alone. Only when that
+     * is full, or for a batch, does it read the consumer's {@code head} (a line the consumer
+     * writes per item): the consumer clears a slot before it publishes {@code head}, so every
+     * slot below {@code head + capacity} is empty, and a full one there can only be a second
+     * producer's. Tracks the time spent full.
+     */
+    private boolean findRoom(long t, int need) {
+        Object[] b = buffer;
+        int m = mask;
+        long ahead = t + Math.min(capacity, Math.max(need, lookAhead)); // never a lap ahead
+        boolean room;
+        if (SLOT.getAcquire(b, (int) (ahead - 1) & m) == null) {
+            producerLimit = ahead;
+            room = true;
+        } else if (need == 1 && SLOT.getAcquire(b, (int) t & m) == null) {
+            producerLimit = t + 1;
+            room = true;
+        } else {
+            long limit = head + capacity; // volatile load of head: the clears before it are visible
+            room = limit > t;
+            if (room) {
+                if (SLOT.getAcquire(b, (int) t & m) != null) {
+                    throw new IllegalStateException("bridge misuse: slot " + t + " still holds an item the"
+                            + " consumer had released; a second producer is sending concurrently (a bridge has"
+                            + " exactly one producer)");
+                }
+                producerLimit = limit;
+            }
+        }
+        if (!room) {
             if (fullSince == NOT_FULL) {
                 fullSince = System.nanoTime();
             }
@@ -105,7 +173,7 @@ final class Ring extends RingPad3 {
             fullNanos += System.nanoTime() - fullSince;
             fullSince = NOT_FULL;
         }
-        return fits;
+        return room;
     }
 
     private void publishTail(long t) {
@@ -156,37 +224,41 @@ final class Ring extends RingPad3 {
 
     // ---------------------------------------------------------------- consumer
 
-    /** Takes the next item, or null if the ring is empty. Throws if the receiver closed. */
+    /**
+     * Takes the next item, or null if the ring is empty. Throws if the receiver closed. Polls the
+     * slot itself (acquire; null is empty), never the producer's {@code tail}: the line the
+     * producer writes per item stays on its core.
+     */
     Object poll() {
         checkReceivable();
         long h = head;
-        if (h >= tailCache) {
-            tailCache = tail;
-            if (h >= tailCache) {
-                return null;
-            }
+        int i = (int) h & mask;
+        Object e = SLOT.getAcquire(buffer, i);
+        if (e == null) {
+            return null;
         }
-        Object e = take(h);
+        SLOT.setRelease(buffer, i, null); // before head: the producer refills only cleared slots
         publishHead(h + 1);
         return e;
     }
 
-    /** Takes up to {@code max} items into {@code sink}; returns how many it took. */
+    /** Takes up to {@code max} items into {@code sink}; returns how many it took. One publication. */
     @SuppressWarnings("unchecked")
     int drainTo(Consumer<?> sink, int max) {
         checkReceivable();
         Consumer<Object> out = (Consumer<Object>) sink;
+        Object[] b = buffer;
+        int m = mask;
         long h = head;
-        long avail = tailCache - h;
-        if (avail < max) {
-            tailCache = tail;
-            avail = tailCache - h;
-        }
-        int n = (int) Math.min(avail, max);
         int taken = 0;
         try {
-            while (taken < n) {
-                Object e = take(h + taken);
+            while (taken < max) {
+                int i = (int) (h + taken) & m;
+                Object e = SLOT.getAcquire(b, i);
+                if (e == null) {
+                    break;
+                }
+                SLOT.setRelease(b, i, null);
                 taken++; // taken before the sink sees it: a throwing sink still consumed it
                 out.accept(e);
             }
@@ -195,18 +267,7 @@ final class Ring extends RingPad3 {
                 publishHead(h + taken);
             }
         }
-        return n;
-    }
-
-    private Object take(long h) {
-        int i = (int) h & mask;
-        Object e = buffer[i];
-        if (e == null) {
-            throw new IllegalStateException("bridge misuse: slot " + h + " is empty though the producer published"
-                    + " it; a second consumer is receiving concurrently (a bridge has exactly one consumer)");
-        }
-        buffer[i] = null;
-        return e;
+        return taken;
     }
 
     private void publishHead(long h) {
@@ -227,7 +288,13 @@ final class Ring extends RingPad3 {
     boolean consumerPrepareToWait() {
         long h = head;
         consumerWakeAt = h + 1; // S1
-        return mayWait(consumerGate != 0 || tail != h, CONSUMER_WAKE_AT, CONSUMER_WAITS); // S2
+        boolean published = tail > h; // S2: tail, not the slot: P1 is the volatile store of tail
+        if (published && SLOT.getAcquire(buffer, (int) h & mask) == null) {
+            withdraw(CONSUMER_WAKE_AT); // the slot was written before tail: someone else took it
+            throw new IllegalStateException("bridge misuse: slot " + h + " is empty though the producer published"
+                    + " it; a second consumer is receiving concurrently (a bridge has exactly one consumer)");
+        }
+        return mayWait(consumerGate != 0 || published, CONSUMER_WAKE_AT, CONSUMER_WAITS);
     }
 
     /** The consumer is awake again (woken, timed out or interrupted). */
@@ -241,16 +308,21 @@ final class Ring extends RingPad3 {
 
     /** True once the sender closed and every item it sent has been taken. */
     boolean endOfStream() {
-        return (consumerGate & SENDER_CLOSED) != 0 && tail == head; // gate first, then tail
+        return (consumerGate & SENDER_CLOSED) != 0 && tail <= head; // gate first, then tail
     }
 
+    /**
+     * No item for the consumer now: its next slot is empty (the consumer's view; the producer's
+     * {@code tail} may lag the slot it has just written, so {@code head} may pass {@code tail}
+     * for a moment).
+     */
     boolean isEmpty() {
-        return tail == head;
+        return SLOT.getAcquire(buffer, (int) head & mask) == null;
     }
 
-    /** Nothing for a blocked consumer to do yet: empty and neither side closed. */
+    /** Nothing for a blocked consumer to do yet: empty and neither side closed. Reads the slot, not {@code tail}. */
     boolean quietForConsumer() {
-        return tail == head && consumerGate == 0;
+        return isEmpty() && consumerGate == 0;
     }
 
     /**
@@ -335,6 +407,9 @@ final class Ring extends RingPad3 {
         return since == NOT_FULL ? total : total + Math.max(0, System.nanoTime() - since);
     }
 
+    /** The slots: release stores and acquire loads (an item's publication, a slot's clearing). */
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
     private static final VarHandle CONSUMER_WAKE_AT = producer("consumerWakeAt");
     private static final VarHandle PRODUCER_GATE = producer("producerGate");
     private static final VarHandle PRODUCER_WAKE_AT = consumer("producerWakeAt");
@@ -373,7 +448,7 @@ abstract class RingPad0 {
 
 abstract class RingProducerLine extends RingPad0 {
     volatile long tail; // written by the producer only
-    long headCache; // producer only
+    long producerLimit; // producer only: the slots below it are known empty (findRoom)
     volatile long consumerWakeAt; // the consumer announces and withdraws, the producer reads
     long consumerWokenFor; // producer only: the announcement it last woke the consumer for
     volatile long producerGate; // close bits, read by the producer on every send
@@ -393,7 +468,6 @@ abstract class RingConsumerLine extends RingPad1 {
     volatile long producerWakeAt; // the producer announces and withdraws, the consumer reads
     volatile long consumerGate; // close bits, read by the consumer on every receive
     volatile long producerWakes, consumerWaits; // consumer-written statistics
-    long tailCache; // consumer only
     long producerWokenFor; // consumer only: the announcement it last woke the producer for
 }
 
@@ -405,10 +479,10 @@ abstract class RingConfig extends RingPad2 {
     final long resume;
     final int capacity;
     final int mask;
+    final int lookAhead; // findRoom's step: a quarter of the ring, at least 1
     final Object[] buffer;
     final Runnable wakeConsumer;
     final Runnable wakeProducer;
-    final int wordFill; // keeps this class a whole number of words (see above)
 
     RingConfig(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
         this.buffer = new Object[capacity];
@@ -417,7 +491,7 @@ abstract class RingConfig extends RingPad2 {
         this.resume = resume;
         this.wakeConsumer = wakeConsumer;
         this.wakeProducer = wakeProducer;
-        this.wordFill = 0;
+        this.lookAhead = Math.max(1, capacity / 4);
     }
 }
 

@@ -98,7 +98,11 @@ public final class Sender<T> implements AutoCloseable {
      *     {@link #sent()}'s increase were added, the rest were not
      */
     public void sendMany(List<? extends T> items) throws InterruptedException {
-        int n = checkItems(items, "sendMany");
+        Objects.requireNonNull(items, "sendMany: items is null");
+        if (ring.offerAll(items, "sendMany")) {
+            return; // it fitted: one pass, nulls checked as written
+        }
+        int n = checkItems(items, "sendMany"); // more than the room: refuse a null before any is sent
         int done = ring.offerMany(items, 0, n);
         if (done == n) {
             return;

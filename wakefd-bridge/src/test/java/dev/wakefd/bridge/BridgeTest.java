@@ -325,9 +325,12 @@ class BridgeTest {
         b.ring().buffer[0] = null;
         b.sender().offer("x");
         b.ring().buffer[0] = null; // as if another consumer took it
-        assertThatThrownBy(() -> b.receiver().poll())
+        assertThat(b.receiver().poll()).isNull(); // poll reads the slot alone: empty
+        // a wait re-checks tail before it sleeps, and finds the published slot empty
+        assertThatThrownBy(() -> b.receiver().receive(Duration.ofSeconds(30)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("second consumer");
+        assertThat(b.ring().consumerAnnounced()).isFalse();
     }
 
     @Test

@@ -33,8 +33,10 @@ class RingLayoutTest {
             }
         }
         assertThat(config).extracting(Placed::name).contains("buffer", "capacity", "mask", "resume");
-        assertThat(producer).extracting(Placed::name).contains("tail", "headCache", "consumerWakeAt", "producerGate");
-        assertThat(consumer).extracting(Placed::name).contains("head", "tailCache", "producerWakeAt", "consumerGate");
+        assertThat(producer)
+                .extracting(Placed::name)
+                .contains("tail", "producerLimit", "consumerWakeAt", "producerGate");
+        assertThat(consumer).extracting(Placed::name).contains("head", "producerWakeAt", "consumerGate");
         List<List<Placed>> groups = List.of(config, producer, consumer);
         for (List<Placed> group : groups) {
             for (Placed p : group) {

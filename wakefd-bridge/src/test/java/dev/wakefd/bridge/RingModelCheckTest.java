@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * </ul>
  * Lincheck runs under sequential consistency, which is what the volatile accesses of the
  * protocol give (see {@link Ring}). Broken variants (no re-check; re-check before the
- * announcement, on either side; a waker that skips an announcement it never woke for) must be
- * caught by the same checks, which shows the test can fail.
+ * announcement, on either side; a waker that skips an announcement it never woke for; a consumer
+ * that publishes its index before it clears the slot) must be caught by the same checks, which
+ * shows the test can fail.
  */
 class RingModelCheckTest {
 
@@ -68,6 +69,8 @@ class RingModelCheckTest {
                 if (!receiverClosed) {
                     violation = "send failed though the receiver is open: " + e.getMessage();
                 }
+            } catch (IllegalStateException e) {
+                violation = "false misuse report: " + e.getMessage();
             }
         }
 
@@ -97,7 +100,7 @@ class RingModelCheckTest {
             if (receiverClosed) {
                 return;
             }
-            Object e = ring.poll();
+            Object e = take();
             if (e != null) {
                 if ((Integer) e != nextExpected) {
                     violation = "received " + e + ", expected " + nextExpected;
@@ -106,6 +109,10 @@ class RingModelCheckTest {
             } else if (!ring.endOfStream()) {
                 consumerSleep();
             }
+        }
+
+        Object take() {
+            return ring.poll();
         }
 
         void consumerSleep() {
@@ -235,6 +242,36 @@ class RingModelCheckTest {
         }
     }
 
+    /**
+     * Broken order on the consumer's side: publishes {@code head} before it clears the slot. The
+     * producer, which reads {@code head} when its next slot is still full, then takes the slot
+     * for free while it still holds the item: it overwrites it or, as the real ring does, finds
+     * it full and reports a second producer. The real consumer clears first (release), then
+     * publishes (docs/design/bridge-ring.md, "Indices and memory").
+     */
+    public static class HeadBeforeClear extends Model {
+        public HeadBeforeClear() {
+            super(2, 1);
+        }
+
+        @Override
+        Object take() {
+            long h = ring.head;
+            int i = (int) h & ring.mask;
+            Object e = ring.buffer[i];
+            if (e != null) {
+                ring.head = h + 1;
+                long w = ring.producerWakeAt; // the real P2, so only the order differs
+                if (h + 1 >= w && w != ring.producerWokenFor) {
+                    ring.producerWokenFor = w;
+                    producerPending.set(true);
+                }
+                ring.buffer[i] = null;
+            }
+            return e;
+        }
+    }
+
     /*
      * Small scenarios on purpose: a lost wake shows only if the waking side does nothing more
      * afterwards (any later publication would wake the sleeper), so short runs expose it far more
@@ -279,6 +316,13 @@ class RingModelCheckTest {
         assertThatThrownBy(() -> options().check(DedupRecordsUnwokenAnnouncement.class))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("lost consumer wake");
+    }
+
+    @Test
+    void theCheckCatchesAConsumerThatPublishesBeforeItClears() {
+        assertThatThrownBy(() -> options().check(HeadBeforeClear.class))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("false misuse report");
     }
 
     @Test
