@@ -134,6 +134,12 @@ final class Ring extends RingPad3 {
         withdrawIfAnnounced(PRODUCER_WAKE_AT);
     }
 
+    /** Producer only: it woke the consumer for its current announcement, which the consumer has not withdrawn (it has not run since). */
+    boolean consumerWokenNotRun() {
+        long w = consumerWakeAt;
+        return w != NONE && w == consumerWokenFor;
+    }
+
     boolean producerAnnounced() {
         return producerWakeAt != NONE;
     }
@@ -233,6 +239,12 @@ final class Ring extends RingPad3 {
     /** The consumer is awake again (woken, timed out or interrupted). */
     void consumerWithdraw() {
         withdrawIfAnnounced(CONSUMER_WAKE_AT);
+    }
+
+    /** Consumer only: it woke the producer for its current announcement, which the producer has not withdrawn (it has not run since). */
+    boolean producerWokenNotRun() {
+        long w = producerWakeAt;
+        return w != NONE && w == producerWokenFor;
     }
 
     boolean consumerAnnounced() {
