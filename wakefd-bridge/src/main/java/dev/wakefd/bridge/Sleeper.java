@@ -9,19 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * (S1) and clears it after it withdrew, so a wake asked for by its announcement finds it. Argument:
  * docs/design/bridge-ring.md ("Park or eventfd").
  */
-final class Sleeper {
+final class Sleeper extends SleeperPad {
     private final Runnable wakeSignal;
-
-    /**
-     * The blocking caller that announced, or null. A plain field: the caller's volatile
-     * announcement S1 follows its store here and publishes it (a release), and the waker reads it
-     * only after its volatile read P2 saw S1's value (an acquire). Plain, not a VarHandle release
-     * store: the wait path runs seldom, so for long in code C2 has not compiled yet, where a
-     * VarHandle call costs some 25 ns and a field access 2.
-     */
-    private Thread parking;
-
-    private volatile long unparks; // written only by the waker (see wake)
+    private volatile long unparks; // written only by the waker (see wake), 128 bytes from parking
 
     Sleeper(Runnable wakeSignal) {
         this.wakeSignal = wakeSignal;
@@ -33,7 +23,7 @@ final class Sleeper {
         if (t != null) {
             // A parked side is unparked only by the other side's thread: by its publications,
             // or by its close (a side's close also wakes its own sleeper, which finds nobody
-            // parked: that side is busy closing). One writer, so an opaque count will do, not an
+            // parked: that side is busy closing). One writer, so a volatile count will do, not an
             // atomic add on the hand-off's path. A third thread closing a side while the other
             // side wakes it could lose one count here, never a wake.
             unparks++;
@@ -78,4 +68,24 @@ final class Sleeper {
         }
         return untimed || deadline - System.nanoTime() > 0;
     }
+}
+
+/**
+ * The sleeper's own field, on a line the waker only reads: the waker's count ({@code unparks})
+ * sits 128 bytes further, so the sleeper's store after waking does not first fetch the line back
+ * from the waker's CPU (issue 15's from-idle trips).
+ */
+abstract class SleeperLine {
+    /**
+     * The blocking caller that announced, or null. A plain field: the caller's volatile
+     * announcement S1 follows its store here and publishes it (a release), and the waker reads it
+     * only after its volatile read P2 saw S1's value (an acquire). Not a VarHandle release store:
+     * the wait path runs seldom, so for long in code C2 has not compiled yet, where a VarHandle
+     * call costs some 25 ns and a field access 2.
+     */
+    Thread parking;
+}
+
+abstract class SleeperPad extends SleeperLine {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 }
