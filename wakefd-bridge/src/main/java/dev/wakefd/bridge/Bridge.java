@@ -193,14 +193,15 @@ public final class Bridge<T> {
 
         /**
          * The longest a thread blocked in {@code send}/{@code receive} may look at the ring
-         * before it announces a sleep; 0 sleeps at once. Default 10 µs. Whether it looks at all,
-         * and for how long, is decided per wait from what the side observed: it sleeps at once
-         * when recent waits lasted longer than a wake costs (an idle stream), or when its thread
-         * has just woken a thread that has not run yet (whose answer cannot come before it gets a
-         * CPU, and which a spinning CPU would push onto another, idle one); otherwise it looks
-         * for about twice the recent wait, within this limit (a steady stream then needs no
-         * sleeps and no wakes). With more than one CPU it looks by spinning; on one CPU, where
-         * spinning would only keep the other side from running, by giving the CPU away
+         * before it announces a sleep; 0 sleeps at once. Default 10 µs. Whether it looks at all
+         * is decided per wait from what the side observed: each side keeps a credit of looks (a
+         * look that saw the other side act earns one, a look that ended in a sleep costs four);
+         * with credit it looks for up to 2.5 µs within this limit (a steady stream then needs no
+         * sleeps and no wakes), without it sleeps at once (an idle stream, a pause between
+         * bursts) and samples one wait in four with a short look, so that a stream that starts
+         * again earns its looks back. A side that woke the other side, which has not run yet,
+         * looks for this whole limit. With more than one CPU it looks by spinning; on one CPU,
+         * where spinning would only keep the other side from running, by giving the CPU away
          * ({@code Thread.yield()}). The CPUs are counted by {@code Runtime.availableProcessors()}
          * when the builder is made (on Linux, the calling thread's affinity). Event-loop, poller
          * and future waits never look; they wait on the Waker at once. See

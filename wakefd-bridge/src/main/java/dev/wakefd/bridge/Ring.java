@@ -194,12 +194,25 @@ final class Ring extends RingPad3 {
     boolean producerPrepareToWait() {
         long target = tail - capacity + resume; // the head at which resume slots are free
         producerWakeAt = target; // S1
-        return mayWait(head >= target || producerGate != 0, PRODUCER_WAKE_AT, PRODUCER_WAITS); // S2
+        if (head >= target || producerGate != 0) { // S2
+            producerWakeAt = NONE; // withdraw (see producerWithdraw)
+            return false;
+        }
+        producerWaits++; // a statistic only the producer writes
+        return true;
     }
 
-    /** The producer is awake again (woken, timed out or interrupted). */
+    /** The producer is awake again (woken, timed out or interrupted). See {@link #consumerWithdraw}. */
     void producerWithdraw() {
-        withdrawIfAnnounced(PRODUCER_WAKE_AT);
+        if (producerWakeAt != NONE) {
+            producerWakeAt = NONE;
+        }
+    }
+
+    /** Producer only: it woke the consumer for its current announcement, which the consumer has not withdrawn (it has not run since). */
+    boolean consumerWokenNotRun() {
+        long w = consumerWakeAt;
+        return w != NONE && w == consumerWokenFor;
     }
 
     boolean producerAnnounced() {
@@ -290,16 +303,37 @@ final class Ring extends RingPad3 {
         consumerWakeAt = h + 1; // S1
         boolean published = tail > h; // S2: tail, not the slot: P1 is the volatile store of tail
         if (published && SLOT.getAcquire(buffer, (int) h & mask) == null) {
-            withdraw(CONSUMER_WAKE_AT); // the slot was written before tail: someone else took it
+            consumerWakeAt = NONE; // withdraw: the slot was written before tail, someone else took it
             throw new IllegalStateException("bridge misuse: slot " + h + " is empty though the producer published"
                     + " it; a second consumer is receiving concurrently (a bridge has exactly one consumer)");
         }
-        return mayWait(consumerGate != 0 || published, CONSUMER_WAKE_AT, CONSUMER_WAITS);
+        if (consumerGate != 0 || published) {
+            consumerWakeAt = NONE; // withdraw (see consumerWithdraw)
+            return false;
+        }
+        consumerWaits++; // a statistic only the consumer writes
+        return true;
     }
 
-    /** The consumer is awake again (woken, timed out or interrupted). */
+    /**
+     * The consumer is awake again (woken, timed out or interrupted): takes back its announcement.
+     * Any store would do: a waker that still reads the old value either already woke for it (and
+     * skips it now) or sends one spare wake, which costs the sleeper one more look; correctness
+     * never depends on the withdrawal being seen (docs/design/bridge-ring.md, "One wake per
+     * announcement"). The wait path uses plain field accesses, not VarHandles: it runs seldom, so
+     * for long in code that C2 has not compiled yet, where a VarHandle call costs some 25 ns and
+     * a field access 2 (issue 15's from-idle trips).
+     */
     void consumerWithdraw() {
-        withdrawIfAnnounced(CONSUMER_WAKE_AT);
+        if (consumerWakeAt != NONE) {
+            consumerWakeAt = NONE;
+        }
+    }
+
+    /** Consumer only: it woke the producer for its current announcement, which the producer has not withdrawn (it has not run since). */
+    boolean producerWokenNotRun() {
+        long w = producerWakeAt;
+        return w != NONE && w == producerWokenFor;
     }
 
     boolean consumerAnnounced() {
@@ -367,32 +401,6 @@ final class Ring extends RingPad3 {
     }
 
     /**
-     * Takes back this side's announcement. A release store is enough: a waker that still reads
-     * the old value either already woke for it (and skips it now) or sends one spare wake, which
-     * costs the sleeper one more look; correctness never depends on the withdrawal being seen
-     * (docs/design/bridge-ring.md, "One wake per announcement").
-     */
-    private void withdraw(VarHandle announcement) {
-        announcement.setRelease(this, NONE);
-    }
-
-    /** A side that announced (S1) and re-checked (S2, {@code acted}): true if it may now sleep; else it withdraws. */
-    private boolean mayWait(boolean acted, VarHandle announcement, VarHandle waits) {
-        if (acted) {
-            withdraw(announcement);
-            return false;
-        }
-        count(waits);
-        return true;
-    }
-
-    private void withdrawIfAnnounced(VarHandle announcement) {
-        if ((long) announcement.getVolatile(this) != NONE) {
-            withdraw(announcement);
-        }
-    }
-
-    /**
      * Adds one to a statistic that only one side writes (the producer's or the consumer's), so an
      * opaque read and store will do: a {@code ++} on the volatile field would cost a fence, on the
      * path that wakes or puts a side to sleep.
@@ -410,14 +418,10 @@ final class Ring extends RingPad3 {
     /** The slots: release stores and acquire loads (an item's publication, a slot's clearing). */
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
-    private static final VarHandle CONSUMER_WAKE_AT = producer("consumerWakeAt");
     private static final VarHandle PRODUCER_GATE = producer("producerGate");
-    private static final VarHandle PRODUCER_WAKE_AT = consumer("producerWakeAt");
     private static final VarHandle CONSUMER_GATE = consumer("consumerGate");
     private static final VarHandle CONSUMER_WAKES = producer("consumerWakes");
-    private static final VarHandle PRODUCER_WAITS = producer("producerWaits");
     private static final VarHandle PRODUCER_WAKES = consumer("producerWakes");
-    private static final VarHandle CONSUMER_WAITS = consumer("consumerWaits");
 
     private static VarHandle producer(String longField) {
         return VarHandles.find(MethodHandles.lookup(), RingProducerLine.class, longField, long.class);

@@ -4,8 +4,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * How a blocked side of a bridge looks before it sleeps: decided per wait from what this side
- * observed. The policy only chooses how to look (spin, yield once, or not at all); sleeping always
- * goes through the ring's announce/re-check ({@link Ring}), so no policy can put a side to sleep
+ * observed. The policy only chooses how to look (spin, yield, or not at all); sleeping always goes
+ * through the ring's announce/re-check ({@link Ring}), so no policy can put a side to sleep
  * unannounced, provided {@link #look} returns without waiting for the other side. Why that
  * suffices, and the decision rule: docs/design/bridge-ring.md ("Waiting policy").
  *
@@ -17,14 +17,11 @@ interface WaitPolicy {
      * Looks whether {@code quiet} stops holding (an item, room or a close appeared); true if it
      * did, so the caller need not sleep. Must return within a bounded time without parking on
      * the other side: nobody has been asked to wake this side yet.
+     *
+     * @param otherWaking this side woke the other side through this bridge, and the other side
+     *     has not run since (it will act as soon as it does)
      */
-    boolean look(BooleanSupplier quiet);
-
-    /**
-     * What the last wait showed: it started at {@code startNanos}, and the other side acted
-     * (published, or asked for this side's wake) at {@code actedNanos}.
-     */
-    void observed(long startNanos, long actedNanos);
+    boolean look(BooleanSupplier quiet, boolean otherWaking);
 
     /** A new policy of the default kind, looking for at most {@code maxLookNanos}. */
     static WaitPolicy adaptive(long maxLookNanos, boolean oneCpu) {
@@ -32,107 +29,107 @@ interface WaitPolicy {
     }
 
     /**
-     * The default, per wait: if this thread woke, within the last 2 µs, a thread that has not run
-     * yet, yield once, then sleep (a hand-off from idle: its answer cannot come before it gets a
-     * CPU, and ours is the nearest); if it woke one longer ago that still has not run, look for
-     * up to {@code maxLookNanos} (it is on its way; sleeping now would need its wake in turn);
-     * else sleep at once if the last {@value #LONG_WAITS_TO_SLEEP} waits each lasted longer than
-     * {@code maxLookNanos} (an idle stream); else look for about twice the recent short wait. The
-     * waits that began with a wake are left out of what it learns. See
-     * docs/design/bridge-ring.md ("Waiting policy").
+     * The default: HotSpot's adaptive spinning, counted, not timed. A side keeps a credit of
+     * looks: a look that saw the other side act earns one, a look that ended in a sleep costs
+     * {@value #PENALTY}. With at least {@value #LOOK_CREDIT} it looks (for at most
+     * {@value #LOOK_NANOS} ns, within {@code maxLookNanos}); with less, it sleeps at once, except
+     * that every {@value #SAMPLE_EVERY}th wait takes a sample (one short look: a hit earns one,
+     * a miss clears the credit) so that a stream that starts again earns its looks back, while
+     * the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
+     * for the whole {@code maxLookNanos} (the other side acts as soon as it runs; sleeping now
+     * would need a wake in turn), and such a look's failure costs nothing. No clock is read
+     * outside a look. See docs/design/bridge-ring.md ("Waiting policy").
      */
     final class Adaptive implements WaitPolicy {
         /** How often a spin looks at the ring: rarely enough that the other side's index line is not pulled back and forth per item. */
         static final long LOOK_EVERY_NANOS = 1_000;
-        /** This many waits in a row, each longer than a whole look, make the next wait sleep at once. */
-        static final int LONG_WAITS_TO_SLEEP = 3;
-        /** A wake asked for at most this long before a wait counts as a hand-off from idle. */
-        static final long WOKE_JUST_NOW_NANOS = 2_000;
-        /** {@link #WOKE_JUST_NOW_NANOS}; tests set it so that their checks never depend on timing. */
-        static volatile long wokeJustNowNanos = WOKE_JUST_NOW_NANOS;
-        /** One sample's weight in the recent short wait: 1/4. */
-        private static final int SHIFT = 2;
+        /** The longest ordinary look: about what a sleep and a wake cost the two sides. */
+        static final long LOOK_NANOS = 2_500;
+        /** The most credit a side keeps. */
+        static final int MAX_CREDIT = 8;
+        /** The credit a whole look needs: two samples in a row that hit, after a failure. */
+        static final int LOOK_CREDIT = 2;
+        /** What a look that ended in a sleep costs. */
+        static final int PENALTY = 4;
+        /** Without credit, one wait in this many takes a sample. */
+        static final int SAMPLE_EVERY = 4;
+        /** A sample's spin: onSpinWait calls before it looks once (about 0.2 µs on x86). */
+        static final int SAMPLE_SPINS = 8;
 
         private final long maxLook;
+        private final long look;
         private final boolean oneCpu;
-        private long shortWait; // EWMA of the waits a whole look would have covered, ns
-        private int longWaits; // waits in a row that a whole look would not have covered
-        private boolean lookCovered; // the last look saw the other side act
-        private boolean skipSample; // this wait began by waking the other side: its length says nothing about a stream
+        private int credit = LOOK_CREDIT; // looks, as HotSpot's _SpinDuration: see the class comment
+        private int tick; // waits without credit, for the samples
         // statistics for tests and docs
-        long spins, yields, sleepsAtOnce;
+        long looks, samples, sleepsAtOnce, hits, misses;
 
         Adaptive(long maxLookNanos, boolean oneCpu) {
             this.maxLook = maxLookNanos;
+            this.look = Math.min(maxLookNanos, LOOK_NANOS);
             this.oneCpu = oneCpu;
         }
 
         @Override
-        public boolean look(BooleanSupplier quiet) {
-            skipSample = false;
+        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
             if (maxLook <= 0) {
                 sleepsAtOnce++;
                 return false;
             }
-            // A wait that began while the other side was still asleep (we woke it, it has not run)
-            // lasts that wake, not the other side's pace: left out of what we learn (issue 15).
-            skipSample = Sleeper.wokeAThreadThatHasNotRun();
-            if (skipSample && Sleeper.wokeAThreadThatHasNotRunWithin(wokeJustNowNanos)) {
-                // A hand-off from idle. Our CPU is the nearest one for the thread we just woke:
-                // give it away once (it runs at once if it was queued here), then sleep.
-                // Spinning here would keep this CPU busy and send the wakee to a halted one.
-                yields++;
-                Thread.yield();
-                return covered(!quiet.getAsBoolean());
+            if (otherWaking) {
+                // Mid-stream: we woke the other side, it acts as soon as it runs; sleeping now
+                // would need its wake in turn, and both sides would sleep by turns (issue 15's
+                // steady regression). Its failure says nothing about the stream: no penalty.
+                looks++;
+                return outcome(lookFor(maxLook, quiet), false);
             }
-            if (longWaits >= LONG_WAITS_TO_SLEEP) {
-                // Not an average: one long wait (a preemption, a GC) must not turn a stream into
-                // sleeps at once; only a run of waits that no look could cover does.
+            if (credit >= LOOK_CREDIT) {
+                looks++;
+                return outcome(lookFor(look, quiet), true);
+            }
+            if ((++tick & (SAMPLE_EVERY - 1)) != 0) {
                 sleepsAtOnce++;
-                return covered(false);
+                return false; // recent looks failed: an idle stream, or a pause between bursts
             }
-            spins++;
-            // Mid-stream, after waking the other side a ring's worth of items ago: its wake is
-            // under way on another CPU and it acts as soon as it runs; sleeping now would need a
-            // wake in turn, and both sides would sleep by turns, each paying the other's wake
-            // (issue 15's steady regression). So look for the whole budget.
-            long budget = skipSample ? maxLook : Math.min(maxLook, 2 * shortWait + LOOK_EVERY_NANOS);
-            return covered(oneCpu ? yieldFor(budget, quiet) : spinFor(budget, quiet));
-        }
-
-        private boolean covered(boolean looked) {
-            lookCovered = looked;
-            return looked;
-        }
-
-        @Override
-        public void observed(long startNanos, long actedNanos) {
-            if (skipSample) {
-                skipSample = false;
-                return;
-            }
-            long wait = Math.max(0, actedNanos - startNanos);
-            if (wait > maxLook) {
-                // a pause, not a pace: it says when to stop looking, not how long to look
-                longWaits = Math.min(longWaits + 1, LONG_WAITS_TO_SLEEP);
+            samples++;
+            boolean hit;
+            if (oneCpu) {
+                Thread.yield(); // the other side runs now if it can: its answer finds us awake
+                hit = !quiet.getAsBoolean();
             } else {
-                longWaits = 0; // the other side keeps pace again: look
-                if (lookCovered) {
-                    // only waits a look ended: a sleeper's wait includes the other side's wake
-                    // syscall, and would stretch the look after every burst (issue 15's bursts)
-                    shortWait += (wait - shortWait) >> SHIFT;
+                for (int i = 0; i < SAMPLE_SPINS; i++) {
+                    Thread.onSpinWait();
+                }
+                hit = !quiet.getAsBoolean();
+            }
+            if (!hit) {
+                credit = 0; // the hit before was a burst's, not a stream's
+            }
+            return outcome(hit, false);
+        }
+
+        private boolean outcome(boolean hit, boolean penalize) {
+            if (hit) {
+                hits++;
+                if (credit < MAX_CREDIT) {
+                    credit++;
+                }
+            } else {
+                misses++;
+                if (penalize) {
+                    credit = Math.max(0, credit - PENALTY);
                 }
             }
+            return hit;
         }
 
-        /** Waits in a row that a whole look would not have covered (at most {@value #LONG_WAITS_TO_SLEEP}). */
-        int longWaits() {
-            return longWaits;
+        private boolean lookFor(long nanos, BooleanSupplier quiet) {
+            return oneCpu ? yieldFor(nanos, quiet) : spinFor(nanos, quiet);
         }
 
-        /** The recent short wait, ns: what a look lasts about twice of. */
-        long shortWait() {
-            return shortWait;
+        /** Looks a wait may fail in a row before this side sleeps at once (tests). */
+        int credit() {
+            return credit;
         }
 
         private static boolean spinFor(long nanos, BooleanSupplier quiet) {

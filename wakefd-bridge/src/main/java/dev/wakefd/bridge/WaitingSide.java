@@ -1,6 +1,7 @@
 package dev.wakefd.bridge;
 
 import dev.wakefd.Waker;
+import java.util.function.BooleanSupplier;
 
 /**
  * One side of a bridge as a waiter: the ring's announce/re-check/withdraw steps for that side, its
@@ -16,6 +17,7 @@ final class WaitingSide {
     private final Sleeper sleeper;
     final Waker signal;
     final SideOwner owner;
+    private final BooleanSupplier quiet = this::quiet; // made once: a wait allocates nothing
 
     WaitingSide(Bridge<?> bridge, boolean producer) {
         this.bridge = bridge;
@@ -30,6 +32,11 @@ final class WaitingSide {
     /** Nothing for this side to do yet (no item, or too little room, and no close). */
     private boolean quiet() {
         return producer ? ring.quietForProducer() : ring.quietForConsumer();
+    }
+
+    /** This side woke the other side, which has not run since: it acts as soon as it does. */
+    private boolean otherWaking() {
+        return producer ? ring.consumerWokenNotRun() : ring.producerWokenNotRun();
     }
 
     /** Announces the wait and re-checks (S1, S2): true if it may now wait for its wake. */
@@ -59,29 +66,21 @@ final class WaitingSide {
      * {@link Sleeper}).
      */
     boolean await(boolean untimed, long deadline) throws InterruptedException {
-        long start = System.nanoTime();
-        if (policy.look(this::quiet)) {
-            policy.observed(start, System.nanoTime());
+        if (policy.look(quiet, otherWaking())) {
             return true; // the other side acted while we looked: no sleep, no wake
         }
         sleeper.parking(Thread.currentThread()); // before the announcement
         try {
             if (!prepareToWait()) {
-                policy.observed(start, System.nanoTime());
                 checkAfterWait();
                 return true; // it acted meanwhile
             }
-            boolean inTime;
             try {
-                inTime = sleeper.park(untimed, deadline);
+                return sleeper.park(untimed, deadline);
             } finally {
                 withdraw();
                 checkAfterWait();
             }
-            long now = System.nanoTime();
-            long asked = sleeper.wakeAskedAt(); // when the other side acted, if it woke us for this wait
-            policy.observed(start, asked - start > 0 && asked - now <= 0 ? asked : now);
-            return inTime;
         } finally {
             sleeper.awake();
         }

@@ -24,136 +24,136 @@ class WaitPolicyTest {
 
     // ------------------------------------------------------------ decisions
 
-    @Test
-    void longRecentWaitsSleepAtOnceAndShortOnesLook() {
-        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        int[] looks = {0};
-        BooleanSupplier stillQuiet = () -> {
-            looks[0]++;
-            return true;
-        };
-        for (int i = 0; i < 8; i++) {
-            p.observed(0, 150_000); // an idle stream: 150 µs between items
-        }
-        assertThat(p.look(stillQuiet)).isFalse();
-        assertThat(p.sleepsAtOnce).isEqualTo(1);
-        assertThat(looks[0]).as("slept at once, without looking").isZero();
+    private static final BooleanSupplier STILL_QUIET = () -> true;
+    private static final BooleanSupplier ACTED = () -> false;
 
-        for (int i = 0; i < 32; i++) {
-            p.observed(0, 200); // a steady stream: the other side acts within 200 ns
+    /** Counts the looks at the ring. */
+    private static final class Counting implements BooleanSupplier {
+        int looks;
+        final boolean quiet;
+
+        Counting(boolean quiet) {
+            this.quiet = quiet;
         }
-        assertThat(p.look(() -> false)).as("looked and saw the other side act").isTrue();
-        assertThat(p.spins).isEqualTo(1);
-        assertThat(p.look(stillQuiet)).as("a look that finds nothing gives up").isFalse();
+
+        @Override
+        public boolean getAsBoolean() {
+            looks++;
+            return quiet;
+        }
+    }
+
+    /** An idle stream: a failed look costs credit, and without credit a side sleeps at once. */
+    @Test
+    void failedLooksMakeASideSleepAtOnce() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+        assertThat(p.look(STILL_QUIET, false)).as("the first wait looks").isFalse();
+        assertThat(p.looks).isEqualTo(1);
+        assertThat(p.credit()).as("and its failure costs the credit").isZero();
+        Counting c = new Counting(true);
+        for (int i = 0; i < 100; i++) {
+            assertThat(p.look(c, false)).isFalse();
+        }
+        assertThat(p.looks).as("no more whole looks").isEqualTo(1);
+        assertThat(p.samples)
+                .as("one sample in " + WaitPolicy.Adaptive.SAMPLE_EVERY)
+                .isEqualTo(25);
+        assertThat(p.sleepsAtOnce).isEqualTo(75);
+        assertThat(c.looks).as("a sample looks once").isEqualTo(25);
+    }
+
+    /** A stream that starts again: a sample that sees the other side act earns a whole look back. */
+    @Test
+    void aSampleThatHitsEarnsTheLooksBack() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+        p.look(STILL_QUIET, false); // credit 0
+        int waits = 0;
+        while (p.samples == 0) {
+            assertThat(p.look(ACTED, false)).isEqualTo(p.samples == 1);
+            waits++;
+        }
+        assertThat(waits).isEqualTo(WaitPolicy.Adaptive.SAMPLE_EVERY);
+        assertThat(p.credit()).isEqualTo(1);
+        for (int i = 0; i < WaitPolicy.Adaptive.SAMPLE_EVERY; i++) {
+            p.look(ACTED, false); // the second sample hits too
+        }
+        assertThat(p.samples).isEqualTo(2);
+        assertThat(p.credit()).isEqualTo(WaitPolicy.Adaptive.LOOK_CREDIT);
+        for (int i = 0; i < 20; i++) {
+            assertThat(p.look(ACTED, false)).isTrue();
+        }
+        assertThat(p.looks).isEqualTo(21);
+        assertThat(p.credit()).as("capped").isEqualTo(WaitPolicy.Adaptive.MAX_CREDIT);
     }
 
     /**
-     * Issue 15's steady regression: an average of recent waits let a few long ones (a preemption,
-     * the other side's own wake) turn a stream into sleeps at once, which made the other side's
-     * waits long in turn. Only a run of waits that no look could cover makes it sleep at once.
+     * Issue 15's bursts: the consumer's looks inside a burst see the producer act, the one after
+     * the burst fails. A failure outweighs {@value WaitPolicy.Adaptive#PENALTY} hits, so with
+     * fewer hits than that per burst the side stops looking after bursts; a steady stream, whose
+     * looks nearly all hit, keeps looking through the odd failure (a preemption, a GC).
      */
     @Test
-    void longWaitsAmongShortOnesKeepLooking() {
-        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        for (int round = 0; round < 100; round++) {
-            for (int i = 0; i < WaitPolicy.Adaptive.LONG_WAITS_TO_SLEEP - 1; i++) {
-                p.observed(0, 1_000_000); // long waits, but not a run of them
+    void oneFailureOutweighsSeveralHits() {
+        for (int hits = 0; hits < WaitPolicy.Adaptive.PENALTY; hits++) {
+            WaitPolicy.Adaptive bursts = new WaitPolicy.Adaptive(10_000, false);
+            int failedLooks = 0;
+            for (int burst = 0; burst < 120; burst++) {
+                for (int i = 0; i < hits; i++) {
+                    bursts.look(ACTED, false); // caught up inside the burst
+                }
+                long before = bursts.looks;
+                bursts.look(STILL_QUIET, false); // after the burst
+                failedLooks += (int) (bursts.looks - before);
             }
-            p.observed(0, 300); // the stream's pace
-            assertThat(p.look(() -> false)).isTrue();
+            assertThat(failedLooks)
+                    .as("bursts of 120 that end in a whole look, with %d hits per burst (the old policy: all)", hits)
+                    .isLessThanOrEqualTo(41);
         }
-        assertThat(p.sleepsAtOnce).isZero();
-        assertThat(p.spins).isEqualTo(100);
-        assertThat(p.shortWait()).as("long waits do not stretch the look").isLessThan(1_000);
-        for (int i = 0; i < WaitPolicy.Adaptive.LONG_WAITS_TO_SLEEP; i++) {
-            p.observed(0, 1_000_000);
+        WaitPolicy.Adaptive steady = new WaitPolicy.Adaptive(10_000, false);
+        for (int i = 0; i < 1_000; i++) {
+            steady.look(i % 100 == 99 ? STILL_QUIET : ACTED, false);
         }
-        assertThat(p.look(() -> false))
-                .as("a run of long waits: sleeps at once")
-                .isFalse();
-        assertThat(p.sleepsAtOnce).isEqualTo(1);
+        assertThat(steady.sleepsAtOnce + steady.samples)
+                .as("never stops looking")
+                .isZero();
+    }
+
+    /**
+     * Issue 15's steady regression: a side that woke the other one, which has not run yet, looks
+     * for the whole maximum (the other side acts once it runs; sleeping now would need a wake in
+     * turn and the two would sleep by turns), and that look's failure costs no credit.
+     */
+    @Test
+    void afterWakingTheOtherSideItLooksTheWholeMaximumAtNoCost() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+        p.look(STILL_QUIET, false); // credit 0: an ordinary wait would sleep at once
+        Counting c = new Counting(true);
+        assertThat(p.look(c, true)).isFalse();
+        assertThat(c.looks).as("looked more than once (every µs for 10 µs)").isGreaterThan(1);
+        assertThat(p.credit()).isZero();
+        assertThat(p.look(ACTED, true)).isTrue();
+        assertThat(p.look(ACTED, true)).isTrue();
+        assertThat(p.credit()).as("its hits count").isEqualTo(2);
+        assertThat(p.look(ACTED, false)).isTrue();
+        assertThat(p.looks).isEqualTo(5);
+    }
+
+    @Test
+    void oneCpuLooksByYielding() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, true);
+        Counting c = new Counting(false);
+        assertThat(p.look(c, false)).isTrue();
+        assertThat(c.looks).as("looked after the first yield").isEqualTo(1);
     }
 
     @Test
     void aZeroMaximumNeverLooks() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(0, false);
-        assertThat(p.look(() -> {
-                    throw new AssertionError("looked");
-                }))
-                .isFalse();
-    }
-
-    @Test
-    void afterWakingAThreadThatHasNotRunItYieldsOnceInsteadOfSpinning() throws Exception {
-        Sleeper.notRunWindowNanos = Long.MAX_VALUE / 4; // no timing in this test
-        WaitPolicy.Adaptive.wokeJustNowNanos = Long.MAX_VALUE / 4;
-        try {
-            yieldsOnce();
-        } finally {
-            Sleeper.notRunWindowNanos = Sleeper.NOT_RUN_WINDOW_NANOS;
-            WaitPolicy.Adaptive.wokeJustNowNanos = WaitPolicy.Adaptive.WOKE_JUST_NOW_NANOS;
-        }
-    }
-
-    /**
-     * Issue 15's steady regression: mid-stream, the last wake lies a ring's worth of items before
-     * the wait, and yielding then sleeping there made both sides sleep in turn. Such a wait looks
-     * as a stream's does; and a wait that began by waking the other side stays out of the recent
-     * waits, so it cannot make the next ones sleep at once.
-     */
-    @Test
-    void aWakeLongBeforeTheWaitDoesNotStopAStreamFromLooking() {
-        Sleeper.notRunWindowNanos = Long.MAX_VALUE / 4; // no timing in this test
-        WaitPolicy.Adaptive.wokeJustNowNanos = -1; // every wake counts as long before the wait
-        try {
-            Sleeper sleeper = new Sleeper(() -> {});
-            sleeper.parking(Thread.ofPlatform().unstarted(() -> {}));
-            sleeper.wake();
-            assertThat(Sleeper.wokeAThreadThatHasNotRun())
-                    .as("the wakee has not run")
-                    .isTrue();
-            WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-            assertThat(p.look(() -> false))
-                    .as("looked and saw the other side act")
-                    .isTrue();
-            assertThat(p.yields).isZero();
-            assertThat(p.spins).isEqualTo(1);
-            sleeper.awake();
-
-            WaitPolicy.Adaptive.wokeJustNowNanos = Long.MAX_VALUE / 4; // now: a wake just before
-            sleeper.parking(Thread.ofPlatform().unstarted(() -> {}));
-            sleeper.wake();
-            assertThat(p.look(() -> true)).isFalse();
-            assertThat(p.yields).isEqualTo(1);
-            p.observed(0, 150_000); // that wait lasted a wake from idle
-            assertThat(p.longWaits())
-                    .as("a wait that began with a wake is left out")
-                    .isZero();
-            sleeper.awake();
-            assertThat(p.look(() -> false)).as("so the stream keeps looking").isTrue();
-            assertThat(p.spins).isEqualTo(2);
-            p.observed(0, 150_000); // a plain long wait still counts
-            assertThat(p.longWaits()).isEqualTo(1);
-        } finally {
-            Sleeper.notRunWindowNanos = Sleeper.NOT_RUN_WINDOW_NANOS;
-            WaitPolicy.Adaptive.wokeJustNowNanos = WaitPolicy.Adaptive.WOKE_JUST_NOW_NANOS;
-        }
-    }
-
-    private static void yieldsOnce() {
-        Sleeper sleeper = new Sleeper(() -> {});
-        Thread other = Thread.ofPlatform().unstarted(() -> {});
-        sleeper.parking(other); // as if other announced a sleep
-        sleeper.wake(); // this thread unparks it (not started: unpark does nothing)
-        assertThat(Sleeper.wokeAThreadThatHasNotRun()).isTrue();
-        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        assertThat(p.look(() -> true)).isFalse();
-        assertThat(p.yields).isEqualTo(1);
-        assertThat(p.spins).isZero();
-        sleeper.awake(); // it ran
-        assertThat(Sleeper.wokeAThreadThatHasNotRun()).isFalse();
-        assertThat(p.look(() -> false)).isTrue();
-        assertThat(p.spins).isEqualTo(1);
+        BooleanSupplier never = () -> {
+            throw new AssertionError("looked");
+        };
+        assertThat(p.look(never, false)).isFalse();
+        assertThat(p.look(never, true)).isFalse();
     }
 
     // ------------------------------------------------------------ no side left asleep
@@ -163,7 +163,7 @@ class WaitPolicyTest {
         private final SplittableRandom rnd = new SplittableRandom(Long.getLong("wakefd.test.seed", System.nanoTime()));
 
         @Override
-        public boolean look(BooleanSupplier quiet) {
+        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
             switch (rnd.nextInt(3)) {
                 case 0 -> {
                     return false;
@@ -186,24 +186,18 @@ class WaitPolicyTest {
                 }
             }
         }
-
-        @Override
-        public void observed(long startNanos, long actedNanos) {}
     }
 
     /** The negative control: "sleep at once" done wrong, parking before anyone was asked to wake it. */
     static final class SleepsUnannounced implements WaitPolicy {
         @Override
-        public boolean look(BooleanSupplier quiet) {
+        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
             if (!quiet.getAsBoolean()) {
                 return true;
             }
             LockSupport.park(this); // nobody will unpark: the side has not announced
             return !quiet.getAsBoolean();
         }
-
-        @Override
-        public void observed(long startNanos, long actedNanos) {}
     }
 
     private static Supplier<WaitPolicy> policy(String name) {
