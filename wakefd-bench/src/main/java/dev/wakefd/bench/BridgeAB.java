@@ -4,7 +4,6 @@ import dev.wakefd.bridge.Bridge;
 import dev.wakefd.bridge.Receiver;
 import dev.wakefd.bridge.Sender;
 import java.io.File;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -13,8 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.SpscArrayQueue;
 
 /**
  * A diagnostic, not a goal's judge: two or more builds of the bridge in one JVM, taking turns in
@@ -110,16 +107,14 @@ public final class BridgeAB {
 
     /** One lane with its consumer thread (kept across rounds); loaded once per build. */
     public static final class Round {
-        private static final int SLOTS = 1024;
+        private static final int SLOTS = Lane.CAPACITY; // as the park lane's
         private static final int BATCH = 64;
         private final String kind;
         private final Object item = new Object();
         private final List<Object> batch = new ArrayList<>();
         private Sender<Object> out;
         private Receiver<Object> in;
-        private SpscArrayQueue<Object> q;
-        private volatile Thread consumerWaiting;
-        private volatile Thread producerWaiting;
+        private Lane.JctoolsParkLane park;
         /** The count alone in the middle of a padded array. */
         private final AtomicLongArray taken = new AtomicLongArray(31);
 
@@ -131,7 +126,7 @@ public final class BridgeAB {
                 batch.add(item);
             }
             if (kind.equals("jctoolsPark")) {
-                q = new SpscArrayQueue<>(SLOTS);
+                park = new Lane.JctoolsParkLane();
             } else {
                 Bridge<Object> b = Bridge.open(SLOTS);
                 out = b.sender();
@@ -163,27 +158,17 @@ public final class BridgeAB {
                             taken.lazySet(15, n);
                         }
                     }
-                    default -> { // park/unpark JCTools, as Lanes.JctoolsParkLane
+                    default -> { // park/unpark JCTools: the paired runs' own lane
                         for (long n = 1; ; n++) {
-                            while (q.poll() == null) {
-                                consumerWaiting = Thread.currentThread();
-                                VarHandle.fullFence();
-                                if (q.isEmpty()) {
-                                    LockSupport.park(this);
-                                }
-                                consumerWaiting = null;
-                            }
-                            VarHandle.fullFence();
-                            Thread p = producerWaiting;
-                            if (p != null) {
-                                LockSupport.unpark(p);
-                            }
+                            park.take();
                             taken.lazySet(15, n);
                         }
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
 
@@ -210,19 +195,7 @@ public final class BridgeAB {
                 }
                 default -> {
                     for (int i = 0; i < n; i++) {
-                        while (!q.offer(item)) {
-                            producerWaiting = Thread.currentThread();
-                            VarHandle.fullFence();
-                            if (q.size() >= SLOTS) {
-                                LockSupport.park(this);
-                            }
-                            producerWaiting = null;
-                        }
-                        VarHandle.fullFence();
-                        Thread c = consumerWaiting;
-                        if (c != null) {
-                            LockSupport.unpark(c);
-                        }
+                        park.put(item);
                     }
                 }
             }

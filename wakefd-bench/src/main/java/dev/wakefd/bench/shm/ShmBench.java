@@ -706,24 +706,37 @@ public final class ShmBench {
         }
     }
 
-    /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux: USER_HZ 100). */
     /** CPU time of every thread of the process in ns (/proc/PID/task/TID/schedstat), else from stat in 10 ms ticks. */
     static long cpuNanos(long pid) throws IOException {
+        long sum = schedstatSum(pid, 0);
+        return sum >= 0 ? sum : ticksNanos(pid);
+    }
+
+    /** Time the process's threads spent runnable but waiting for a CPU, ns (0 without schedstat). */
+    static long runQueueWait(long pid) {
+        return Math.max(0, schedstatSum(pid, 1));
+    }
+
+    /**
+     * One field of /proc/PID/task/TID/schedstat summed over the process's threads, ns (field 0:
+     * time on a CPU, 1: time waiting for one); -1 if no thread's could be read.
+     */
+    private static long schedstatSum(long pid, int field) {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             long sum = 0;
             int read = 0;
             for (Path t : tasks.toList()) {
                 try {
                     sum += Long.parseLong(
-                            Files.readString(t.resolve("schedstat")).split(" ")[0]);
+                            Files.readString(t.resolve("schedstat")).trim().split(" ")[field]);
                     read++;
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (IOException gone) {
                     // the thread ended meanwhile
                 }
             }
-            return read > 0 ? sum : ticksNanos(pid);
-        } catch (java.nio.file.NoSuchFileException | NumberFormatException noSchedstat) {
-            return ticksNanos(pid);
+            return read > 0 ? sum : -1;
+        } catch (IOException | RuntimeException noSchedstat) {
+            return -1;
         }
     }
 
@@ -760,24 +773,7 @@ public final class ShmBench {
         return nanos;
     }
 
-    /** Time the process's threads spent runnable but waiting for a CPU, ns (schedstat's second field). */
-    static long runQueueWait(long pid) throws IOException {
-        long wait = 0;
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    wait += Long.parseLong(
-                            Files.readString(t.resolve("schedstat")).trim().split(" ")[1]);
-                } catch (IOException gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (IOException | RuntimeException noSchedstat) {
-            return 0;
-        }
-        return wait;
-    }
-
+    /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux: USER_HZ 100). */
     static long ticksNanos(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
