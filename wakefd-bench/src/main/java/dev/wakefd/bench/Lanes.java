@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
@@ -86,10 +87,12 @@ abstract class Lane {
 
     /** The wakefd bridge with its default (adaptive) waiting. */
     static final class BridgeLane extends Lane {
+        final Bridge<Object> bridge;
         final Sender<Object> out;
         final Receiver<Object> in;
 
         BridgeLane(Bridge<Object> bridge) {
+            this.bridge = bridge;
             out = bridge.sender();
             in = bridge.receiver();
         }
@@ -185,9 +188,46 @@ abstract class Lane {
         }
     }
 
-    /** JCTools' SPSC queue, both sides busy-spinning: the spinners' speed, at a whole CPU each. */
+    /**
+     * JCTools' SPSC queue, both sides busy-spinning: the spinners' speed, at a whole CPU each.
+     * Batches go through JCTools' own batch calls, as its users write them: {@code fill} on the
+     * producer's side (spinning while full), {@code drain} up to the batch on the consumer's
+     * (spinning while empty). The counts of spins that found the queue full or empty are
+     * diagnostics (PairedRivals' batch trace), each written by one side only.
+     */
     static final class JctoolsSpinLane extends Lane {
         final SpscArrayQueue<Object> q = new SpscArrayQueue<>(CAPACITY);
+        private final BatchSupplier supply = new BatchSupplier();
+        long fullSpins; // producer only
+        long emptySpins; // consumer only
+        private Consumer<Object> lastSink; // consumer only
+        private MessagePassingQueue.Consumer<Object> adapted;
+
+        /** Hands out a batch's items in order; fill calls it once per item it adds. */
+        static final class BatchSupplier implements MessagePassingQueue.Supplier<Object> {
+            List<Object> batch;
+            int next;
+
+            @Override
+            public Object get() {
+                return batch.get(next++);
+            }
+        }
+
+        @Override
+        void putAll(List<Object> batch) throws Exception {
+            BatchSupplier s = supply;
+            s.batch = batch;
+            s.next = 0;
+            int n = batch.size();
+            while (s.next < n) {
+                if (q.fill(s, n - s.next) == 0) {
+                    fullSpins++;
+                    Thread.onSpinWait();
+                    checkStopped();
+                }
+            }
+        }
 
         @Override
         void put(Object x) throws Exception {
@@ -209,8 +249,14 @@ abstract class Lane {
 
         @Override
         int takeSome(Consumer<Object> sink, int max) throws Exception {
+            if (sink != lastSink) { // the adapter made once per sink, not per drain
+                lastSink = sink;
+                adapted = sink::accept;
+            }
+            MessagePassingQueue.Consumer<Object> c = adapted;
             int n;
-            while ((n = q.drain(sink::accept, max)) == 0) {
+            while ((n = q.drain(c, max)) == 0) {
+                emptySpins++;
                 Thread.onSpinWait();
                 checkStopped();
             }

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *                               back, from idle; bridge vs the plain SPSC ring with park/unpark
  * Paired throughput [--quick]   producer on CPU 0, consumer on CPU 1: items per µs, bridge
  *                               (single items, batches of 64) vs ArrayBlockingQueue, steady and bursts
- * Paired rivals-idle, rivals-flow  the rivals goals of issue 15: see {@link PairedRivals}
+ * Paired rivals-idle|flow|batches  the rivals goals of issue 15: see {@link PairedRivals}
  * Paired cost [--quick]         ns per call: EventFd.signal() vs C write(2) and Netty's JNI
  *                               eventFdWrite; tryRead() on empty vs C read(2). The C side is a loop
  *                               in libwakefd-cloops.so (src/main/c/cloops.c), called in-process
@@ -55,7 +55,7 @@ public final class Paired {
         String placement = a.size() == 2 && a.get(0).equals("rivals-idle") ? a.remove(1) : null;
         if (a.size() != 1) {
             System.err.println(
-                    "usage: Paired latency|throughput|cost|rivals-flow [--quick] | Paired rivals-idle unpinned|apart [--quick]");
+                    "usage: Paired latency|throughput|cost|rivals-flow|rivals-batches [--quick] | Paired rivals-idle unpinned|apart [--quick]");
             System.exit(2);
         }
         switch (a.get(0)) {
@@ -63,10 +63,11 @@ public final class Paired {
             case "throughput" -> throughput(quick);
             case "cost" -> cost(quick);
             case "rivals-flow" -> PairedRivals.flow(quick);
+            case "rivals-batches" -> PairedRivals.batches(quick);
             case "rivals-idle" -> PairedRivals.idle(placement == null ? "unpinned" : placement, quick);
             default -> {
                 System.err.println("unknown comparison '" + a.get(0)
-                        + "': expected latency, throughput, cost, rivals-idle or rivals-flow");
+                        + "': expected latency, throughput, cost, rivals-idle, rivals-flow or rivals-batches");
                 System.exit(2);
             }
         }

@@ -1,5 +1,7 @@
 package dev.wakefd.bench;
 
+import dev.wakefd.bridge.Bridge;
+import dev.wakefd.bridge.BridgeMetrics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -25,8 +27,9 @@ import java.util.function.Consumer;
  *                                               ArrayBlockingQueue (one CPU: unpinned under taskset)
  * Paired rivals-flow [--quick]                  unpinned: steady single items and bursts of 64
  *                                               then 20 µs (items/µs, consumer CPU) and an idle
- *                                               consumer's CPU vs park/unpark JCTools; batches of
- *                                               64 vs busy-spinning JCTools
+ *                                               consumer's CPU vs park/unpark JCTools
+ * Paired rivals-batches [--quick]               unpinned: batches of 64 (sendMany/receiveMany)
+ *                                               vs busy-spinning JCTools (fill/drain), items/µs
  * </pre>
  */
 final class PairedRivals {
@@ -182,7 +185,7 @@ final class PairedRivals {
      */
     static final class Flow {
         private final AtomicLongArray cells = new AtomicLongArray(48); // each count alone on its line
-        private static final int TAKEN = 15, SPINNING = 31;
+        private static final int TAKEN = 15, TAKES = 16, SPINNING = 31; // TAKES beside TAKEN: no extra line
         final Lane lane;
         final boolean gated;
         final Thread consumer;
@@ -226,6 +229,11 @@ final class PairedRivals {
 
         void took(long n) {
             cells.lazySet(TAKEN, cells.get(TAKEN) + n); // one writer: no locked add
+            cells.lazySet(TAKES, cells.get(TAKES) + 1);
+        }
+
+        long takes() {
+            return cells.get(TAKES);
         }
 
         /** Opens a round: a gated lane's consumer is let go and spinning before the clock starts. */
@@ -353,8 +361,29 @@ final class PairedRivals {
                 single,
                 idleConsumer(bridge, 20_000_000),
                 idleConsumer(park, 20_000_000));
-        Flow bridgeBatched = new Flow("bridge", true);
+    }
+
+    // ------------------------------------------------------------------ batches of 64
+
+    /** Items per batch round: about 2 ms at spinner speed, so a round sees one state of the VM. */
+    static final int BATCH_ROUND_ITEMS = 512 * 1024;
+
+    /**
+     * Batches of 64, unpinned: {@code sendMany}/{@code receiveMany} against JCTools' SPSC queue
+     * with both sides busy-spinning and its own batch calls ({@code fill}/{@code drain}). The
+     * spinner is gated between its rounds (its consumer parks, so it does not take a CPU from the
+     * bridge's rounds); within its round its consumer spins freely and is spinning before the
+     * clock starts. With {@code -Dpaired.batches.trace=true}, one line per round instead: see
+     * {@link #batchesTrace}.
+     */
+    static void batches(boolean quick) throws Exception {
+        int rounds = quick ? 20 : 200;
+        Flow bridge = new Flow("bridge", true);
         Flow spin = new Flow("jctoolsSpin", true);
+        if (Boolean.getBoolean("paired.batches.trace")) {
+            batchesTrace(bridge, spin, rounds / 5, rounds);
+            return;
+        }
         compare(
                 "batches",
                 "items/us",
@@ -363,7 +392,113 @@ final class PairedRivals {
                 rounds / 5,
                 rounds,
                 new String[] {"bridge", "jctoolsSpin"},
-                batches(bridgeBatched, 512 * 1024),
-                batches(spin, 512 * 1024));
+                batches(bridge, BATCH_ROUND_ITEMS),
+                batches(spin, BATCH_ROUND_ITEMS));
+    }
+
+    /**
+     * A diagnosis of slow batch rounds: per round (order alternating) each side's items/µs, the
+     * bridge's sleeps (consumer and producer waits, unparks), the spinner's spins that found its
+     * queue empty or full, items per take (64: the consumer takes whole batches; fewer: it chases
+     * the producer), and a cache-line probe: ns per one-way hand-off of a line between two
+     * spinning threads, measured just before the round.
+     */
+    static void batchesTrace(Flow bridge, Flow spin, int warmup, int rounds) throws Exception {
+        Bridge<?> b = ((Lane.BridgeLane) bridge.lane).bridge;
+        Lane.JctoolsSpinLane q = (Lane.JctoolsSpinLane) spin.lane;
+        Side bridgeRound = batches(bridge, BATCH_ROUND_ITEMS);
+        Side spinRound = batches(spin, BATCH_ROUND_ITEMS);
+        LineProbe probe = new LineProbe();
+        for (int r = -warmup; r < rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                boolean isBridge = ((r + k) & 1) == 0;
+                double line = probe.oneWayNanos(200);
+                if (isBridge) {
+                    BridgeMetrics m0 = b.metrics();
+                    long t0 = bridge.takes();
+                    double v = bridgeRound.round()[0];
+                    BridgeMetrics m1 = b.metrics();
+                    trace(
+                            r,
+                            "bridge",
+                            v,
+                            line,
+                            m1.consumerWaits() - m0.consumerWaits(),
+                            m1.producerWaits() - m0.producerWaits(),
+                            m1.unparks() - m0.unparks(),
+                            bridge.takes() - t0);
+                } else {
+                    long e0 = q.emptySpins, f0 = q.fullSpins, t0 = spin.takes();
+                    double v = spinRound.round()[0];
+                    trace(r, "jctoolsSpin", v, line, q.emptySpins - e0, q.fullSpins - f0, 0, spin.takes() - t0);
+                }
+            }
+        }
+    }
+
+    private static void trace(
+            int round, String side, double v, double line, long emptyWaits, long fullWaits, long unparks, long takes) {
+        if (round < 0) {
+            return;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "{\"round\":%d,\"side\":\"%s\",\"itemsPerUs\":%.1f,\"lineNs\":%.0f,\"emptyWaits\":%d,"
+                        + "\"fullWaits\":%d,\"unparks\":%d,\"itemsPerTake\":%.1f}%n",
+                round,
+                side,
+                v,
+                line,
+                emptyWaits,
+                fullWaits,
+                unparks,
+                (double) BATCH_ROUND_ITEMS / takes);
+    }
+
+    /** Two threads handing one counter back and forth through two padded cells; gated as the spinner is. */
+    static final class LineProbe {
+        private final AtomicLongArray cells = new AtomicLongArray(48);
+        private static final int PING = 15, PONG = 31;
+        private volatile boolean on;
+        private final Thread echo;
+        private long n;
+
+        LineProbe() {
+            echo = Thread.ofPlatform().daemon().name("line-probe").start(() -> {
+                long seen = 0;
+                while (true) {
+                    while (!on) {
+                        LockSupport.park(this);
+                    }
+                    long p = cells.get(PING);
+                    if (p != seen) {
+                        cells.set(PONG, p);
+                        seen = p;
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+        }
+
+        double oneWayNanos(int trips) {
+            on = true;
+            LockSupport.unpark(echo);
+            trip(); // the echo is running now
+            long t0 = System.nanoTime();
+            for (int i = 0; i < trips; i++) {
+                trip();
+            }
+            double ns = (System.nanoTime() - t0) / (2.0 * trips);
+            on = false;
+            return ns;
+        }
+
+        private void trip() {
+            cells.set(PING, ++n);
+            while (cells.get(PONG) != n) {
+                Thread.onSpinWait();
+            }
+        }
     }
 }
