@@ -23,7 +23,8 @@
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals-1cpu  Disruptor, Agrona, ABQ (issue 15),
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-paired       the issue 15 goals paired (bridge and
 #                                            anchors in one JVM by turns; 5 JVMs per placement) and the
-#                                            per-item fence cost (BridgeFenceBench), about 4 min
+#                                            per-item fence cost (BridgeFenceBench), batches of 64 in
+#                                            JMH too (bridge-batches.json), about 5 min
 #                                            and a page from every result in target/bench
 # Needs: Maven, a JDK >= 22 (found as the build finds it), gcc; taskset (util-linux) for the
 # one-CPU round trips (without it they run unpinned and the page says so).
@@ -63,7 +64,7 @@ elif [ "$group" = posix ]; then
 elif [ "$group" = bridge-rivals ] || [ "$group" = bridge-rivals-1cpu ]; then
   rm -f "$out/$group".json "$out/$group".log # one group: keep the other groups' results for the page
 elif [ "$group" = bridge-paired ]; then
-  rm -f "$out"/paired-rivals*.jsonl "$out"/bridge-fence.json "$out"/bridge-fence.log
+  rm -f "$out"/paired-rivals*.jsonl "$out"/bridge-fence.json "$out"/bridge-fence.log "$out"/bridge-batches.*
 else
   rm -f "$out"/waits-*.json "$out"/waits-*.jsonl "$out"/waits-*.log
 fi
@@ -206,11 +207,15 @@ bridge_paired() {
     if [ "$cpus" -ge 2 ]; then
       "${p[@]}" rivals-idle apart "${flag[@]}" >>"$out/paired-rivals.jsonl"
       "${p[@]}" rivals-flow "${flag[@]}" >>"$out/paired-rivals.jsonl"
+      "${p[@]}" rivals-batches "${flag[@]}" >>"$out/paired-rivals.jsonl"
     fi
   done
   local saved=("${jmh[@]}")
   [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
   run_jmh bridge-fence 'bench\.BridgeFenceBench\.'
+  # the batch goal in JMH too (the same benchmark as bridge-rivals), with the long-look control
+  [ "$cpus" -ge 2 ] && { jmh_more=(-p channel=bridge,bridgeLongLook,jctoolsSpin)
+    run_jmh bridge-batches 'bench\.BridgeRivalsBench\.batches$'; jmh_more=(); }
   jmh=("${saved[@]}")
 }
 if [ "$group" = bridge-paired ]; then

@@ -40,8 +40,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       consumerCpuNanos / wallNanos).</li>
  *   <li>{@code idleConsumer}: one item, then 200 ms with nothing: the consumer's CPU over that
  *       window (aux counters consumerCpuNanos / wallNanos, the page shows ns per second).</li>
- *   <li>{@code batches}: sendMany/receiveMany of 64 against busy-spinning JCTools (offer per
- *       item, drain up to 64).</li>
+ *   <li>{@code batches}: sendMany/receiveMany of 64 against busy-spinning JCTools through its
+ *       own batch calls (fill 64, drain up to 64); {@code -p channel=bridgeLongLook} adds the
+ *       control whose side that woke the other looks up to 100 µs (docs/bridge.md).</li>
  * </ul>
  * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
  */

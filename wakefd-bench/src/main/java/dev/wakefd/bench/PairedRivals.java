@@ -118,16 +118,33 @@ final class PairedRivals {
     }
 
     private static void print(String name, String unit, double[] ratio, double[] b, double[] q) {
+        double[] ci = medianCi95(ratio);
         System.out.printf(
                 Locale.ROOT,
-                "{\"name\":\"%s\",\"ratio\":%.5f,\"bridge\":%.5f,\"baseline\":%.5f,"
-                        + "\"unit\":\"%s\",\"rounds\":%d}%n",
+                "{\"name\":\"%s\",\"ratio\":%.5f,\"ratioLo\":%.5f,\"ratioHi\":%.5f,\"bridge\":%.5f,"
+                        + "\"baseline\":%.5f,\"unit\":\"%s\",\"rounds\":%d}%n",
                 name,
                 Paired.median(ratio),
+                ci[0],
+                ci[1],
                 Paired.median(b),
                 Paired.median(q),
                 unit,
                 ratio.length);
+    }
+
+    /**
+     * A distribution-free 95% confidence interval of the median of {@code v} (order statistics:
+     * ranks n/2 ± 1.96 √n / 2), within one JVM; the JVMs' spread is the report's interval.
+     */
+    static double[] medianCi95(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        int half = (int) Math.ceil(1.96 * Math.sqrt(n) / 2);
+        int lo = Math.max(0, n / 2 - half);
+        int hi = Math.min(n - 1, (n + 1) / 2 + half - 1);
+        return new double[] {s[lo], s[hi]};
     }
 
     // ------------------------------------------------------------------ one item from idle
@@ -380,8 +397,16 @@ final class PairedRivals {
         int rounds = quick ? 20 : 200;
         Flow bridge = new Flow("bridge", true);
         Flow spin = new Flow("jctoolsSpin", true);
-        if (Boolean.getBoolean("paired.batches.trace")) {
+        String trace = System.getProperty("paired.batches.trace", "");
+        if (trace.equals("true")) {
             batchesTrace(bridge, spin, rounds / 5, rounds);
+            return;
+        }
+        if (trace.equals("stream")) {
+            for (int i = 0; i < 2; i++) {
+                stream(bridge, 3_000_000_000L);
+                stream(spin, 3_000_000_000L);
+            }
             return;
         }
         compare(
@@ -453,6 +478,84 @@ final class PairedRivals {
                 fullWaits,
                 unparks,
                 (double) BATCH_ROUND_ITEMS / takes);
+    }
+
+    /**
+     * A continuous stream of batches for {@code nanos} (as in a JMH iteration), one line per 10 ms
+     * window: items/µs, items per take, and the bridge's sleeps with its two policies' counts
+     * (looks, hits, misses, sleeps at once, samples; read reflectively: a diagnosis only), or the
+     * spinner's empty and full spins.
+     */
+    static void stream(Flow f, long nanos) throws Exception {
+        f.open();
+        Lane.BridgeLane bl = f.lane instanceof Lane.BridgeLane x ? x : null;
+        Lane.JctoolsSpinLane sl = f.lane instanceof Lane.JctoolsSpinLane x ? x : null;
+        long start = System.nanoTime(), t0 = start;
+        long sent0 = 0, takes0 = f.takes();
+        long[] c0 = counters(bl, sl);
+        long batches = 0;
+        int w = 0;
+        while (true) {
+            f.lane.putAll(f.batch);
+            batches++;
+            if ((batches & 15) == 0) {
+                long now = System.nanoTime();
+                if (now - t0 >= 10_000_000L) {
+                    long sent = batches * BURST;
+                    long[] c1 = counters(bl, sl);
+                    StringBuilder b = new StringBuilder();
+                    for (int i = 0; i < c1.length; i++) {
+                        b.append(i == 0 ? "" : ",").append(c1[i] - c0[i]);
+                    }
+                    long takes = f.takes();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "{\"side\":\"%s\",\"window\":%d,\"itemsPerUs\":%.1f,\"itemsPerTake\":%.1f,\"counts\":[%s]}%n",
+                            bl != null ? "bridge" : "jctoolsSpin",
+                            w++,
+                            (sent - sent0) * 1000.0 / (now - t0),
+                            (double) (sent - sent0) / Math.max(1, takes - takes0),
+                            b);
+                    c0 = c1;
+                    sent0 = sent;
+                    takes0 = takes;
+                    t0 = now;
+                    if (now - start >= nanos) {
+                        f.drain(sent);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Bridge: consumer waits, producer waits, unparks, then each policy's looks, hits, misses, sleepsAtOnce, samples. */
+    private static long[] counters(Lane.BridgeLane bl, Lane.JctoolsSpinLane sl) throws Exception {
+        if (sl != null) {
+            return new long[] {sl.emptySpins, sl.fullSpins};
+        }
+        BridgeMetrics m = bl.bridge.metrics();
+        long[] c = new long[13];
+        c[0] = m.consumerWaits();
+        c[1] = m.producerWaits();
+        c[2] = m.unparks();
+        int k = 3;
+        for (String side : new String[] {"consumerPolicy", "producerPolicy"}) {
+            for (String n : new String[] {"looks", "hits", "misses", "sleepsAtOnce", "samples"}) {
+                try {
+                    java.lang.reflect.Field pf = Bridge.class.getDeclaredField(side);
+                    pf.setAccessible(true);
+                    Object policy = pf.get(bl.bridge);
+                    java.lang.reflect.Field x = policy.getClass().getDeclaredField(n);
+                    x.setAccessible(true);
+                    c[k] = x.getLong(policy);
+                } catch (ReflectiveOperationException | RuntimeException gone) {
+                    c[k] = -1; // the policy has no such statistic (any more)
+                }
+                k++;
+            }
+        }
+        return c;
     }
 
     /** Two threads handing one counter back and forth through two padded cells; gated as the spinner is. */
