@@ -134,16 +134,17 @@ final class PairedRivals {
     }
 
     /**
-     * A distribution-free 95% confidence interval of the median of {@code v} (order statistics:
-     * ranks n/2 ± 1.96 √n / 2), within one JVM; the JVMs' spread is the report's interval.
+     * A distribution-free 95% confidence interval of the median of {@code v}: the order
+     * statistics of ranks floor(n/2 - 1.96 √n / 2) and ceil(1 + n/2 + 1.96 √n / 2), counted from 1
+     * (the normal approximation to the binomial), within one JVM; the JVMs' spread is the report's.
      */
     static double[] medianCi95(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;
-        int half = (int) Math.ceil(1.96 * Math.sqrt(n) / 2);
-        int lo = Math.max(0, n / 2 - half);
-        int hi = Math.min(n - 1, (n + 1) / 2 + half - 1);
+        double h = 1.96 * Math.sqrt(n) / 2;
+        int lo = Math.max(0, (int) Math.floor(n / 2.0 - h) - 1);
+        int hi = Math.min(n - 1, (int) Math.ceil(1 + n / 2.0 + h) - 1);
         return new double[] {s[lo], s[hi]};
     }
 

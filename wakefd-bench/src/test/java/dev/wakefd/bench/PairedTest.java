@@ -41,6 +41,18 @@ class PairedTest {
         assertThat(Paired.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
     }
 
+    @Test
+    void medianIntervalIsTheOrderStatisticsAroundTheMiddle() {
+        double[] v = new double[100];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 100 - i; // unsorted on purpose: 100, 99, ..., 1
+        }
+        // ranks floor(50 - 9.8) = 40 and ceil(1 + 50 + 9.8) = 61
+        assertThat(PairedRivals.medianCi95(v)).containsExactly(40, 61);
+        assertThat(v[0]).isEqualTo(100); // the caller's array is left as it was
+        assertThat(PairedRivals.medianCi95(new double[] {7})).containsExactly(7, 7);
+    }
+
     interface Action {
         void run() throws Exception;
     }
