@@ -1,5 +1,6 @@
 package dev.wakefd.bench;
 
+import dev.wakefd.bridge.BridgeMetrics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -41,7 +42,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code idleConsumer}: one item, then 200 ms with nothing: the consumer's CPU over that
  *       window (aux counters consumerCpuNanos / wallNanos, the page shows ns per second).</li>
  *   <li>{@code batches}: sendMany/receiveMany of 64 against busy-spinning JCTools through its
- *       own batch calls (fill 64, drain up to 64); {@code -p channel=bridgeLongLook} adds the
+ *       own batch calls (fill 64, drain up to 64), a steady stream: timed at the producer, whose
+ *       lead over the consumer the ring bounds (1,024 of some 10^8 items per iteration), with no
+ *       pause for a drain between invocations (that forced the bridge's consumer to sleep every
+ *       65,536 items); aux counter bridgeSleeps. {@code -p channel=bridgeLongLook} adds the
  *       control whose side that woke the other looks up to 100 µs (docs/bridge.md).</li>
  * </ul>
  * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
@@ -216,6 +220,12 @@ public class BridgeRivalsBench {
             }
             start(channel, true);
         }
+
+        /** After each iteration, untimed: everything sent was taken (the next one starts from empty). */
+        @TearDown(Level.Iteration)
+        public void drained() {
+            awaitTaken(sent);
+        }
     }
 
     /** The consumer's thread CPU time and the wall time it was measured over (JMH secondary metrics). */
@@ -238,6 +248,35 @@ public class BridgeRivalsBench {
             p.drain(items);
             wallNanos += System.nanoTime() - t0;
             consumerCpuNanos += p.consumerCpu() - cpu0;
+        }
+    }
+
+    /**
+     * The bridge's sleeps (consumer and producer waits) in a batches iteration, beside its items/µs
+     * (JMH secondary metric; 0 for other lanes): a slow iteration with many sleeps is the two
+     * sides sleeping by turns (docs/bridge.md, "Batches of 64").
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Sleeps {
+        public long bridgeSleeps;
+
+        private long before;
+
+        long count(Flow p) {
+            if (p.lane instanceof Lane.BridgeLane b) {
+                BridgeMetrics m = b.bridge.metrics();
+                return m.consumerWaits() + m.producerWaits();
+            }
+            return 0;
+        }
+
+        void open(Flow p) {
+            before = count(p);
+        }
+
+        void close(Flow p) {
+            bridgeSleeps += count(p) - before;
         }
     }
 
@@ -281,11 +320,12 @@ public class BridgeRivalsBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void batches(BatchPair p, Cpu c) throws Exception {
-        c.open(p);
+    public void batches(BatchPair p, Sleeps z) throws Exception {
+        z.open(p);
         for (int i = 0; i < ITEMS / BURST; i++) {
             p.lane.putAll(p.batch);
         }
-        c.close(p, ITEMS);
+        p.sent += ITEMS; // no drain here: the ring (1,024) bounds how far the producer runs ahead
+        z.close(p);
     }
 }
