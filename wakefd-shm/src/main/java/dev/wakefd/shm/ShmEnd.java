@@ -206,7 +206,9 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /**
      * The eventfd this end sleeps on, for event loops: it turns readable when the other side
      * asks for this end to be woken (after {@code prepareToWait()} returned true), when the
-     * peer closes or hangs up. Owned by the channel: never close it.
+     * peer closes or hangs up; a count left by this end's own blocking calls (which read it
+     * before they sleep, not after) can make it readable once more: a spurious wake. Owned by
+     * the channel: never close it.
      *
      * @return this end's eventfd
      */
