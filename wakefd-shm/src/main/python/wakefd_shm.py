@@ -135,22 +135,28 @@ class _End:
                 self._peer_gone = True
         return self._peer_gone
 
+    def _clear_own(self):
+        try:
+            os.eventfd_read(self._own)
+        except BlockingIOError:
+            pass
+
     def _sleep(self, timeout):
-        """Waits on our eventfd or the socket; True if the wait ended before the timeout."""
+        """Waits on our eventfd or the socket, without reading the eventfd (it was cleared before
+        the announcement); True if the wait ended before the timeout."""
         ms = -1 if timeout is None else max(0, int(timeout * 1000 + 0.999))
         events = self._poll.poll(ms)
         for fd, ev in events:
-            if fd == self._own:
-                try:
-                    os.eventfd_read(self._own)
-                except BlockingIOError:
-                    pass
-            else:
+            if fd != self._own:
                 self._peer_gone = True
         return bool(events)
 
     def _sleep_announced(self, wake_at, deadline, what):
-        """Announces (prepare_to_wait), sleeps until woken or the deadline, withdraws at wake_at."""
+        """Clears our eventfd (C0), announces (prepare_to_wait), sleeps until woken or the deadline
+        and withdraws at wake_at. Clearing before the announcement, never after it, keeps every
+        wake for it (docs/design/shm-ring.md, "Clear before announcing") and takes the read off
+        the path from the wake to the message."""
+        self._clear_own()  # C0: before S1
         if self.prepare_to_wait():
             try:
                 left = None if deadline is None else deadline - time.monotonic()

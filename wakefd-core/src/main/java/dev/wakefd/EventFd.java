@@ -6,9 +6,11 @@ import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.SignalFile;
 import dev.wakefd.internal.wait.Site;
 import dev.wakefd.internal.wait.Waitable;
+import dev.wakefd.internal.wait.Waits;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 
 /**
  * A wake signal backed by a Linux eventfd: a 64-bit counter behind a file descriptor. A
@@ -111,6 +113,11 @@ public final class EventFd implements WakeSignal {
             @Override
             public boolean criticalCalls(WakeSignal s) {
                 return base(s).guard.shortCalls();
+            }
+
+            @Override
+            public long awaitReadable(WakeSignal s, Duration timeout) throws IOException, InterruptedException {
+                return Waits.awaitReadable(waitable(s), timeout);
             }
         });
     }

@@ -2,6 +2,7 @@ package dev.wakefd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.wait.PlatformWaiter;
 import dev.wakefd.testing.Await;
 import dev.wakefd.testing.TestFds;
@@ -31,6 +32,27 @@ class PlatformWaitTest {
         T v = f.get(60, TimeUnit.SECONDS);
         t.join(60_000);
         return v;
+    }
+
+    @Test
+    void awaitReadableOnAPlatformThreadLeavesTheCount() throws Exception {
+        // wakefd-shm's sleep (docs/design/shm-ring.md, "Clear before announcing"): the wait
+        // returns once the eventfd is readable and reads nothing; a timeout returns 0.
+        long[] r = onFreshThread(() -> {
+            try (EventFd e = EventFd.open()) {
+                long timedOut = Internals.access().awaitReadable(e, Duration.ofMillis(1));
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        e.signal(3);
+                    } catch (java.io.IOException x) {
+                        throw new java.io.UncheckedIOException(x);
+                    }
+                });
+                long woken = Internals.access().awaitReadable(e, Duration.ofSeconds(30));
+                return new long[] {timedOut, woken, e.tryRead()};
+            }
+        });
+        assertThat(r).containsExactly(0, 1, 3);
     }
 
     @Test

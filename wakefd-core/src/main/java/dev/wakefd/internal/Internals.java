@@ -29,6 +29,13 @@ public final class Internals {
          * is only safe while no other holder can clear O_NONBLOCK; for tests.
          */
         boolean criticalCalls(WakeSignal s);
+
+        /**
+         * Waits until {@code s} is readable (null timeout: no limit); a platform thread consumes
+         * nothing, a virtual thread consumes as {@code await} does. 0 if the timeout passed.
+         * For wakefd-shm's sleep (docs/design/shm-ring.md, "Clear before announcing").
+         */
+        long awaitReadable(WakeSignal s, java.time.Duration timeout) throws java.io.IOException, InterruptedException;
     }
 
     private static volatile Access access;

@@ -2,6 +2,7 @@ package dev.wakefd.shm;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
+import dev.wakefd.internal.Internals;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.PeerWatch;
 import dev.wakefd.shm.internal.Region;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmReceiver {
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final Internals.Access CORE = Internals.access();
     private static final VarHandle USER;
 
     static {
@@ -71,7 +73,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         this.own = own;
         this.other = other;
         this.peerPid = socket.peer().pid();
-        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther);
+        this.ring = new Ring(new SegmentMem(region.segment()), region.capacity(), this::wakeOther, own::tryRead);
         this.res = new Resources(region, own, other, socket);
         this.cleanable = CLEANER.register(this, res);
     }
@@ -204,7 +206,9 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /**
      * The eventfd this end sleeps on, for event loops: it turns readable when the other side
      * asks for this end to be woken (after {@code prepareToWait()} returned true), when the
-     * peer closes or hangs up. Owned by the channel: never close it.
+     * peer closes or hangs up; a count left by this end's own blocking calls (which read it
+     * before they sleep, not after) can make it readable once more: a spurious wake. Owned by
+     * the channel: never close it.
      *
      * @return this end's eventfd
      */
@@ -264,8 +268,12 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         boolean now() throws ShmCorruptedException;
     }
 
-    /** This side's announcement that it is about to sleep (the ring's S1/S2); false: look again now. */
-    abstract boolean announce() throws IOException;
+    /**
+     * This side's announcement that it is about to sleep (the ring's S1/S2); false: look again
+     * now. With {@code clearFirst} it first clears {@code own} (C0), for a sleep that will not
+     * read it when it wakes.
+     */
+    abstract boolean announce(boolean clearFirst) throws IOException;
 
     /** Withdraws this side's announcement. */
     abstract void withdraw();
@@ -289,7 +297,11 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                 }
                 return;
             }
-            if (!announce()) {
+            // A platform thread clears its eventfd before announcing and does not read it when it
+            // wakes: the read is off the path from the wake to the message (shm-ring.md, "Clear
+            // before announcing"). A virtual thread's wait reads it (core parks on the read).
+            boolean clearFirst = !Thread.currentThread().isVirtual();
+            if (!announce(clearFirst)) {
                 return;
             }
             try {
@@ -355,14 +367,13 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         }
     }
 
-    /** Waits on {@code own} with the given limit (nanos, negative = none). */
+    /**
+     * Waits until {@code own} is readable, with the given limit (nanos, negative = none); a
+     * platform thread leaves the count for the next announcement's clear, a virtual one reads it.
+     */
     private void sleep(long nanos) throws IOException, InterruptedException {
         try {
-            if (nanos < 0) {
-                own.await();
-            } else {
-                own.await(Duration.ofNanos(nanos));
-            }
+            CORE.awaitReadable(own, nanos < 0 ? null : Duration.ofNanos(nanos));
         } finally {
             Reference.reachabilityFence(this); // a sleeping end is in use: its Cleaner must not run
         }
@@ -414,7 +425,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
             if (res.peerGone) {
                 return false;
             }
-            return announce();
+            return announce(false); // the event loop reads signal() itself
         } catch (ShmCorruptedException | IllegalStateException e) {
             throw failure(e);
         } finally {

@@ -332,8 +332,8 @@ public final class ShmReceiver extends ShmEnd {
     }
 
     @Override
-    boolean announce() throws IOException {
-        return ring.consumerPrepareToWait();
+    boolean announce(boolean clearFirst) throws IOException {
+        return ring.consumerPrepareToWait(clearFirst);
     }
 
     @Override

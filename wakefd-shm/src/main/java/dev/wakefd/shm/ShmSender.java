@@ -240,8 +240,8 @@ public final class ShmSender extends ShmEnd {
     }
 
     @Override
-    boolean announce() throws IOException {
-        return ring.producerPrepareToWait();
+    boolean announce(boolean clearFirst) throws IOException {
+        return ring.producerPrepareToWait(clearFirst);
     }
 
     @Override

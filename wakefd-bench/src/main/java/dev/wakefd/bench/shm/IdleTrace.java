@@ -57,6 +57,12 @@ public final class IdleTrace {
             };
             long[][] v = new long[names.length][n];
             byte[] m = new byte[64];
+            for (int w = 0; w < ShmBench.WARMUP_TRIPS; w++) { // warm-up: C2-compiled in both processes
+                a.signal();
+                b.await();
+                tx.send(m);
+                rx.receive();
+            }
             for (int k = -n / 2; k < n; k++) {
                 LockSupport.parkNanos(ShmBench.GAP_NANOS);
                 long t0 = System.nanoTime();

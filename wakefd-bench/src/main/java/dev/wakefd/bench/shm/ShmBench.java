@@ -62,6 +62,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class ShmBench {
     static final int ROUND_TRIP_SIZE = 64;
     static final long GAP_NANOS = 150_000;
+    /**
+     * Back-to-back round trips before the measured ones, per channel. Each trip runs the same
+     * code as one from idle (send, wake, announce, sleep, withdraw on both sides), and C2 compiles
+     * a method after about 5,000 calls: with fewer, a from-idle trip measured C1's profiling code
+     * (which a long-running service has left behind long ago), not the cold CPU.
+     */
+    static final int WARMUP_TRIPS = Integer.getInteger("wakefd.shm.bench.warmupTrips", 20_000);
 
     final boolean quick;
     final double seconds;
@@ -647,8 +654,8 @@ public final class ShmBench {
     void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench) throws Exception {
         int n = echoes.size();
         long[][] rtt = new long[n][trips];
-        for (int w = 0; w < trips / 5; w++) { // warm-up
-            for (Echo e : echoes) {
+        for (Echo e : echoes) { // warm-up: until the from-idle path is C2-compiled in both processes
+            for (int w = 0; w < WARMUP_TRIPS; w++) {
                 e.trip(m);
             }
         }

@@ -47,9 +47,28 @@ public final class Waits {
         long deadline = timed ? System.nanoTime() + saturatedNanos(timeout) : 0;
         Site site = w.site();
         if (!Thread.currentThread().isVirtual()) {
-            return awaitPolling(w, site, timed, deadline);
+            return awaitPolling(w, site, timed, deadline, true);
         }
         return site.edgeReads() ? awaitWatched(w, site, timed, deadline) : awaitFuture(w, timed, deadline);
+    }
+
+    /**
+     * As {@link #await}, but a platform thread returns 1 once the signal is readable and consumes
+     * nothing (one poll(2), no read): for wakefd-shm, which clears its eventfd before it
+     * announces a sleep, so that the read is off the path from the wake to the message
+     * (docs/design/shm-ring.md, "Clear before announcing"). A virtual thread waits and consumes
+     * as {@link #await} does. 0 when the timeout passed.
+     */
+    public static long awaitReadable(Waitable w, Duration timeout) throws IOException, InterruptedException {
+        if (Thread.currentThread().isVirtual()) {
+            return await(w, timeout);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        boolean timed = timeout != null;
+        long deadline = timed ? System.nanoTime() + saturatedNanos(timeout) : 0;
+        return awaitPolling(w, w.site(), timed, deadline, false);
     }
 
     /** A future of the consumed count, completed on the shared poller thread. */
@@ -72,7 +91,7 @@ public final class Waits {
      * Wait first, read when ready (as a C poll loop does): a wait that blocks costs poll +
      * read, not a speculative read as well; a count already pending is reported at once.
      */
-    private static long awaitPolling(Waitable w, Site site, boolean timed, long deadline)
+    private static long awaitPolling(Waitable w, Site site, boolean timed, long deadline, boolean consume)
             throws IOException, InterruptedException {
         PlatformWaiter pw = PlatformWaiter.current(); // IOException (EMFILE...); the next call retries
         for (boolean waited = false; ; waited = true) {
@@ -95,6 +114,9 @@ public final class Waits {
                 throw new AsynchronousCloseException();
             }
             if (outcome == PlatformWaiter.READY) {
+                if (!consume) {
+                    return 1; // readable; the caller consumes (or clears) it itself
+                }
                 long v = consumeOrAsyncClose(w, true);
                 if (v != 0) {
                     return v;

@@ -14,13 +14,15 @@ import java.io.IOException;
  * store) before it re-checks the other side's position (S2, seq-cst load); a side publishes its
  * position (P1, seq-cst store) before it reads the other's announcement (P2, seq-cst load). So a
  * publication the sleeper waits for either is seen by its re-check or sees its announcement and
- * wakes it. Bytes in [head, tail) are never written by the producer, so a record the consumer
+ * wakes it. A sleeper that will not read its eventfd when it wakes clears it before it announces
+ * (C0, before S1), never after: a wake for this announcement comes after S1, so it survives.
+ * Bytes in [head, tail) are never written by the producer, so a record the consumer
  * validated below a tail it loaded is whole. Every position and length read from shared memory is
  * validated against this side's own copies before use ({@link ShmCorruptedException}), and every
  * loop advances by at least 8 bytes within a validated bound.
  */
 public final class Ring {
-    /** What wakes the other side: a signal on its eventfd. */
+    /** What wakes the other side (a signal on its eventfd), or clears this side's eventfd. */
     @FunctionalInterface
     public interface Wake {
         void wake() throws IOException;
@@ -32,7 +34,9 @@ public final class Ring {
         /** The sleeper looks before it announces: a publication in between is lost. */
         RECHECK_BEFORE_ANNOUNCE,
         /** The publisher reads the announcement before it publishes: a sleep in between is never woken. */
-        WAKE_CHECK_BEFORE_PUBLISH
+        WAKE_CHECK_BEFORE_PUBLISH,
+        /** The sleeper clears its eventfd after it announced: a wake in between is erased. */
+        CLEAR_AFTER_ANNOUNCE
     }
 
     private final Mem mem;
@@ -41,6 +45,7 @@ public final class Ring {
     private final int maxMessage;
     private final int resume;
     private final Wake wakeOther;
+    private final Wake clearOwn;
     private final Order order;
 
     // producer: pending >= published; headCache <= published
@@ -49,17 +54,22 @@ public final class Ring {
     private long head, publishedHead, tailCache, nextEnd, producerWokenFor;
     private int nextLen;
 
-    public Ring(Mem mem, int capacity, Wake wakeOther) {
-        this(mem, capacity, wakeOther, Order.CORRECT);
+    /**
+     * @param wakeOther signals the other side's eventfd
+     * @param clearOwn reads this side's eventfd down to zero (for {@code prepareToWait(true)})
+     */
+    public Ring(Mem mem, int capacity, Wake wakeOther, Wake clearOwn) {
+        this(mem, capacity, wakeOther, clearOwn, Order.CORRECT);
     }
 
-    public Ring(Mem mem, int capacity, Wake wakeOther, Order order) {
+    public Ring(Mem mem, int capacity, Wake wakeOther, Wake clearOwn, Order order) {
         this.mem = mem;
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.maxMessage = Layout.maxMessage(capacity);
         this.resume = capacity / 8;
         this.wakeOther = wakeOther;
+        this.clearOwn = clearOwn;
         this.order = order;
     }
 
@@ -159,10 +169,15 @@ public final class Ring {
      * The producer found no room and is about to sleep: publishes, announces the head at which
      * the last refused record (and at least capacity/8 bytes) fits, and re-checks. True: sleep
      * until woken; false: room appeared or the consumer closed (the announcement is withdrawn).
+     * With {@code clearFirst} it first clears this side's eventfd (C0), for a sleeper that will
+     * not read it when it wakes (docs/design/shm-ring.md, "Clear before announcing").
      */
-    public boolean producerPrepareToWait() throws IOException {
+    public boolean producerPrepareToWait(boolean clearFirst) throws IOException {
         publish();
         long target = pending - capacity + Math.max(lastTotal, resume);
+        if (clearFirst && order != Order.CLEAR_AFTER_ANNOUNCE) {
+            clearOwn.wake(); // C0: before S1, so every wake for this announcement (after S1) survives
+        }
         if (order == Order.RECHECK_BEFORE_ANNOUNCE) {
             if (refreshHead() >= target || consumerClosed()) { // broken on purpose (negative control)
                 return false;
@@ -174,6 +189,9 @@ public final class Ring {
         if (refreshHead() >= target || consumerClosed()) { // S2
             producerWithdraw();
             return false;
+        }
+        if (clearFirst && order == Order.CLEAR_AFTER_ANNOUNCE) {
+            clearOwn.wake(); // broken on purpose (negative control): erases a wake sent after S1
         }
         return true;
     }
@@ -294,10 +312,14 @@ public final class Ring {
      * The consumer found the ring empty and is about to sleep: frees what it consumed, announces
      * the tail it waits for (head + 1), and re-checks the end-of-stream flag and the tail. True:
      * sleep until woken; false: a record or the end arrived (the announcement is withdrawn).
+     * With {@code clearFirst} it first clears this side's eventfd (C0), as the producer's.
      */
-    public boolean consumerPrepareToWait() throws IOException {
+    public boolean consumerPrepareToWait(boolean clearFirst) throws IOException {
         publishHead();
         long want = head + 1;
+        if (clearFirst && order != Order.CLEAR_AFTER_ANNOUNCE) {
+            clearOwn.wake(); // C0: before S1, so every wake for this announcement (after S1) survives
+        }
         if (order == Order.RECHECK_BEFORE_ANNOUNCE) {
             boolean closed = producerClosed(); // broken on purpose (negative control)
             refreshTail();
@@ -313,6 +335,9 @@ public final class Ring {
         if (tailCache != head || closed) {
             consumerWithdraw();
             return false;
+        }
+        if (clearFirst && order == Order.CLEAR_AFTER_ANNOUNCE) {
+            clearOwn.wake(); // broken on purpose (negative control): erases a wake sent after S1
         }
         return true;
     }

@@ -10,19 +10,21 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A model check of the publish/consume and sleep/wake protocol (docs/design/shm-ring.md): the
  * real {@link Ring} code of a producer and a consumer runs on two threads that a scheduler lets
  * move one shared-memory access at a time, in random interleavings (sequential consistency, the
  * order the seq-cst accesses give); eventfds are counters and a sleeper is runnable only once
- * its counter is non-zero. A schedule fails if both sides are stuck (a lost wake-up), or the
- * consumer gets a message out of order or torn. The correct order passes every schedule; each
- * broken order (the negative controls) is caught.
+ * its counter is non-zero. A sleeper either reads its eventfd when it wakes, or (as a platform
+ * thread in ShmEnd does) clears it before it announces and leaves the count when it wakes; the
+ * clear is a scheduling point of its own. A schedule fails if both sides are stuck (a lost
+ * wake-up), or the consumer gets a message out of order or torn. The correct order passes every
+ * schedule in both ways of sleeping; each broken order (the negative controls) is caught.
  */
 @Timeout(120)
 class RingModelCheckTest {
@@ -88,14 +90,28 @@ class RingModelCheckTest {
             }
         }
 
-        void sleep(int side) {
+        /** Waits until the side's counter is non-zero; {@code read}: then reads it (else leaves it). */
+        void sleep(int side, boolean read) {
             lock.lock();
             try {
                 sleeping[side] = true;
                 pick();
                 awaitTurn(side);
                 sleeping[side] = false;
-                counter[side] = 0; // the eventfd read
+                if (read) {
+                    counter[side] = 0; // the eventfd read
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The sleeper's clear of its own eventfd (a read that takes whatever is there): one step. */
+        void clear(int side) {
+            step(side);
+            lock.lock();
+            try {
+                counter[side] = 0;
             } finally {
                 lock.unlock();
             }
@@ -175,15 +191,18 @@ class RingModelCheckTest {
         }
     }
 
-    /** One schedule; returns null if it passed, else what went wrong. */
-    static String run(long seed, Ring.Order order) throws InterruptedException {
+    /**
+     * One schedule; returns null if it passed, else what went wrong. {@code clearFirst}: the
+     * sleepers clear their eventfds before announcing and do not read them when woken.
+     */
+    static String run(long seed, Ring.Order order, boolean clearFirst) throws InterruptedException {
         MemorySegment seg = Arena.ofAuto().allocate(Layout.regionSize(CAPACITY), 64);
         seg.set(ValueLayout.JAVA_LONG, Layout.OFF_CONSUMER_WAKE_AT, Layout.NONE);
         seg.set(ValueLayout.JAVA_LONG, Layout.OFF_PRODUCER_WAKE_AT, Layout.NONE);
         Scheduler s = new Scheduler(seed);
         SegmentMem mem = new SegmentMem(seg);
-        Ring producer = new Ring(new SteppedMem(mem, s, 1), CAPACITY, () -> s.signal(0), order);
-        Ring consumer = new Ring(new SteppedMem(mem, s, 0), CAPACITY, () -> s.signal(1), order);
+        Ring producer = new Ring(new SteppedMem(mem, s, 1), CAPACITY, () -> s.signal(0), () -> s.clear(1), order);
+        Ring consumer = new Ring(new SteppedMem(mem, s, 0), CAPACITY, () -> s.signal(1), () -> s.clear(0), order);
         Random sizes = new Random(seed * 31 + 7);
         int[] lens = new int[MESSAGES];
         for (int i = 0; i < MESSAGES; i++) {
@@ -195,8 +214,8 @@ class RingModelCheckTest {
                 for (int i = 0; i < MESSAGES; i++) {
                     long at;
                     while ((at = producer.claim(lens[i])) < 0) {
-                        if (producer.producerPrepareToWait()) {
-                            s.sleep(1);
+                        if (producer.producerPrepareToWait(clearFirst)) {
+                            s.sleep(1, !clearFirst);
                             producer.producerWithdraw();
                         }
                     }
@@ -236,8 +255,8 @@ class RingModelCheckTest {
                     if (consumer.endOfStream()) {
                         break;
                     }
-                    if (consumer.consumerPrepareToWait()) {
-                        s.sleep(0);
+                    if (consumer.consumerPrepareToWait(clearFirst)) {
+                        s.sleep(0, !clearFirst);
                         consumer.consumerWithdraw();
                     }
                 }
@@ -258,24 +277,31 @@ class RingModelCheckTest {
         return s.failure;
     }
 
-    @Test
-    void correctOrderPassesEverySchedule() throws Exception {
+    /** Both ways of sleeping: read the eventfd when woken, or clear it before announcing. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void correctOrderPassesEverySchedule(boolean clearFirst) throws Exception {
         for (long seed = 1; seed <= SCHEDULES; seed++) {
-            assertThat(run(seed, Ring.Order.CORRECT))
+            assertThat(run(seed, Ring.Order.CORRECT, clearFirst))
                     .as("schedule seed %d", seed)
                     .isNull();
         }
     }
 
-    /** Negative controls: each broken order loses a wake-up in some schedule, and the check says so. */
+    /**
+     * Negative controls: each broken order loses a wake-up in some schedule, and the check says
+     * so. CLEAR_AFTER_ANNOUNCE clears the eventfd after the re-check instead of before the
+     * announcement (it only means something for sleepers that clear).
+     */
     @ParameterizedTest
     @EnumSource(
             value = Ring.Order.class,
-            names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH"})
+            names = {"RECHECK_BEFORE_ANNOUNCE", "WAKE_CHECK_BEFORE_PUBLISH", "CLEAR_AFTER_ANNOUNCE"})
     void brokenOrdersAreCaught(Ring.Order order) throws Exception {
+        boolean clearFirst = order == Ring.Order.CLEAR_AFTER_ANNOUNCE;
         String found = null;
         for (long seed = 1; seed <= SCHEDULES && found == null; seed++) {
-            found = run(seed, order);
+            found = run(seed, order, clearFirst);
         }
         assertThat(found)
                 .as("some schedule of %s must lose a wake-up", order)
