@@ -63,6 +63,23 @@ public final class ShmBench {
     static final int ROUND_TRIP_SIZE = 64;
     static final long GAP_NANOS = 150_000;
     /**
+     * A trip's gap is drawn uniformly from GAP_NANOS +- a third (100 - 200 µs), the same seeded
+     * sequence for every channel. With one fixed gap a periodic poller (Aeron's backoff parks of
+     * about 50 µs each) would meet every message at the same phase of its schedule, which can land
+     * anywhere from just before a wake (a few µs) to just after one: the p50 would measure the
+     * phase, not the channel.
+     */
+    static long gapNanos(java.util.SplittableRandom r, long gap) {
+        return gap - gap / 3 + r.nextLong(2 * gap / 3 + 1);
+    }
+
+    /**
+     * A second, longer gap, beside the issue's 150 µs: a backoff poller has not finished backing
+     * off 150 µs after its last message (it still polls every few µs), and pays for its longest
+     * park only after a longer idle spell.
+     */
+    static final long LONG_GAP_NANOS = 2_000_000;
+    /**
      * Back-to-back round trips before the measured ones, per channel. Each trip runs the same
      * code as one from idle (send, wake, announce, sleep, withdraw on both sides), and C2 compiles
      * a method after about 5,000 calls: with fewer, a from-idle trip measured C1's profiling code
@@ -652,16 +669,25 @@ public final class ShmBench {
 
     /** Interleaved round trips after a gap: trip k of each channel, then trip k+1 of each. */
     void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench) throws Exception {
-        int n = echoes.size();
-        long[][] rtt = new long[n][trips];
         for (Echo e : echoes) { // warm-up: until the from-idle path is C2-compiled in both processes
             for (int w = 0; w < WARMUP_TRIPS; w++) {
                 e.trip(m);
             }
         }
+        roundTrips(echoes, names, m, bench, GAP_NANOS, trips);
+        if (!quick) { // the same echoes (warm), after 2 ms gaps
+            roundTrips(echoes, names, m, bench + "-2ms", LONG_GAP_NANOS, trips / 6);
+        }
+    }
+
+    void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench, long gap, int trips)
+            throws Exception {
+        int n = echoes.size();
+        long[][] rtt = new long[n][trips];
+        java.util.SplittableRandom gaps = new java.util.SplittableRandom(42); // same gaps for every call
         for (int k = 0; k < trips; k++) {
             for (int c = 0; c < n; c++) {
-                LockSupport.parkNanos(GAP_NANOS); // both sides go idle (and past their spin) before the trip
+                LockSupport.parkNanos(gapNanos(gaps, gap)); // both sides go idle (and past their spin) before the trip
                 long t0 = System.nanoTime();
                 echoes.get(c).trip(m);
                 rtt[c][k] = System.nanoTime() - t0;
@@ -913,7 +939,7 @@ public final class ShmBench {
         }
         b.append("\n## One 64-byte message from idle (")
                 .append(GAP_NANOS / 1000)
-                .append(" µs gap), round trip (µs)\n\n");
+                .append(" µs gap +- a third, random), round trip (µs)\n\n");
         b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
         for (String c :
                 List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
@@ -928,6 +954,21 @@ public final class ShmBench {
         b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
                 + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
                 + " EventFd.signal/await) with no ring.\n");
+        if (results.containsKey("from-idle-2ms-p50|wakefd-shm|64")) {
+            b.append("\nAfter a ")
+                    .append(LONG_GAP_NANOS / 1_000_000)
+                    .append(" ms gap (+- a third), the same echoes, round trip (µs):\n\n")
+                    .append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
+            for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f | %.1f | %.1f |%n",
+                        c,
+                        median("from-idle-2ms-p50", c, 64),
+                        median("from-idle-2ms-p90", c, 64),
+                        median("from-idle-2ms-p99", c, 64)));
+            }
+        }
         b.append(String.format(
                 Locale.ROOT,
                 "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
