@@ -199,7 +199,7 @@ public final class Bridge<T> {
          * look that saw the other side act earns one, a look that ended in a sleep costs four);
          * with credit it looks for up to 2.5 µs within this limit (a steady stream then needs no
          * sleeps and no wakes), without it sleeps at once (an idle stream, a pause between
-         * bursts) and samples one wait in four with a short look, so that a stream that starts
+         * bursts) and samples one wait in four (on one CPU every wait) with a short look, so that a stream that starts
          * again earns its looks back. A side that woke the other side, which has not run yet,
          * looks until that side has run (then up to 2.5 µs more), within this limit, spinning for
          * the first 50 µs and yielding after. With more than one CPU it looks by spinning; on one CPU,

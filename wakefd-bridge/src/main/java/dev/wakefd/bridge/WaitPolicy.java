@@ -33,7 +33,7 @@ interface WaitPolicy {
      * looks: a look that saw the other side act earns one, a look that ended in a sleep costs
      * {@value #PENALTY}. With at least {@value #LOOK_CREDIT} it looks (for at most
      * {@value #LOOK_NANOS} ns, within {@code maxLookNanos}); with less, it sleeps at once, except
-     * that every {@value #SAMPLE_EVERY}th wait takes a sample (one short look: a hit earns one,
+     * that every {@value #SAMPLE_EVERY}th wait (on one CPU every wait) takes a sample (one short look: a hit earns one,
      * a miss clears the credit) so that a stream that starts again earns its looks back, while
      * the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
      * until it has run, then for at most an ordinary look more, within {@code maxLookNanos} (the
@@ -95,7 +95,9 @@ interface WaitPolicy {
                 looks++;
                 return outcome(lookFor(look, quiet), true);
             }
-            if ((++tick & (SAMPLE_EVERY - 1)) != 0) {
+            // On one CPU every such wait samples: its yield lets a thread this one has just woken
+            // run at once, whose answer then finds this side awake (no park, no unpark).
+            if (!oneCpu && (++tick & (SAMPLE_EVERY - 1)) != 0) {
                 sleepsAtOnce++;
                 return false; // recent looks failed: an idle stream, or a pause between bursts
             }

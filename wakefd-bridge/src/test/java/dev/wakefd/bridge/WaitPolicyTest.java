@@ -161,6 +161,18 @@ class WaitPolicyTest {
         }
     }
 
+    /** On one CPU a sample is a yield, which lets a side just woken answer: every wait without credit samples. */
+    @Test
+    void oneCpuSamplesEveryWaitWithoutCredit() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, true);
+        p.look(STILL_QUIET, NOT_WAKING); // credit 0
+        for (int i = 0; i < 10; i++) {
+            assertThat(p.look(STILL_QUIET, NOT_WAKING)).isFalse();
+        }
+        assertThat(p.samples).isEqualTo(10);
+        assertThat(p.sleepsAtOnce).isZero();
+    }
+
     @Test
     void oneCpuLooksByYielding() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, true);
