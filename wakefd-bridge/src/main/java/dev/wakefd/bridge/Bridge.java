@@ -186,21 +186,23 @@ public final class Bridge<T> {
         private long spinNanos = DEFAULT_SPIN_NANOS;
         private boolean lookByYielding = Runtime.getRuntime().availableProcessors() == 1;
 
-        /** The default {@link #spinBeforeSleep}: 10 µs. */
-        static final long DEFAULT_SPIN_NANOS = 10_000;
+        /** The default {@link #spinBeforeSleep}: 1 ms (the look for a woken side; other looks are 2.5 µs). */
+        static final long DEFAULT_SPIN_NANOS = 1_000_000;
 
         private Builder() {}
 
         /**
          * The longest a thread blocked in {@code send}/{@code receive} may look at the ring
-         * before it announces a sleep; 0 sleeps at once. Default 10 µs. Whether it looks at all
+         * before it announces a sleep; 0 sleeps at once. Default 1 ms, which only a side that
+         * woke the other one can reach (below). Whether it looks at all
          * is decided per wait from what the side observed: each side keeps a credit of looks (a
          * look that saw the other side act earns one, a look that ended in a sleep costs four);
          * with credit it looks for up to 2.5 µs within this limit (a steady stream then needs no
          * sleeps and no wakes), without it sleeps at once (an idle stream, a pause between
-         * bursts) and samples one wait in four with a short look, so that a stream that starts
+         * bursts) and samples one wait in four (on one CPU every wait) with a short look, so that a stream that starts
          * again earns its looks back. A side that woke the other side, which has not run yet,
-         * looks for this whole limit. With more than one CPU it looks by spinning; on one CPU,
+         * looks until that side has run (then up to 2.5 µs more), within this limit, spinning for
+         * the first 50 µs and yielding after. With more than one CPU it looks by spinning; on one CPU,
          * where spinning would only keep the other side from running, by giving the CPU away
          * ({@code Thread.yield()}). The CPUs are counted by {@code Runtime.availableProcessors()}
          * when the builder is made (on Linux, the calling thread's affinity). Event-loop, poller

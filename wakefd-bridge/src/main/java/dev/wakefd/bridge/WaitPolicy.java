@@ -18,10 +18,10 @@ interface WaitPolicy {
      * did, so the caller need not sleep. Must return within a bounded time without parking on
      * the other side: nobody has been asked to wake this side yet.
      *
-     * @param otherWaking this side woke the other side through this bridge, and the other side
-     *     has not run since (it will act as soon as it does)
+     * @param otherWaking true while this side has woken the other side through this bridge and
+     *     the other side has not run since (it will act as soon as it does)
      */
-    boolean look(BooleanSupplier quiet, boolean otherWaking);
+    boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking);
 
     /** A new policy of the default kind, looking for at most {@code maxLookNanos}. */
     static WaitPolicy adaptive(long maxLookNanos, boolean oneCpu) {
@@ -33,11 +33,12 @@ interface WaitPolicy {
      * looks: a look that saw the other side act earns one, a look that ended in a sleep costs
      * {@value #PENALTY}. With at least {@value #LOOK_CREDIT} it looks (for at most
      * {@value #LOOK_NANOS} ns, within {@code maxLookNanos}); with less, it sleeps at once, except
-     * that every {@value #SAMPLE_EVERY}th wait takes a sample (one short look: a hit earns one,
+     * that every {@value #SAMPLE_EVERY}th wait (on one CPU every wait) takes a sample (one short look: a hit earns one,
      * a miss clears the credit) so that a stream that starts again earns its looks back, while
      * the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
-     * for the whole {@code maxLookNanos} (the other side acts as soon as it runs; sleeping now
-     * would need a wake in turn), and such a look's failure costs nothing. No clock is read
+     * until it has run, then for at most an ordinary look more, within {@code maxLookNanos} (the
+     * other side acts as soon as it runs; sleeping now would need a wake in turn), yielding after
+     * {@value #YIELD_AFTER_NANOS} ns; such a look's failure costs nothing. No clock is read
      * outside a look. See docs/design/bridge-ring.md ("Waiting policy").
      */
     final class Adaptive implements WaitPolicy {
@@ -45,6 +46,12 @@ interface WaitPolicy {
         static final long LOOK_EVERY_NANOS = 1_000;
         /** The longest ordinary look: about what a sleep and a wake cost the two sides. */
         static final long LOOK_NANOS = 2_500;
+        /**
+         * A look for a woken side spins this long, then yields between looks: a woken thread
+         * placed on this CPU waits behind the spin (issue 15's steady runs: 80 to 177 looks in a
+         * run spun 1 ms without it, 5 to 12 with it).
+         */
+        static final long YIELD_AFTER_NANOS = 50_000;
         /** The most credit a side keeps. */
         static final int MAX_CREDIT = 8;
         /** The credit a whole look needs: two samples in a row that hit, after a failure. */
@@ -62,7 +69,7 @@ interface WaitPolicy {
         private int credit = LOOK_CREDIT; // looks, as HotSpot's _SpinDuration: see the class comment
         private int tick; // waits without credit, for the samples
         // statistics for tests and docs
-        long looks, samples, sleepsAtOnce, hits, misses;
+        long looks, wokenLooks, samples, sleepsAtOnce, hits, misses;
 
         Adaptive(long maxLookNanos, boolean oneCpu) {
             this.maxLook = maxLookNanos;
@@ -71,23 +78,26 @@ interface WaitPolicy {
         }
 
         @Override
-        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
+        public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking) {
             if (maxLook <= 0) {
                 sleepsAtOnce++;
                 return false;
             }
-            if (otherWaking) {
+            if (otherWaking.getAsBoolean()) {
                 // Mid-stream: we woke the other side, it acts as soon as it runs; sleeping now
                 // would need its wake in turn, and both sides would sleep by turns (issue 15's
                 // steady regression). Its failure says nothing about the stream: no penalty.
                 looks++;
-                return outcome(lookFor(maxLook, quiet), false);
+                wokenLooks++;
+                return outcome(lookUntilRun(quiet, otherWaking), false);
             }
             if (credit >= LOOK_CREDIT) {
                 looks++;
                 return outcome(lookFor(look, quiet), true);
             }
-            if ((++tick & (SAMPLE_EVERY - 1)) != 0) {
+            // On one CPU every such wait samples: its yield lets a thread this one has just woken
+            // run at once, whose answer then finds this side awake (no park, no unpark).
+            if (!oneCpu && (++tick & (SAMPLE_EVERY - 1)) != 0) {
                 sleepsAtOnce++;
                 return false; // recent looks failed: an idle stream, or a pause between bursts
             }
@@ -121,6 +131,43 @@ interface WaitPolicy {
                 }
             }
             return hit;
+        }
+
+        /**
+         * Looks while the side this one woke has not run, for at most {@code maxLook}, then for
+         * at most an ordinary look's length more: once it runs, it acts at once.
+         */
+        private boolean lookUntilRun(BooleanSupplier quiet, BooleanSupplier otherWaking) {
+            long now = System.nanoTime();
+            long end = now + maxLook;
+            long yieldFrom = now + YIELD_AFTER_NANOS;
+            long next = now + LOOK_EVERY_NANOS / 4;
+            boolean waking = true;
+            while (true) {
+                if (oneCpu || now - yieldFrom >= 0) {
+                    // On one CPU the woken side runs only if we give it the CPU; on more, a
+                    // woken side that is slow to run may be queued behind this very spin.
+                    Thread.yield();
+                } else {
+                    for (int i = 0; i < 8; i++) {
+                        Thread.onSpinWait();
+                    }
+                }
+                now = System.nanoTime();
+                if (oneCpu || now - next >= 0 || now - yieldFrom >= 0) {
+                    if (!quiet.getAsBoolean()) {
+                        return true;
+                    }
+                    if (waking && !otherWaking.getAsBoolean()) {
+                        waking = false; // it ran: its answer comes within an ordinary look
+                        end = Math.min(end, now + look);
+                    }
+                    if (now - end >= 0) {
+                        return false;
+                    }
+                    next = now + LOOK_EVERY_NANOS;
+                }
+            }
         }
 
         private boolean lookFor(long nanos, BooleanSupplier quiet) {

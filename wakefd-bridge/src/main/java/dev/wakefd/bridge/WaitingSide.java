@@ -18,6 +18,7 @@ final class WaitingSide {
     final Waker signal;
     final SideOwner owner;
     private final BooleanSupplier quiet = this::quiet; // made once: a wait allocates nothing
+    private final BooleanSupplier otherWaking = this::otherWaking;
 
     WaitingSide(Bridge<?> bridge, boolean producer) {
         this.bridge = bridge;
@@ -66,7 +67,7 @@ final class WaitingSide {
      * {@link Sleeper}).
      */
     boolean await(boolean untimed, long deadline) throws InterruptedException {
-        if (policy.look(quiet, otherWaking())) {
+        if (policy.look(quiet, otherWaking)) {
             return true; // the other side acted while we looked: no sleep, no wake
         }
         sleeper.parking(Thread.currentThread()); // before the announcement

@@ -26,6 +26,8 @@ class WaitPolicyTest {
 
     private static final BooleanSupplier STILL_QUIET = () -> true;
     private static final BooleanSupplier ACTED = () -> false;
+    private static final BooleanSupplier WAKING = () -> true;
+    private static final BooleanSupplier NOT_WAKING = () -> false;
 
     /** Counts the looks at the ring. */
     private static final class Counting implements BooleanSupplier {
@@ -47,12 +49,12 @@ class WaitPolicyTest {
     @Test
     void failedLooksMakeASideSleepAtOnce() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        assertThat(p.look(STILL_QUIET, false)).as("the first wait looks").isFalse();
+        assertThat(p.look(STILL_QUIET, NOT_WAKING)).as("the first wait looks").isFalse();
         assertThat(p.looks).isEqualTo(1);
         assertThat(p.credit()).as("and its failure costs the credit").isZero();
         Counting c = new Counting(true);
         for (int i = 0; i < 100; i++) {
-            assertThat(p.look(c, false)).isFalse();
+            assertThat(p.look(c, NOT_WAKING)).isFalse();
         }
         assertThat(p.looks).as("no more whole looks").isEqualTo(1);
         assertThat(p.samples)
@@ -66,21 +68,21 @@ class WaitPolicyTest {
     @Test
     void aSampleThatHitsEarnsTheLooksBack() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        p.look(STILL_QUIET, false); // credit 0
+        p.look(STILL_QUIET, NOT_WAKING); // credit 0
         int waits = 0;
         while (p.samples == 0) {
-            assertThat(p.look(ACTED, false)).isEqualTo(p.samples == 1);
+            assertThat(p.look(ACTED, NOT_WAKING)).isEqualTo(p.samples == 1);
             waits++;
         }
         assertThat(waits).isEqualTo(WaitPolicy.Adaptive.SAMPLE_EVERY);
         assertThat(p.credit()).isEqualTo(1);
         for (int i = 0; i < WaitPolicy.Adaptive.SAMPLE_EVERY; i++) {
-            p.look(ACTED, false); // the second sample hits too
+            p.look(ACTED, NOT_WAKING); // the second sample hits too
         }
         assertThat(p.samples).isEqualTo(2);
         assertThat(p.credit()).isEqualTo(WaitPolicy.Adaptive.LOOK_CREDIT);
         for (int i = 0; i < 20; i++) {
-            assertThat(p.look(ACTED, false)).isTrue();
+            assertThat(p.look(ACTED, NOT_WAKING)).isTrue();
         }
         assertThat(p.looks).isEqualTo(21);
         assertThat(p.credit()).as("capped").isEqualTo(WaitPolicy.Adaptive.MAX_CREDIT);
@@ -99,10 +101,10 @@ class WaitPolicyTest {
             int failedLooks = 0;
             for (int burst = 0; burst < 120; burst++) {
                 for (int i = 0; i < hits; i++) {
-                    bursts.look(ACTED, false); // caught up inside the burst
+                    bursts.look(ACTED, NOT_WAKING); // caught up inside the burst
                 }
                 long before = bursts.looks;
-                bursts.look(STILL_QUIET, false); // after the burst
+                bursts.look(STILL_QUIET, NOT_WAKING); // after the burst
                 failedLooks += (int) (bursts.looks - before);
             }
             assertThat(failedLooks)
@@ -111,7 +113,7 @@ class WaitPolicyTest {
         }
         WaitPolicy.Adaptive steady = new WaitPolicy.Adaptive(10_000, false);
         for (int i = 0; i < 1_000; i++) {
-            steady.look(i % 100 == 99 ? STILL_QUIET : ACTED, false);
+            steady.look(i % 100 == 99 ? STILL_QUIET : ACTED, NOT_WAKING);
         }
         assertThat(steady.sleepsAtOnce + steady.samples)
                 .as("never stops looking")
@@ -126,23 +128,56 @@ class WaitPolicyTest {
     @Test
     void afterWakingTheOtherSideItLooksTheWholeMaximumAtNoCost() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
-        p.look(STILL_QUIET, false); // credit 0: an ordinary wait would sleep at once
+        p.look(STILL_QUIET, NOT_WAKING); // credit 0: an ordinary wait would sleep at once
         Counting c = new Counting(true);
-        assertThat(p.look(c, true)).isFalse();
+        assertThat(p.look(c, WAKING)).isFalse();
         assertThat(c.looks).as("looked more than once (every µs for 10 µs)").isGreaterThan(1);
         assertThat(p.credit()).isZero();
-        assertThat(p.look(ACTED, true)).isTrue();
-        assertThat(p.look(ACTED, true)).isTrue();
+        assertThat(p.look(ACTED, WAKING)).isTrue();
+        assertThat(p.look(ACTED, WAKING)).isTrue();
         assertThat(p.credit()).as("its hits count").isEqualTo(2);
-        assertThat(p.look(ACTED, false)).isTrue();
+        assertThat(p.look(ACTED, NOT_WAKING)).isTrue();
         assertThat(p.looks).isEqualTo(5);
+    }
+
+    /**
+     * The look for a woken side lasts until that side has run (then at most an ordinary look
+     * more), not for the whole maximum: here the maximum is a minute, and the other side "runs"
+     * at its third look.
+     */
+    @Test
+    void aLookForAWokenSideEndsSoonAfterItRan() {
+        for (boolean oneCpu : new boolean[] {false, true}) {
+            WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(60_000_000_000L, oneCpu);
+            int[] asked = {0};
+            BooleanSupplier waking = () -> ++asked[0] < 3;
+            long t0 = System.nanoTime();
+            assertThat(p.look(STILL_QUIET, waking)).isFalse();
+            assertThat(System.nanoTime() - t0)
+                    .as("ended after the woken side ran (oneCpu %s), not after a minute", oneCpu)
+                    .isLessThan(Duration.ofSeconds(30).toNanos());
+            assertThat(asked[0]).isGreaterThanOrEqualTo(3);
+            assertThat(p.wokenLooks).isEqualTo(1);
+        }
+    }
+
+    /** On one CPU a sample is a yield, which lets a side just woken answer: every wait without credit samples. */
+    @Test
+    void oneCpuSamplesEveryWaitWithoutCredit() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, true);
+        p.look(STILL_QUIET, NOT_WAKING); // credit 0
+        for (int i = 0; i < 10; i++) {
+            assertThat(p.look(STILL_QUIET, NOT_WAKING)).isFalse();
+        }
+        assertThat(p.samples).isEqualTo(10);
+        assertThat(p.sleepsAtOnce).isZero();
     }
 
     @Test
     void oneCpuLooksByYielding() {
         WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, true);
         Counting c = new Counting(false);
-        assertThat(p.look(c, false)).isTrue();
+        assertThat(p.look(c, NOT_WAKING)).isTrue();
         assertThat(c.looks).as("looked after the first yield").isEqualTo(1);
     }
 
@@ -152,8 +187,8 @@ class WaitPolicyTest {
         BooleanSupplier never = () -> {
             throw new AssertionError("looked");
         };
-        assertThat(p.look(never, false)).isFalse();
-        assertThat(p.look(never, true)).isFalse();
+        assertThat(p.look(never, NOT_WAKING)).isFalse();
+        assertThat(p.look(never, WAKING)).isFalse();
     }
 
     // ------------------------------------------------------------ no side left asleep
@@ -163,7 +198,7 @@ class WaitPolicyTest {
         private final SplittableRandom rnd = new SplittableRandom(Long.getLong("wakefd.test.seed", System.nanoTime()));
 
         @Override
-        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
+        public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking) {
             switch (rnd.nextInt(3)) {
                 case 0 -> {
                     return false;
@@ -191,7 +226,7 @@ class WaitPolicyTest {
     /** The negative control: "sleep at once" done wrong, parking before anyone was asked to wake it. */
     static final class SleepsUnannounced implements WaitPolicy {
         @Override
-        public boolean look(BooleanSupplier quiet, boolean otherWaking) {
+        public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking) {
             if (!quiet.getAsBoolean()) {
                 return true;
             }
@@ -204,6 +239,7 @@ class WaitPolicyTest {
         return switch (name) {
             case "adaptive" -> () -> WaitPolicy.adaptive(10_000, false);
             case "adaptiveOneCpu" -> () -> WaitPolicy.adaptive(10_000, true);
+            case "adaptiveDefault" -> () -> WaitPolicy.adaptive(Bridge.Builder.DEFAULT_SPIN_NANOS, false);
             case "fuzzing" -> Fuzzing::new;
             case "sleepsUnannounced" -> SleepsUnannounced::new;
             default -> throw new IllegalArgumentException(name);
@@ -295,6 +331,8 @@ class WaitPolicyTest {
         "adaptive,true",
         "adaptiveOneCpu,false",
         "adaptiveOneCpu,true",
+        "adaptiveDefault,false",
+        "adaptiveDefault,true",
         "fuzzing,false",
         "fuzzing,true"
     })
