@@ -202,7 +202,7 @@ public final class Bridge<T> {
          * bursts) and samples one wait in four (on one CPU every wait) with a short look, so that a stream that starts
          * again earns its looks back. A side that woke the other side, which has not run yet,
          * looks until that side has run (then up to 2.5 µs more), within this limit, spinning for
-         * the first 50 µs and yielding after. With more than one CPU it looks by spinning; on one CPU,
+         * the first 50 µs and yielding after (a timed call's look ends by its deadline). With more than one CPU it looks by spinning; on one CPU,
          * where spinning would only keep the other side from running, by giving the CPU away
          * ({@code Thread.yield()}). The CPUs are counted by {@code Runtime.availableProcessors()}
          * when the builder is made (on Linux, the calling thread's affinity). Event-loop, poller

@@ -23,6 +23,15 @@ interface WaitPolicy {
      */
     boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking);
 
+    /**
+     * As {@link #look(BooleanSupplier, BooleanSupplier)} for a timed call: a look ends by
+     * {@code deadline} ({@code System.nanoTime()} based) unless {@code untimed}, so that a long
+     * look never makes a timed {@code send}/{@code receive} late.
+     */
+    default boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline) {
+        return look(quiet, otherWaking);
+    }
+
     /** A new policy of the default kind, looking for at most {@code maxLookNanos}. */
     static WaitPolicy adaptive(long maxLookNanos, boolean oneCpu) {
         return new Adaptive(maxLookNanos, oneCpu);
@@ -79,6 +88,11 @@ interface WaitPolicy {
 
         @Override
         public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking) {
+            return look(quiet, otherWaking, true, 0);
+        }
+
+        @Override
+        public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline) {
             if (maxLook <= 0) {
                 sleepsAtOnce++;
                 return false;
@@ -89,7 +103,7 @@ interface WaitPolicy {
                 // steady regression). Its failure says nothing about the stream: no penalty.
                 looks++;
                 wokenLooks++;
-                return outcome(lookUntilRun(quiet, otherWaking), false);
+                return outcome(lookUntilRun(quiet, otherWaking, untimed, deadline), false);
             }
             if (credit >= LOOK_CREDIT) {
                 looks++;
@@ -135,11 +149,16 @@ interface WaitPolicy {
 
         /**
          * Looks while the side this one woke has not run, for at most {@code maxLook}, then for
-         * at most an ordinary look's length more: once it runs, it acts at once.
+         * at most an ordinary look's length more: once it runs, it acts at once. A timed call's
+         * look ends by its deadline.
          */
-        private boolean lookUntilRun(BooleanSupplier quiet, BooleanSupplier otherWaking) {
+        private boolean lookUntilRun(
+                BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline) {
             long now = System.nanoTime();
             long end = now + maxLook;
+            if (!untimed && deadline - end < 0) {
+                end = deadline;
+            }
             long yieldFrom = now + YIELD_AFTER_NANOS;
             long next = now + LOOK_EVERY_NANOS / 4;
             boolean waking = true;

@@ -67,7 +67,7 @@ final class WaitingSide {
      * {@link Sleeper}).
      */
     boolean await(boolean untimed, long deadline) throws InterruptedException {
-        if (policy.look(quiet, otherWaking)) {
+        if (policy.look(quiet, otherWaking, untimed, deadline)) {
             return true; // the other side acted while we looked: no sleep, no wake
         }
         sleeper.parking(Thread.currentThread()); // before the announcement

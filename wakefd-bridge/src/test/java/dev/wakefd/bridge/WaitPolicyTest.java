@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -157,6 +159,22 @@ class WaitPolicyTest {
                     .as("ended after the woken side ran (oneCpu %s), not after a minute", oneCpu)
                     .isLessThan(Duration.ofSeconds(30).toNanos());
             assertThat(asked[0]).isGreaterThanOrEqualTo(3);
+            assertThat(p.wokenLooks).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A timed call's look for a woken side ends by the call's deadline, not at the maximum: here
+     * the maximum is an hour, the other side never runs and the deadline has already passed, so
+     * a look that ignored the deadline would not return for an hour (the guard fails it after a
+     * minute; a spin does not heed the interrupt of a same-thread timeout).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // see above
+    void aTimedLookForAWokenSideEndsByTheDeadline() {
+        for (boolean oneCpu : new boolean[] {false, true}) {
+            WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(Duration.ofHours(1).toNanos(), oneCpu);
+            assertThat(p.look(STILL_QUIET, WAKING, false, System.nanoTime())).isFalse();
             assertThat(p.wokenLooks).isEqualTo(1);
         }
     }
