@@ -177,6 +177,20 @@ public final class ShmBench {
         System.err.printf(Locale.ROOT, "shm group: %-10s %-14s %5d B  %,.1f %s%n", bench, channel, size, value, unit);
     }
 
+    /** A table of the p50/p90/p99 round trips that {@code roundTrips} recorded under {@code bench}. */
+    private void tripTable(StringBuilder b, String bench, List<String> channels) {
+        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
+        for (String c : channels) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.1f | %.1f |%n",
+                    c,
+                    median(bench + "-p50", c, 64),
+                    median(bench + "-p90", c, 64),
+                    median(bench + "-p99", c, 64)));
+        }
+    }
+
     double median(String bench, String channel, int size) {
         List<Double> v = results.get(bench + "|" + channel + "|" + size);
         if (v == null || v.isEmpty()) {
@@ -940,34 +954,18 @@ public final class ShmBench {
         b.append("\n## One 64-byte message from idle (")
                 .append(GAP_NANOS / 1000)
                 .append(" µs gap +- a third, random), round trip (µs)\n\n");
-        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c :
-                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %.1f | %.1f | %.1f |%n",
-                    c,
-                    median("from-idle-p50", c, 64),
-                    median("from-idle-p90", c, 64),
-                    median("from-idle-p99", c, 64)));
-        }
+        tripTable(
+                b,
+                "from-idle",
+                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
         b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
                 + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
                 + " EventFd.signal/await) with no ring.\n");
         if (results.containsKey("from-idle-2ms-p50|wakefd-shm|64")) {
             b.append("\nAfter a ")
                     .append(LONG_GAP_NANOS / 1_000_000)
-                    .append(" ms gap (+- a third), the same echoes, round trip (µs):\n\n")
-                    .append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-            for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
-                b.append(String.format(
-                        Locale.ROOT,
-                        "| %s | %.1f | %.1f | %.1f |%n",
-                        c,
-                        median("from-idle-2ms-p50", c, 64),
-                        median("from-idle-2ms-p90", c, 64),
-                        median("from-idle-2ms-p99", c, 64)));
-            }
+                    .append(" ms gap (+- a third), the same echoes, round trip (µs):\n\n");
+            tripTable(b, "from-idle-2ms", List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
         }
         b.append(String.format(
                 Locale.ROOT,
