@@ -67,7 +67,7 @@ public final class Bridge<T> {
         this.producerPolicy = b.policy != null ? b.policy.get() : WaitPolicy.adaptive(b.spinNanos, b.lookByYielding);
         this.consumerSleeper = new Sleeper(() -> wake(notEmpty));
         this.producerSleeper = new Sleeper(() -> wake(notFull));
-        this.ring = new Ring(b.capacity, resume, consumerSleeper::wake, producerSleeper::wake);
+        this.ring = new Ring(b.capacity, resume, consumerSleeper, producerSleeper);
         this.sender = new Sender<>(this);
         this.receiver = new Receiver<>(this);
     }

@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * The single-producer single-consumer ring and its sleep/wake protocol, with no kernel in it: the
- * two wakes are plain {@link Runnable}s, so the model-checking test runs this very class against
- * a fake wake signal.
+ * two wakes are plain {@link Wake}s, so the model-checking test runs this very class against a
+ * fake wake signal.
  *
  * <p>Invariant: {@code tail} is written only by the producer, {@code head} only by the consumer,
  * both with volatile stores; a side sleeps only after announcing ({@code consumerWakeAt} /
@@ -22,12 +22,17 @@ import java.util.function.Consumer;
  * lie below {@code head + capacity}. Slots beyond {@code tail} are null whenever no producer
  * call is in progress. The argument: docs/design/bridge-ring.md.
  */
-final class Ring extends RingPad3 {
+final class Ring extends RingPad5 {
     static final long NONE = Long.MAX_VALUE;
     static final int SENDER_CLOSED = 1, RECEIVER_CLOSED = 2;
     private static final long NOT_FULL = Long.MIN_VALUE;
 
-    Ring(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+    /** Wakes one side: {@code parked} is the thread that announced in a blocking call, or null. */
+    interface Wake {
+        void wake(Thread parked);
+    }
+
+    Ring(int capacity, int resume, Wake wakeConsumer, Wake wakeProducer) {
         super(capacity, resume, wakeConsumer, wakeProducer);
         this.consumerWakeAt = NONE;
         this.producerWakeAt = NONE;
@@ -182,7 +187,7 @@ final class Ring extends RingPad3 {
         if (t >= w && w != consumerWokenFor) {
             consumerWokenFor = w; // one wake per announcement (docs/design/bridge-ring.md)
             count(CONSUMER_WAKES);
-            wakeConsumer.run();
+            wakeConsumer.wake(consumerParking); // read after P2 saw S1: set before S1 (see Sleeper)
         }
     }
 
@@ -289,7 +294,7 @@ final class Ring extends RingPad3 {
         if (h >= w && w != producerWokenFor) {
             producerWokenFor = w;
             count(PRODUCER_WAKES);
-            wakeProducer.run();
+            wakeProducer.wake(producerParking); // read after P2 saw S1: set before S1 (see Sleeper)
         }
     }
 
@@ -385,8 +390,8 @@ final class Ring extends RingPad3 {
         int before = (int) (long) CONSUMER_GATE.getAndBitwiseOr(this, (long) bit);
         PRODUCER_GATE.getAndBitwiseOr(this, (long) bit);
         if ((before & bit) == 0) {
-            wakeConsumer.run();
-            wakeProducer.run();
+            wakeConsumer.wake(consumerParking);
+            wakeProducer.wake(producerParking);
         }
         return before;
     }
@@ -439,11 +444,14 @@ final class Ring extends RingPad3 {
  * RingPad0 fills the header hole itself: each group then sits between 128-byte pads (two cache
  * lines, against the adjacent-line prefetcher), away from the object header and the object's end
  * too, whose lines the neighbouring objects in the heap may share. The groups: the producer's line
- * (what the producer touches on every send: its tail, its cached head, the consumer's
- * announcement, its gate); the consumer's line, its mirror image; the read-only configuration both
- * sides read on every call. The other side writes into a line only to announce a sleep or to
- * close, which is rare by construction. Only the configuration takes constructor arguments, so
- * the pads need no constructors. RingLayoutTest checks the offsets.
+ * (what the producer writes on every send: its tail, its look-ahead limit, its gate); the
+ * consumer's line, its mirror image; each side's announcement with the thread it parks (written
+ * by that side only around a sleep, read by the other on every call); the read-only
+ * configuration both sides read on every call. The other side writes into a side's line only to
+ * close, and into its announcement's line only to sleep or wake, so a wake from idle moves the
+ * announcement's line and the slot, not the lines the sides write per item. Only the
+ * configuration takes constructor arguments, so the pads need no constructors. RingLayoutTest
+ * checks the offsets.
  */
 abstract class RingPad0 {
     int headerHole;
@@ -453,8 +461,7 @@ abstract class RingPad0 {
 abstract class RingProducerLine extends RingPad0 {
     volatile long tail; // written by the producer only
     long producerLimit; // producer only: the slots below it are known empty (findRoom)
-    volatile long consumerWakeAt; // the consumer announces and withdraws, the producer reads
-    long consumerWokenFor; // producer only: the announcement it last woke the consumer for
+    long consumerWokenFor; // producer only: the consumer's announcement it last woke the consumer for
     volatile long producerGate; // close bits, read by the producer on every send
     // producer-written statistics, updated off the fast path
     volatile long fullSince;
@@ -467,28 +474,54 @@ abstract class RingPad1 extends RingProducerLine {
     long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 }
 
-abstract class RingConsumerLine extends RingPad1 {
-    volatile long head; // written by the consumer only
-    volatile long producerWakeAt; // the producer announces and withdraws, the consumer reads
-    volatile long consumerGate; // close bits, read by the consumer on every receive
-    volatile long producerWakes, consumerWaits; // consumer-written statistics
-    long producerWokenFor; // consumer only: the announcement it last woke the producer for
+/**
+ * The consumer's announcement: written by the consumer only when it announces or withdraws a
+ * sleep, read by the producer on every send (P2) and, to wake it, the thread parked in a blocking
+ * call. A line of its own: a sleep and its wake move this line between the cores, not the lines
+ * the other side writes per item.
+ */
+abstract class RingConsumerWait extends RingPad1 {
+    volatile long consumerWakeAt; // the consumer announces and withdraws, the producer reads
+    Thread consumerParking; // see Sleeper: set before S1, cleared after the withdrawal
+    int consumerWaitFiller; // whole words (see the layout note above)
 }
 
-abstract class RingPad2 extends RingConsumerLine {
+abstract class RingPad2 extends RingConsumerWait {
     long r00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
 }
 
-abstract class RingConfig extends RingPad2 {
+abstract class RingConsumerLine extends RingPad2 {
+    volatile long head; // written by the consumer only
+    volatile long consumerGate; // close bits, read by the consumer on every receive
+    volatile long producerWakes, consumerWaits; // consumer-written statistics
+    long producerWokenFor; // consumer only: the producer's announcement it last woke the producer for
+}
+
+abstract class RingPad3 extends RingConsumerLine {
+    long s00, s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15;
+}
+
+/** The producer's announcement: the mirror image of {@link RingConsumerWait}. */
+abstract class RingProducerWait extends RingPad3 {
+    volatile long producerWakeAt; // the producer announces and withdraws, the consumer reads
+    Thread producerParking; // see Sleeper
+    int producerWaitFiller;
+}
+
+abstract class RingPad4 extends RingProducerWait {
+    long t00, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15;
+}
+
+abstract class RingConfig extends RingPad4 {
     final long resume;
     final int capacity;
     final int mask;
     final int lookAhead; // findRoom's step: a quarter of the ring, at least 1
     final Object[] buffer;
-    final Runnable wakeConsumer;
-    final Runnable wakeProducer;
+    final Ring.Wake wakeConsumer;
+    final Ring.Wake wakeProducer;
 
-    RingConfig(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+    RingConfig(int capacity, int resume, Ring.Wake wakeConsumer, Ring.Wake wakeProducer) {
         this.buffer = new Object[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
@@ -500,10 +533,10 @@ abstract class RingConfig extends RingPad2 {
 }
 
 /** The trailing pad: the configuration's distance from the object's end. */
-abstract class RingPad3 extends RingConfig {
-    long s00, s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15;
+abstract class RingPad5 extends RingConfig {
+    long u00, u01, u02, u03, u04, u05, u06, u07, u08, u09, u10, u11, u12, u13, u14, u15;
 
-    RingPad3(int capacity, int resume, Runnable wakeConsumer, Runnable wakeProducer) {
+    RingPad5(int capacity, int resume, Ring.Wake wakeConsumer, Ring.Wake wakeProducer) {
         super(capacity, resume, wakeConsumer, wakeProducer);
     }
 }

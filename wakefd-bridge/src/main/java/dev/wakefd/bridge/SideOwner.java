@@ -63,7 +63,7 @@ final class SideOwner {
     void release(Object who) {
         if (who == Thread.currentThread()) {
             if (holder == who) {
-                holder = null;
+                HOLDER.lazySet(this, null); // a release store: the next claimer's CAS acquires it
             }
         } else {
             HOLDER.compareAndSet(this, who, null);

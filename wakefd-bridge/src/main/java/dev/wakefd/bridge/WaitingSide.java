@@ -45,6 +45,15 @@ final class WaitingSide {
         return producer ? ring.producerPrepareToWait() : ring.consumerPrepareToWait();
     }
 
+    /** The blocking caller about to announce, or null once it withdrew: a plain store (see {@link Sleeper}). */
+    private void parking(Thread t) {
+        if (producer) {
+            ring.producerParking = t;
+        } else {
+            ring.consumerParking = t;
+        }
+    }
+
     /** Takes back the announcement, if any: this side is awake. */
     void withdraw() {
         if (producer) {
@@ -70,7 +79,7 @@ final class WaitingSide {
         if (policy.look(quiet, otherWaking, untimed, deadline)) {
             return true; // the other side acted while we looked: no sleep, no wake
         }
-        sleeper.parking(Thread.currentThread()); // before the announcement
+        parking(Thread.currentThread()); // before the announcement (see Sleeper)
         try {
             if (!prepareToWait()) {
                 checkAfterWait();
@@ -83,7 +92,7 @@ final class WaitingSide {
                 checkAfterWait();
             }
         } finally {
-            sleeper.awake();
+            parking(null); // after the withdrawal: a waker that still reads this thread leaves a spare permit
         }
     }
 }

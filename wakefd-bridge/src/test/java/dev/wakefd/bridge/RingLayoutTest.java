@@ -26,6 +26,8 @@ class RingLayoutTest {
         List<Placed> config = offsets(RingConfig.class);
         List<Placed> producer = offsets(RingProducerLine.class);
         List<Placed> consumer = offsets(RingConsumerLine.class);
+        List<Placed> consumerWait = offsets(RingConsumerWait.class);
+        List<Placed> producerWait = offsets(RingProducerWait.class);
         long end = 0;
         for (Class<?> c = Ring.class; c != Object.class; c = c.getSuperclass()) {
             for (Placed p : offsets(c)) {
@@ -33,11 +35,11 @@ class RingLayoutTest {
             }
         }
         assertThat(config).extracting(Placed::name).contains("buffer", "capacity", "mask", "resume");
-        assertThat(producer)
-                .extracting(Placed::name)
-                .contains("tail", "producerLimit", "consumerWakeAt", "producerGate");
-        assertThat(consumer).extracting(Placed::name).contains("head", "producerWakeAt", "consumerGate");
-        List<List<Placed>> groups = List.of(config, producer, consumer);
+        assertThat(producer).extracting(Placed::name).contains("tail", "producerLimit", "producerGate");
+        assertThat(consumer).extracting(Placed::name).contains("head", "consumerGate");
+        assertThat(consumerWait).extracting(Placed::name).contains("consumerWakeAt", "consumerParking");
+        assertThat(producerWait).extracting(Placed::name).contains("producerWakeAt", "producerParking");
+        List<List<Placed>> groups = List.of(config, producer, consumer, consumerWait, producerWait);
         for (List<Placed> group : groups) {
             for (Placed p : group) {
                 assertThat(p.offset()).as("%s from the object header", p).isGreaterThanOrEqualTo(APART);
@@ -60,7 +62,8 @@ class RingLayoutTest {
 
     @Test
     void padsAndFillersAreTheOnlyOtherFields() throws Exception {
-        Set<String> groups = Set.of("RingConfig", "RingProducerLine", "RingConsumerLine");
+        Set<String> groups =
+                Set.of("RingConfig", "RingProducerLine", "RingConsumerLine", "RingConsumerWait", "RingProducerWait");
         for (Class<?> c = Ring.class; c != Object.class; c = c.getSuperclass()) {
             if (groups.contains(c.getSimpleName())) {
                 continue;
@@ -68,7 +71,7 @@ class RingLayoutTest {
             for (Placed p : offsets(c)) {
                 assertThat(p.name())
                         .as("a field outside the padded groups, in " + c.getSimpleName())
-                        .matches("[pqrs]\\d\\d|headerHole");
+                        .matches("[pqrstu]\\d\\d|headerHole");
             }
         }
     }

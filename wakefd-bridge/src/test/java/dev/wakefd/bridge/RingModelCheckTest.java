@@ -152,7 +152,7 @@ class RingModelCheckTest {
     }
 
     /** The fake wake signal: a named class, as Lincheck cannot track a lambda's captured fields. */
-    static final class FakeWake implements Runnable {
+    static final class FakeWake implements Ring.Wake {
         private final AtomicBoolean pending;
 
         FakeWake(AtomicBoolean pending) {
@@ -160,7 +160,7 @@ class RingModelCheckTest {
         }
 
         @Override
-        public void run() {
+        public void wake(Thread parked) {
             pending.set(true);
         }
     }
