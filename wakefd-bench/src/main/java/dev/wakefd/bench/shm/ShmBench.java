@@ -93,13 +93,11 @@ public final class ShmBench {
     final String pythonDir;
     final List<String> jsonl = new ArrayList<>();
     final Map<String, List<Double>> results = new LinkedHashMap<>();
-    /** One table row per measured wakefd-shm throughput round (warm-up rounds included, marked by order). */
-    final List<String> shmRounds = new ArrayList<>();
 
     ShmBench(boolean quick, String pythonDir) {
         this.quick = quick;
         this.seconds = quick ? 0.2 : 1.0;
-        this.rounds = quick ? 1 : 5;
+        this.rounds = quick ? 1 : Integer.getInteger("wakefd.shm.bench.rounds", 3);
         this.trips = quick ? 300 : Integer.getInteger("wakefd.shm.bench.trips", 3000);
         this.pythonDir = pythonDir;
     }
@@ -119,18 +117,36 @@ public final class ShmBench {
     static void run(String[] args) throws Exception {
         boolean quick = false;
         String python = null, jsonlFile = null, md = null, only = "throughput,from-idle,idle-cpu,python";
+        List<String> reportOf = null;
         for (int i = 0; i < args.length; i++) {
+            if (reportOf != null) {
+                reportOf.add(args[i]);
+                continue;
+            }
             switch (args[i]) {
+                case "--report" -> reportOf = new ArrayList<>();
                 case "--quick" -> quick = true;
                 case "--python" -> python = args[++i];
                 case "--jsonl" -> jsonlFile = args[++i];
                 case "--md" -> md = args[++i];
                 case "--only" -> only = args[++i];
                 default ->
-                    throw new IllegalArgumentException(
-                            "unknown argument " + args[i]
-                                    + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE])");
+                    throw new IllegalArgumentException("unknown argument " + args[i]
+                            + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE]"
+                            + " | ShmBench [--md FILE] --report RUN.jsonl...)");
             }
+        }
+        if (reportOf != null) { // merge the runs' raw results into one page
+            List<Map<String, List<Double>>> runs = new ArrayList<>();
+            for (String f : reportOf) {
+                runs.add(Report.read(Path.of(f)));
+            }
+            String page = new Report(runs, reportOf).page();
+            System.out.println(page);
+            if (md != null) {
+                Files.writeString(Path.of(md), page);
+            }
+            return;
         }
         ShmBench b = new ShmBench(quick, python);
         List<String> parts = List.of(only.split(","));
@@ -146,7 +162,7 @@ public final class ShmBench {
         if (python != null && parts.contains("python")) {
             b.python();
         }
-        String page = b.page(String.join(" ", args));
+        String page = new Report(List.of(b.results), List.of("this run")).page();
         System.out.println(page);
         if (jsonlFile != null) {
             Files.write(Path.of(jsonlFile), b.jsonl);
@@ -175,29 +191,6 @@ public final class ShmBench {
                 value,
                 unit));
         System.err.printf(Locale.ROOT, "shm group: %-10s %-14s %5d B  %,.1f %s%n", bench, channel, size, value, unit);
-    }
-
-    /** A table of the p50/p90/p99 round trips that {@code roundTrips} recorded under {@code bench}. */
-    private void tripTable(StringBuilder b, String bench, List<String> channels) {
-        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c : channels) {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %.1f | %.1f | %.1f |%n",
-                    c,
-                    median(bench + "-p50", c, 64),
-                    median(bench + "-p90", c, 64),
-                    median(bench + "-p99", c, 64)));
-        }
-    }
-
-    double median(String bench, String channel, int size) {
-        List<Double> v = results.get(bench + "|" + channel + "|" + size);
-        if (v == null || v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     // ------------------------------------------------------------------ the three one-way channels
@@ -284,7 +277,6 @@ public final class ShmBench {
         }
 
         long[] rx = new long[3]; // the receiver's wakes, sleeps, waits at the end of the last round
-        long rxSleepsBefore, rxWaitsBefore;
 
         /** The sender's wakes, sleeps, waits; the run-queue wait (ns) of the child's and of this JVM's threads. */
         long[] counts() throws IOException {
@@ -416,6 +408,9 @@ public final class ShmBench {
         }
     }
 
+    /** The line transfer measured before the last wakefd-shm round (ns one way). */
+    double lastLine;
+
     /** One timed one-way run: messages for `seconds`, then a stop message; the child counts and answers. */
     double throughputRound(Tx tx, int size) throws Exception {
         byte[] m = new byte[size];
@@ -424,6 +419,7 @@ public final class ShmBench {
         long n = 0;
         ShmTx shmTx = tx instanceof ShmTx st ? st : null;
         double line = shmTx == null ? 0 : lineTransferNanos();
+        lastLine = line;
         long[] c0 = shmTx == null ? null : shmTx.counts();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
@@ -443,8 +439,6 @@ public final class ShmBench {
             // its DONE line, cumulative) and how long the two processes' threads waited for a CPU.
             long[] c1 = shmTx.counts();
             long[] rx = {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
-            shmTx.rxSleepsBefore = shmTx.rx[1];
-            shmTx.rxWaitsBefore = shmTx.rx[2];
             System.err.printf(
                     Locale.ROOT,
                     "shm group: round %5d B %6.2f M msg/s | line transfer %.0f ns | sender wakes %d sleeps %d waits %d"
@@ -463,14 +457,6 @@ public final class ShmBench {
                     (c1[3] - c0[3]) / 1e6,
                     (c1[4] - c0[4]) / 1e6);
             shmTx.rx = rx;
-            shmRounds.add(String.format(
-                    Locale.ROOT,
-                    "| %d B | %,.0f | %.0f | %d | %.0f |%n",
-                    size,
-                    counted / ((t1 - t0) / 1e9),
-                    line,
-                    rx[1] - shmTx.rxSleepsBefore,
-                    counted / (double) Math.max(1, rx[2] - shmTx.rxWaitsBefore)));
         }
         if (counted != n + 1) {
             throw new IOException("the child counted " + counted + " messages, " + (n + 1) + " were sent");
@@ -491,6 +477,7 @@ public final class ShmBench {
             for (int r = 0; r < rounds; r++) {
                 for (int size : sizes) {
                     record("throughput", "wakefd-shm", size, throughputRound(shm, size), "msg/s");
+                    record("line-transfer", "cpu-pair", size, lastLine, "ns");
                     record("throughput", "unix-socket", size, throughputRound(sock, size), "msg/s");
                     record("throughput", "aeron-ipc-busyspin", size, throughputRound(aeron, size), "msg/s");
                 }
@@ -719,7 +706,7 @@ public final class ShmBench {
     // ------------------------------------------------------------------ idle CPU
 
     void idleCpu() throws Exception {
-        double wait = quick ? 1 : 5;
+        double wait = quick ? 1 : 3;
         List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff");
         List<Tx> txs = new ArrayList<>();
         try {
@@ -735,10 +722,15 @@ public final class ShmBench {
                 Process p = txs.get(i) instanceof ShmTx s
                         ? s.p
                         : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
-                long c0 = cpuNanos(p.pid());
+                long c0 = cpuNanos(p.pid()), d0 = driverCpuNanos();
                 Thread.sleep((long) (wait * 1000));
-                long c1 = cpuNanos(p.pid());
+                long c1 = cpuNanos(p.pid()), d1 = driverCpuNanos();
                 record("idle-cpu", names.get(i), 0, (c1 - c0) / 1e6 / wait, "ms/s");
+                if (txs.get(i) instanceof AeronTx) {
+                    // Aeron IPC needs a media driver: here embedded in this JVM (SHARED threading
+                    // mode, its default BackoffIdleStrategy); its thread idles beside the reader.
+                    record("idle-cpu", "aeron-media-driver", 0, (d1 - d0) / 1e6 / wait, "ms/s");
+                }
             }
         } finally {
             for (Tx t : txs) {
@@ -750,6 +742,30 @@ public final class ShmBench {
                     t.close();
                 }
             }
+        }
+    }
+
+    /**
+     * CPU time (ns) of the embedded media driver's threads in this JVM: in SHARED threading mode
+     * one agent thread named after its roles, "[sender,receiver,conductor]" (Linux keeps the
+     * first 15 characters of a thread's name).
+     */
+    static long driverCpuNanos() {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path t : tasks.toList()) {
+                try {
+                    if (Files.readString(t.resolve("comm")).startsWith("[sender")) {
+                        sum += Long.parseLong(
+                                Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                    }
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException noSchedstat) {
+            return 0;
         }
     }
 
@@ -915,88 +931,6 @@ public final class ShmBench {
                 record("python-to-java", "unix-socket", size, sn / ((s1 - s0) / 1e9), "msg/s");
             }
         }
-    }
-
-    // ------------------------------------------------------------------ the page
-
-    String page(String args) {
-        StringBuilder b = new StringBuilder();
-        b.append("# wakefd-shm benchmarks (issue 17)\n\n");
-        b.append("Generated by `dev.wakefd.bench.shm.ShmBench")
-                .append(args.isEmpty() ? "" : " " + args)
-                .append("` (run by `wakefd-bench/run-benchmarks.sh --group shm`). ")
-                .append(quick ? "**Quick run: short rounds, numbers are indicative only.** " : "")
-                .append("Every process and thread is placed by the scheduler (no pinning); ")
-                .append(Runtime.getRuntime().availableProcessors())
-                .append(" CPUs. Medians of ")
-                .append(rounds)
-                .append(" interleaved rounds of ")
-                .append(seconds)
-                .append(" s.\n\n");
-        b.append("## Throughput, Java to Java across two processes (messages per second)\n\n");
-        b.append(
-                "| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket (goal >= 20x) | shm / Aeron (goal >= 0.8x) |\n|---:|---:|---:|---:|---:|---:|\n");
-        for (int size : new int[] {8, 64, 1024}) {
-            double s = median("throughput", "wakefd-shm", size),
-                    u = median("throughput", "unix-socket", size),
-                    a = median("throughput", "aeron-ipc-busyspin", size);
-            b.append(String.format(
-                    Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
-        }
-        if (!shmRounds.isEmpty()) {
-            b.append("\nEvery wakefd-shm round in run order (the first three are the warm-up), with the cache-line"
-                    + " transfer between the two CPUs measured just before it (two threads bouncing a value, ns one"
-                    + " way; on a VM it changes as the host moves the vCPUs):\n\n");
-            b.append("| size | msg/s | line transfer (ns) | receiver sleeps | messages per receiver wait |\n"
-                    + "|---:|---:|---:|---:|---:|\n");
-            shmRounds.forEach(b::append);
-        }
-        b.append("\n## One 64-byte message from idle (")
-                .append(GAP_NANOS / 1000)
-                .append(" µs gap +- a third, random), round trip (µs)\n\n");
-        tripTable(
-                b,
-                "from-idle",
-                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
-        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
-                + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
-                + " EventFd.signal/await) with no ring.\n");
-        if (results.containsKey("from-idle-2ms-p50|wakefd-shm|64")) {
-            b.append("\nAfter a ")
-                    .append(LONG_GAP_NANOS / 1_000_000)
-                    .append(" ms gap (+- a third), the same echoes, round trip (µs):\n\n");
-            tripTable(b, "from-idle-2ms", List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
-        }
-        b.append(String.format(
-                Locale.ROOT,
-                "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
-                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
-                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
-        b.append(
-                "\n## Idle reader CPU (ms of CPU per second, every thread of the child JVM, /proc/PID/task/*/schedstat)\n\n");
-        b.append("| reader | CPU ms/s |\n|---|---:|\n");
-        for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
-            b.append(String.format(Locale.ROOT, "| %s | %.2f |%n", c, median("idle-cpu", c, 0)));
-        }
-        b.append("\nGoal: shm <= 1.5x the socket reader blocked in read(2).\n");
-        if (results.containsKey("java-to-python|wakefd-shm|64")) {
-            b.append(
-                    "\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n|---|---:|---:|---:|\n");
-            for (String e : List.of("java-to-python", "python-to-java")) {
-                double s = median(e, "wakefd-shm", 64), u = median(e, "unix-socket", 64);
-                b.append(String.format(
-                        Locale.ROOT, "| %s throughput (msg/s) | %,.0f | %,.0f | %.1fx |%n", e, s, u, s / u));
-            }
-            double s = median("python-from-idle-p50", "wakefd-shm", 64),
-                    u = median("python-from-idle-p50", "unix-socket", 64);
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| Java -> Python -> Java from idle, p50 (µs) | %.1f | %.1f | %.2fx |%n",
-                    s,
-                    u,
-                    s / u));
-        }
-        return b.toString();
     }
 
     static PrintStream out() {
