@@ -107,18 +107,21 @@ final class Report {
         return perRun(r -> of(r, bench, c1, size) / of(r, bench, c2, size));
     }
 
+    /** p10/p50/p90/p99 round trips, with the reader's idle CPU beside the channels that have it. */
     private void tripTable(StringBuilder b, String bench, List<String> channels) {
-        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
+        b.append("| channel | p10 | p50 | p90 | p99 | idle CPU of the reader (ms/s) |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
         for (String c : channels) {
-            b.append("| ")
-                    .append(c)
-                    .append(" | ")
-                    .append(cell(perRun(bench + "-p50", c, 64), "%.1f"))
-                    .append(" | ")
-                    .append(cell(perRun(bench + "-p90", c, 64), "%.1f"))
-                    .append(" | ")
-                    .append(cell(perRun(bench + "-p99", c, 64), "%.1f"))
-                    .append(" |\n");
+            double[] cpu = perRun("idle-cpu", c, 0);
+            String idle = cpu.length == 0 ? "" : cell(cpu, "%.2f");
+            if (c.startsWith("aeron") && cpu.length > 0) {
+                idle += " + media driver " + cell(perRun("idle-cpu", "aeron-media-driver", 0), "%.2f");
+            }
+            b.append("| ").append(c);
+            for (String q : List.of("-p10", "-p50", "-p90", "-p99")) {
+                b.append(" | ").append(cell(perRun(bench + q, c, 64), "%.1f"));
+            }
+            b.append(" | ").append(idle).append(" |\n");
         }
     }
 
@@ -218,7 +221,7 @@ final class Report {
                 + " both sides, the embedded media driver in SHARED mode with its default idle strategy; its idle"
                 + " CPU is below. A park of 1 µs lasts about 55 µs (the kernel's default 50 µs timer slack), so"
                 + " 150 µs after its last message the echo parks about every 55 µs: a message waits for the park"
-                + " in progress to end (trips that land just as it wakes take 7 - 10 µs, the p10).\n");
+                + " in progress to end; trips that land just as it wakes find it polling (the p10).\n");
         if (runs.stream().anyMatch(r -> r.containsKey("from-idle-2ms-p50|wakefd-shm|64"))) {
             b.append("\nAfter a 2 ms gap (+- a third), the same echoes, round trip (µs):\n\n");
             tripTable(b, "from-idle-2ms", List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));

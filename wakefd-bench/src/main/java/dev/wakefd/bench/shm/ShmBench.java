@@ -697,6 +697,7 @@ public final class ShmBench {
         for (int c = 0; c < n; c++) {
             long[] a = rtt[c];
             Arrays.sort(a);
+            record(bench + "-p10", names.get(c), m.length, a[a.length / 10] / 1e3, "us");
             record(bench + "-p50", names.get(c), m.length, a[a.length / 2] / 1e3, "us");
             record(bench + "-p90", names.get(c), m.length, a[(int) (a.length * 0.9)] / 1e3, "us");
             record(bench + "-p99", names.get(c), m.length, a[(int) (a.length * 0.99)] / 1e3, "us");
