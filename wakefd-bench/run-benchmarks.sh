@@ -91,7 +91,7 @@ run_shm() {
     [ "$i" = 1 ] && only=$only,python
     echo "shm group: run $i of $runs ($only)..." >&2
     "${jvm[@]}" "${shm_flag[@]}" --only "$only" --python "$root/wakefd-shm/src/main/python" \
-      --jsonl "$out/shm-run$i.jsonl" >"$out/shm-run$i.log"
+      --jsonl "$out/shm-run$i.jsonl" >"$out/shm-run$i.log" 2>&1
     files+=("$out/shm-run$i.jsonl")
   done
   "${jvm[@]}" --md docs/benchmarks-shm.md --report "${files[@]}" >/dev/null

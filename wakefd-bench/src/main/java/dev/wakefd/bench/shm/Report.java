@@ -109,8 +109,9 @@ final class Report {
 
     /** p10/p50/p90/p99 round trips, with the reader's idle CPU beside the channels that have it. */
     private void tripTable(StringBuilder b, String bench, List<String> channels) {
-        b.append("| channel | p10 | p50 | p90 | p99 | idle CPU of the reader (ms/s) |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
+        b.append(
+                "| channel | p10 | p50 | p90 | p99 | echo's CPU per trip, gap included (µs) | idle reader CPU (ms/s) |\n"
+                        + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (String c : channels) {
             double[] cpu = perRun("idle-cpu", c, 0);
             String idle = cpu.length == 0 ? "" : cell(cpu, "%.2f");
@@ -121,6 +122,7 @@ final class Report {
             for (String q : List.of("-p10", "-p50", "-p90", "-p99")) {
                 b.append(" | ").append(cell(perRun(bench + q, c, 64), "%.1f"));
             }
+            b.append(" | ").append(cell(perRun(bench + "-cpu", c, 64), "%.1f"));
             b.append(" | ").append(idle).append(" |\n");
         }
     }
@@ -222,6 +224,25 @@ final class Report {
                 + " CPU is below. A park of 1 µs lasts about 55 µs (the kernel's default 50 µs timer slack), so"
                 + " 150 µs after its last message the echo parks about every 55 µs: a message waits for the park"
                 + " in progress to end; trips that land just as it wakes find it polling (the p10).\n");
+        if (runs.stream().anyMatch(r -> r.containsKey("from-idle-1cpu-p50|wakefd-shm|64"))) {
+            b.append("\nBeside it, pinned (`taskset`): the requesting thread and every echo process on one CPU, the"
+                    + " same 150 µs gaps, round trip (µs):\n\n");
+            b.append("| channel | p10 | p50 | p90 | p99 | echo's CPU per trip, gap included (µs) |\n"
+                    + "|---|---:|---:|---:|---:|---:|\n");
+            for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only")) {
+                b.append("| ").append(c);
+                for (String q : List.of("-p10", "-p50", "-p90", "-p99", "-cpu")) {
+                    b.append(" | ").append(cell(perRun("from-idle-1cpu" + q, c, 64), "%.1f"));
+                }
+                b.append(" |\n");
+            }
+            b.append("\nAeron's backoff parks end early when a timer interrupt of another thread on the same CPU fires"
+                    + " within their slack (the requester's gap ends with one), and the echo then runs when the"
+                    + " requester yields in its own backoff: sharing a CPU with the requester, Aeron's echo is polling"
+                    + " when the message comes; on another CPU it is not (`AeronPlacement` pins the two threads either"
+                    + " way). The scheduler decides per run which of the two a free run gets, hence the range of"
+                    + " Aeron's p50 above.\n");
+        }
         if (runs.stream().anyMatch(r -> r.containsKey("from-idle-2ms-p50|wakefd-shm|64"))) {
             b.append("\nAfter a 2 ms gap (+- a third), the same echoes, round trip (µs):\n\n");
             tripTable(b, "from-idle-2ms", List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));

@@ -207,8 +207,11 @@ public final class ShmBench {
     }
 
     static Process child(String... args) throws IOException {
-        List<String> cmd =
-                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        List<String> cmd = new ArrayList<>();
+        if (childCpu >= 0) {
+            cmd.addAll(List.of("taskset", "-c", Integer.toString(childCpu)));
+        }
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmBench.class.getName(), "--peer"));
         cmd.addAll(List.of(args));
@@ -491,6 +494,9 @@ public final class ShmBench {
     interface Echo extends AutoCloseable {
         void trip(byte[] m) throws Exception;
 
+        /** The echoing child's pid (its CPU time is what the echo costs). */
+        long pid();
+
         @Override
         void close() throws Exception;
     }
@@ -516,6 +522,10 @@ public final class ShmBench {
             }
             spin(tx, rx, spinMicros);
             expect(new Lines(p).next(), "READY");
+        }
+
+        public long pid() {
+            return p.pid();
         }
 
         public void trip(byte[] m) throws Exception {
@@ -559,6 +569,10 @@ public final class ShmBench {
             expect(new Lines(p).next(), "READY");
         }
 
+        public long pid() {
+            return p.pid();
+        }
+
         public void trip(byte[] m) throws Exception {
             there.signal();
             back.await();
@@ -578,6 +592,10 @@ public final class ShmBench {
 
         SocketEcho(String mode) throws Exception {
             s = new SocketTx(mode);
+        }
+
+        public long pid() {
+            return s.p.pid();
         }
 
         public void trip(byte[] m) throws Exception {
@@ -618,6 +636,10 @@ public final class ShmBench {
             }
         }
 
+        public long pid() {
+            return p.pid();
+        }
+
         public void trip(byte[] m) {
             buf.putBytes(0, m);
             while (pub.offer(buf, 0, m.length) < 0) {
@@ -647,36 +669,112 @@ public final class ShmBench {
      * The wakes-from-idle channels interleaved trip by trip, then Aeron with BackoffIdleStrategy
      * on its own: its echo (and the media driver in this JVM) keep waking up between trips while
      * they back off, which keeps the CPUs out of idle for whichever channel's trip comes next and
-     * would favour that one; no Aeron thread runs while the others are measured.
+     * would favour that one; no Aeron thread runs while the others are measured. First with every
+     * thread placed by the scheduler (the figure), then beside it pinned: the requesting thread
+     * and the echo process on one CPU.
      */
     void fromIdle() throws Exception {
+        fromIdle(-1, -1, "from-idle", true);
+        if (quick) {
+            return;
+        }
+        if (!canPin()) {
+            System.err.println("shm group: taskset not found: no pinned from-idle passes");
+            return;
+        }
+        // Why a pinned pass: a backoff poller's park ends early when a timer interrupt of another
+        // thread on its CPU fires within its timer slack, and it then runs as soon as that thread
+        // yields. Sharing a CPU with the requester (whose gap ends with a timer), Aeron's echo is
+        // polling when the message comes; on the other CPU it is not (AeronPlacement). The
+        // scheduler picks one or the other per run; the shared CPU is shown beside, pinned.
+        fromIdle(1, 1, "from-idle-1cpu", false);
+    }
+
+    /** Pins this thread to {@code self} and every echo process to {@code echo} (-1: no pinning). */
+    void fromIdle(int self, int echo, String bench, boolean all) throws Exception {
         byte[] m = new byte[ROUND_TRIP_SIZE];
         closeDriver(); // the throughput part's, if it ran: its thread wakes every millisecond
-        try (Echo shm = new ShmEcho("shm-echo");
-                Echo shm0 = new ShmEcho("shm-echo", "0");
-                Echo sock = new SocketEcho("socket-echo");
-                Echo efd = new EventFdEcho()) {
-            roundTrips(
-                    List.of(shm, shm0, sock, efd),
-                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "eventfd-only"),
-                    m,
-                    "from-idle");
+        childCpu = echo;
+        if (self >= 0) {
+            pinThisThread(Integer.toString(self));
         }
-        try (Echo aeron = new AeronEcho()) {
-            roundTrips(List.of(aeron), List.of("aeron-ipc-backoff"), m, "from-idle");
+        try {
+            List<Echo> echoes = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            try {
+                echoes.add(new ShmEcho("shm-echo"));
+                names.add("wakefd-shm");
+                if (all) {
+                    echoes.add(new ShmEcho("shm-echo", "0"));
+                    names.add("wakefd-shm-nospin");
+                }
+                echoes.add(new SocketEcho("socket-echo"));
+                names.add("unix-socket");
+                echoes.add(new EventFdEcho());
+                names.add("eventfd-only");
+                roundTrips(echoes, names, m, bench, all);
+            } finally {
+                for (Echo e : echoes) {
+                    e.close();
+                }
+            }
+            try (Echo aeron = new AeronEcho()) {
+                roundTrips(List.of(aeron), List.of("aeron-ipc-backoff"), m, bench, all);
+            }
+            closeDriver();
+        } finally {
+            childCpu = -1;
+            if (self >= 0) {
+                pinThisThread("0-" + (Runtime.getRuntime().availableProcessors() - 1));
+            }
         }
-        closeDriver();
+    }
+
+    /** The CPU every child process is pinned to (taskset -c), or -1 for none. */
+    static int childCpu = -1;
+
+    static boolean canPin() {
+        try {
+            return new ProcessBuilder("taskset", "-V")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start()
+                            .waitFor()
+                    == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Sets the calling thread's CPU affinity (taskset -p on its own thread id). */
+    static void pinThisThread(String cpus) throws IOException, InterruptedException {
+        String tid = Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                .getFileName()
+                .toString();
+        int rc = new ProcessBuilder("taskset", "-p", "-c", cpus, tid)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
+        if (rc != 0) {
+            throw new IOException("taskset -p -c " + cpus + " " + tid + " failed (exit " + rc + ")");
+        }
     }
 
     /** Interleaved round trips after a gap: trip k of each channel, then trip k+1 of each. */
     void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench) throws Exception {
+        roundTrips(echoes, names, m, bench, true);
+    }
+
+    /** As above; {@code longGaps}: also the pass after 2 ms gaps. */
+    void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench, boolean longGaps) throws Exception {
         for (Echo e : echoes) { // warm-up: until the from-idle path is C2-compiled in both processes
             for (int w = 0; w < WARMUP_TRIPS; w++) {
                 e.trip(m);
             }
         }
         roundTrips(echoes, names, m, bench, GAP_NANOS, trips);
-        if (!quick) { // the same echoes (warm), after 2 ms gaps
+        if (!quick && longGaps) { // the same echoes (warm), after 2 ms gaps
             roundTrips(echoes, names, m, bench + "-2ms", LONG_GAP_NANOS, trips / 6);
         }
     }
@@ -686,6 +784,10 @@ public final class ShmBench {
         int n = echoes.size();
         long[][] rtt = new long[n][trips];
         java.util.SplittableRandom gaps = new java.util.SplittableRandom(42); // same gaps for every call
+        long[] cpu0 = new long[n];
+        for (int c = 0; c < n; c++) {
+            cpu0[c] = cpuNanos(echoes.get(c).pid());
+        }
         for (int k = 0; k < trips; k++) {
             for (int c = 0; c < n; c++) {
                 LockSupport.parkNanos(gapNanos(gaps, gap)); // both sides go idle (and past their spin) before the trip
@@ -701,6 +803,14 @@ public final class ShmBench {
             record(bench + "-p50", names.get(c), m.length, a[a.length / 2] / 1e3, "us");
             record(bench + "-p90", names.get(c), m.length, a[(int) (a.length * 0.9)] / 1e3, "us");
             record(bench + "-p99", names.get(c), m.length, a[(int) (a.length * 0.99)] / 1e3, "us");
+            // What the echo burned per trip, its gaps included: a reader that sleeps pays for the
+            // wake and the message, a reader that polls also for every look during the gap.
+            record(
+                    bench + "-cpu",
+                    names.get(c),
+                    m.length,
+                    (cpuNanos(echoes.get(c).pid()) - cpu0[c]) / 1e3 / trips,
+                    "us/trip");
         }
     }
 
