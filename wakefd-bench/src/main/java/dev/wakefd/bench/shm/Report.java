@@ -189,9 +189,9 @@ final class Report {
                 .append(perRunCells(perRun(r -> median(all(r, "line-transfer", "cpu-pair"))), "%.0f"))
                 .append(" |\n");
         b.append("\nThe 2-vCPU VM has two placements: both vCPUs on one core complex (line transfer about 50 ns) or"
-                + " on two (about 200 ns). The ring pays one line transfer per message on the producer (its"
-                + " per-message full fences wait for the line the consumer reads; docs/shm.md, \"Throughput\"),"
-                + " Aeron does not, so shm / Aeron follows the placement.\n");
+                + " on two (about 200 ns). The ring pays about one line transfer per message on the producer (its"
+                + " two full fences per message wait for the lines the consumer reads; docs/design/shm-ring.md,"
+                + " \"Cost per message\"), Aeron does not, so shm / Aeron follows the placement.\n");
 
         b.append("\n## Throughput, Java to Java across two processes (messages per second)\n\n");
         b.append("| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket | shm / Aeron |\n"

@@ -817,7 +817,7 @@ public final class ShmBench {
     // ------------------------------------------------------------------ idle CPU
 
     void idleCpu() throws Exception {
-        double wait = quick ? 1 : 3;
+        double wait = quick ? 1 : 5;
         List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff");
         List<Tx> txs = new ArrayList<>();
         try {
@@ -828,21 +828,21 @@ public final class ShmBench {
                 t.send(new byte[8]);
                 expect(t.answer(), "GOT");
             }
-            Thread.sleep(1000); // past spins and JIT activity
+            Thread.sleep(quick ? 1000 : 2000); // past spins and JIT activity
+            // One window for all three readers, so none is measured closer to its start-up than another.
+            long[] c0 = new long[txs.size()];
             for (int i = 0; i < txs.size(); i++) {
-                Process p = txs.get(i) instanceof ShmTx s
-                        ? s.p
-                        : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
-                long c0 = cpuNanos(p.pid()), d0 = driverCpuNanos();
-                Thread.sleep((long) (wait * 1000));
-                long c1 = cpuNanos(p.pid()), d1 = driverCpuNanos();
-                record("idle-cpu", names.get(i), 0, (c1 - c0) / 1e6 / wait, "ms/s");
-                if (txs.get(i) instanceof AeronTx) {
-                    // Aeron IPC needs a media driver: here embedded in this JVM (SHARED threading
-                    // mode, its default BackoffIdleStrategy); its thread idles beside the reader.
-                    record("idle-cpu", "aeron-media-driver", 0, (d1 - d0) / 1e6 / wait, "ms/s");
-                }
+                c0[i] = cpuNanos(pid(txs.get(i)));
             }
+            long d0 = driverCpuNanos();
+            Thread.sleep((long) (wait * 1000));
+            long d1 = driverCpuNanos();
+            for (int i = 0; i < txs.size(); i++) {
+                record("idle-cpu", names.get(i), 0, (cpuNanos(pid(txs.get(i))) - c0[i]) / 1e6 / wait, "ms/s");
+            }
+            // Aeron IPC needs a media driver: here embedded in this JVM (SHARED threading mode, its
+            // default BackoffIdleStrategy); its thread idles beside the reader.
+            record("idle-cpu", "aeron-media-driver", 0, (d1 - d0) / 1e6 / wait, "ms/s");
         } finally {
             for (Tx t : txs) {
                 if (t instanceof AeronTx a) {
@@ -854,6 +854,10 @@ public final class ShmBench {
                 }
             }
         }
+    }
+
+    static long pid(Tx t) {
+        return t instanceof ShmTx s ? s.p.pid() : t instanceof SocketTx s ? s.p.pid() : ((AeronTx) t).p.pid();
     }
 
     /**
