@@ -831,14 +831,32 @@ public final class ShmBench {
             Thread.sleep(quick ? 1000 : 2000); // past spins and JIT activity
             // One window for all three readers, so none is measured closer to its start-up than another.
             long[] c0 = new long[txs.size()];
+            List<Map<String, Long>> t0 = new ArrayList<>();
             for (int i = 0; i < txs.size(); i++) {
                 c0[i] = cpuNanos(pid(txs.get(i)));
+                t0.add(threadCpuNanos(pid(txs.get(i))));
             }
             long d0 = driverCpuNanos();
             Thread.sleep((long) (wait * 1000));
             long d1 = driverCpuNanos();
             for (int i = 0; i < txs.size(); i++) {
                 record("idle-cpu", names.get(i), 0, (cpuNanos(pid(txs.get(i))) - c0[i]) / 1e6 / wait, "ms/s");
+                // The same without the threads every JVM runs for itself (JIT, GC, monitor
+                // deflation...): what the reader and its library cost, beside the JVM's own noise.
+                Map<String, Long> t1 = threadCpuNanos(pid(txs.get(i)));
+                long own = 0;
+                StringBuilder each = new StringBuilder();
+                for (Map.Entry<String, Long> e : t1.entrySet()) {
+                    long d = e.getValue() - t0.get(i).getOrDefault(e.getKey(), 0L);
+                    if (d > 0) {
+                        each.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), d / 1e6 / wait));
+                    }
+                    if (!jvmHousekeeping(e.getKey())) {
+                        own += d;
+                    }
+                }
+                System.err.println("shm group: idle-cpu " + names.get(i) + " per thread (ms/s):" + each);
+                record("idle-cpu-own", names.get(i), 0, own / 1e6 / wait, "ms/s");
             }
             // Aeron IPC needs a media driver: here embedded in this JVM (SHARED threading mode, its
             // default BackoffIdleStrategy); its thread idles beside the reader.
@@ -854,6 +872,50 @@ public final class ShmBench {
                 }
             }
         }
+    }
+
+    /** Threads the JVM runs for itself, by their Linux names (first 15 characters). */
+    static boolean jvmHousekeeping(String comm) {
+        for (String p : List.of(
+                "C1 ",
+                "C2 ",
+                "G1 ",
+                "GC ",
+                "VM ",
+                "Monitor Deflati",
+                "Service Thread",
+                "Signal Dispatch",
+                "Finalizer",
+                "Reference Handl",
+                "Notification Th",
+                "Attach Listener",
+                "Common-Cleaner")) {
+            if (comm.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** CPU time (ns) per thread of a process, keyed "name/tid" (/proc/PID/task/TID/comm and schedstat). */
+    static Map<String, Long> threadCpuNanos(long pid) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    m.put(
+                            Files.readString(t.resolve("comm")).trim() + "/" + t.getFileName(),
+                            Long.parseLong(Files.readString(t.resolve("schedstat"))
+                                    .trim()
+                                    .split(" ")[0]));
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            // an empty map: the own figure reads 0
+        }
+        return m;
     }
 
     static long pid(Tx t) {
