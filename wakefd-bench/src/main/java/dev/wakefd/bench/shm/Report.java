@@ -178,6 +178,15 @@ final class Report {
                 "%.2fx",
                 0.5,
                 false);
+        if (runs.stream().anyMatch(r -> r.containsKey("from-idle-1cpu-p50|wakefd-shm|64"))) {
+            goal(
+                    b,
+                    "(beside it) the same, pinned: requester and echo on one CPU",
+                    ratio("from-idle-1cpu-p50", "wakefd-shm", "aeron-ipc-backoff", 64),
+                    "%.2fx",
+                    0.5,
+                    false);
+        }
         goal(
                 b,
                 "idle reader CPU, shm / socket read(2) (<= 1.5x)",
