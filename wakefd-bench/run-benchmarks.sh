@@ -17,7 +17,8 @@
 #                                            forked); prints JMH's table, leaves docs/ alone
 #   wakefd-bench/run-benchmarks.sh [--quick] --group shm
 #                                            only wakefd-shm across processes against a Unix
-#                                            socket, Aeron IPC and Python (issue 17); writes
+#                                            socket, Aeron IPC and Python (issue 17): three
+#                                            JVM runs merged (about 5 min); writes
 #                                            docs/benchmarks-shm.md only
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals       only the bridge against JCTools,
 #   wakefd-bench/run-benchmarks.sh [--quick] --group bridge-rivals-1cpu  Disruptor, Agrona, ABQ (issue 15),
@@ -75,16 +76,26 @@ java_opts=(--enable-native-access=ALL-UNNAMED)
 [ "$(wakefd_java_feature "$WAKEFD_JAVA")" -ge 23 ] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
 
 # The shm group (issue 17): wakefd-shm against a Unix socket and Aeron IPC, each peer a child
-# process placed by the scheduler; writes docs/benchmarks-shm.md. Aeron needs these opens.
+# process placed by the scheduler. Three JVM runs (one with --quick; the Python exchanges in the
+# first only), merged into docs/benchmarks-shm.md with the runs' range and each goal judged per
+# run, so that one run's vCPU placement does not decide a verdict. Aeron needs these opens.
 run_shm() {
-  echo "shm group: wakefd-shm, Unix socket, Aeron IPC, Python..." >&2
-  local shm_flag=()
-  [ $quick = 1 ] && shm_flag=(--quick)
-  "$WAKEFD_JAVA" "${java_opts[@]}" --add-opens java.base/jdk.internal.misc=ALL-UNNAMED \
-    --add-opens java.base/java.util.zip=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-    -cp "$jar" dev.wakefd.bench.shm.ShmBench "${shm_flag[@]}" --python "$root/wakefd-shm/src/main/python" \
-    --jsonl "$out/shm.jsonl" --md docs/benchmarks-shm.md >"$out/shm.log"
-  echo "wrote docs/benchmarks-shm.md (raw: $out/shm.jsonl)" >&2
+  local runs=3 shm_flag=() files=()
+  [ $quick = 1 ] && { shm_flag=(--quick); runs=1; }
+  local jvm=("$WAKEFD_JAVA" "${java_opts[@]}" --add-opens java.base/jdk.internal.misc=ALL-UNNAMED
+    --add-opens java.base/java.util.zip=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+    -cp "$jar" dev.wakefd.bench.shm.ShmBench)
+  rm -f "$out"/shm.jsonl "$out"/shm.log "$out"/shm-run*.jsonl "$out"/shm-run*.log
+  for i in $(seq 1 $runs); do
+    local only=throughput,from-idle,idle-cpu
+    [ "$i" = 1 ] && only=$only,python
+    echo "shm group: run $i of $runs ($only)..." >&2
+    "${jvm[@]}" "${shm_flag[@]}" --only "$only" --python "$root/wakefd-shm/src/main/python" \
+      --jsonl "$out/shm-run$i.jsonl" >"$out/shm-run$i.log" 2>&1
+    files+=("$out/shm-run$i.jsonl")
+  done
+  "${jvm[@]}" --md docs/benchmarks-shm.md --report "${files[@]}" >/dev/null
+  echo "shm group: wrote docs/benchmarks-shm.md (raw: ${files[*]}, logs beside them)" >&2
 }
 if [ "$group" = shm ]; then
   run_shm

@@ -93,13 +93,11 @@ public final class ShmBench {
     final String pythonDir;
     final List<String> jsonl = new ArrayList<>();
     final Map<String, List<Double>> results = new LinkedHashMap<>();
-    /** One table row per measured wakefd-shm throughput round (warm-up rounds included, marked by order). */
-    final List<String> shmRounds = new ArrayList<>();
 
     ShmBench(boolean quick, String pythonDir) {
         this.quick = quick;
         this.seconds = quick ? 0.2 : 1.0;
-        this.rounds = quick ? 1 : 5;
+        this.rounds = quick ? 1 : Integer.getInteger("wakefd.shm.bench.rounds", 3);
         this.trips = quick ? 300 : Integer.getInteger("wakefd.shm.bench.trips", 3000);
         this.pythonDir = pythonDir;
     }
@@ -119,18 +117,36 @@ public final class ShmBench {
     static void run(String[] args) throws Exception {
         boolean quick = false;
         String python = null, jsonlFile = null, md = null, only = "throughput,from-idle,idle-cpu,python";
+        List<String> reportOf = null;
         for (int i = 0; i < args.length; i++) {
+            if (reportOf != null) {
+                reportOf.add(args[i]);
+                continue;
+            }
             switch (args[i]) {
+                case "--report" -> reportOf = new ArrayList<>();
                 case "--quick" -> quick = true;
                 case "--python" -> python = args[++i];
                 case "--jsonl" -> jsonlFile = args[++i];
                 case "--md" -> md = args[++i];
                 case "--only" -> only = args[++i];
                 default ->
-                    throw new IllegalArgumentException(
-                            "unknown argument " + args[i]
-                                    + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE])");
+                    throw new IllegalArgumentException("unknown argument " + args[i]
+                            + " (usage: ShmBench [--quick] [--only throughput,from-idle,idle-cpu,python] [--python DIR] [--jsonl FILE] [--md FILE]"
+                            + " | ShmBench [--md FILE] --report RUN.jsonl...)");
             }
+        }
+        if (reportOf != null) { // merge the runs' raw results into one page
+            List<Map<String, List<Double>>> runs = new ArrayList<>();
+            for (String f : reportOf) {
+                runs.add(Report.read(Path.of(f)));
+            }
+            String page = new Report(runs, reportOf).page();
+            System.out.println(page);
+            if (md != null) {
+                Files.writeString(Path.of(md), page);
+            }
+            return;
         }
         ShmBench b = new ShmBench(quick, python);
         List<String> parts = List.of(only.split(","));
@@ -146,7 +162,7 @@ public final class ShmBench {
         if (python != null && parts.contains("python")) {
             b.python();
         }
-        String page = b.page(String.join(" ", args));
+        String page = new Report(List.of(b.results), List.of("this run")).page();
         System.out.println(page);
         if (jsonlFile != null) {
             Files.write(Path.of(jsonlFile), b.jsonl);
@@ -177,29 +193,6 @@ public final class ShmBench {
         System.err.printf(Locale.ROOT, "shm group: %-10s %-14s %5d B  %,.1f %s%n", bench, channel, size, value, unit);
     }
 
-    /** A table of the p50/p90/p99 round trips that {@code roundTrips} recorded under {@code bench}. */
-    private void tripTable(StringBuilder b, String bench, List<String> channels) {
-        b.append("| channel | p50 | p90 | p99 |\n|---|---:|---:|---:|\n");
-        for (String c : channels) {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %.1f | %.1f | %.1f |%n",
-                    c,
-                    median(bench + "-p50", c, 64),
-                    median(bench + "-p90", c, 64),
-                    median(bench + "-p99", c, 64)));
-        }
-    }
-
-    double median(String bench, String channel, int size) {
-        List<Double> v = results.get(bench + "|" + channel + "|" + size);
-        if (v == null || v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
     // ------------------------------------------------------------------ the three one-way channels
 
     /** This side of a one-way channel to a child. */
@@ -214,8 +207,11 @@ public final class ShmBench {
     }
 
     static Process child(String... args) throws IOException {
-        List<String> cmd =
-                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        List<String> cmd = new ArrayList<>();
+        if (childCpu >= 0) {
+            cmd.addAll(List.of("taskset", "-c", Integer.toString(childCpu)));
+        }
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmBench.class.getName(), "--peer"));
         cmd.addAll(List.of(args));
@@ -284,7 +280,6 @@ public final class ShmBench {
         }
 
         long[] rx = new long[3]; // the receiver's wakes, sleeps, waits at the end of the last round
-        long rxSleepsBefore, rxWaitsBefore;
 
         /** The sender's wakes, sleeps, waits; the run-queue wait (ns) of the child's and of this JVM's threads. */
         long[] counts() throws IOException {
@@ -416,6 +411,9 @@ public final class ShmBench {
         }
     }
 
+    /** The line transfer measured before the last wakefd-shm round (ns one way). */
+    double lastLine;
+
     /** One timed one-way run: messages for `seconds`, then a stop message; the child counts and answers. */
     double throughputRound(Tx tx, int size) throws Exception {
         byte[] m = new byte[size];
@@ -424,6 +422,7 @@ public final class ShmBench {
         long n = 0;
         ShmTx shmTx = tx instanceof ShmTx st ? st : null;
         double line = shmTx == null ? 0 : lineTransferNanos();
+        lastLine = line;
         long[] c0 = shmTx == null ? null : shmTx.counts();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
@@ -443,8 +442,6 @@ public final class ShmBench {
             // its DONE line, cumulative) and how long the two processes' threads waited for a CPU.
             long[] c1 = shmTx.counts();
             long[] rx = {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
-            shmTx.rxSleepsBefore = shmTx.rx[1];
-            shmTx.rxWaitsBefore = shmTx.rx[2];
             System.err.printf(
                     Locale.ROOT,
                     "shm group: round %5d B %6.2f M msg/s | line transfer %.0f ns | sender wakes %d sleeps %d waits %d"
@@ -463,14 +460,6 @@ public final class ShmBench {
                     (c1[3] - c0[3]) / 1e6,
                     (c1[4] - c0[4]) / 1e6);
             shmTx.rx = rx;
-            shmRounds.add(String.format(
-                    Locale.ROOT,
-                    "| %d B | %,.0f | %.0f | %d | %.0f |%n",
-                    size,
-                    counted / ((t1 - t0) / 1e9),
-                    line,
-                    rx[1] - shmTx.rxSleepsBefore,
-                    counted / (double) Math.max(1, rx[2] - shmTx.rxWaitsBefore)));
         }
         if (counted != n + 1) {
             throw new IOException("the child counted " + counted + " messages, " + (n + 1) + " were sent");
@@ -491,6 +480,7 @@ public final class ShmBench {
             for (int r = 0; r < rounds; r++) {
                 for (int size : sizes) {
                     record("throughput", "wakefd-shm", size, throughputRound(shm, size), "msg/s");
+                    record("line-transfer", "cpu-pair", size, lastLine, "ns");
                     record("throughput", "unix-socket", size, throughputRound(sock, size), "msg/s");
                     record("throughput", "aeron-ipc-busyspin", size, throughputRound(aeron, size), "msg/s");
                 }
@@ -503,6 +493,9 @@ public final class ShmBench {
     /** A round trip to an echoing child. */
     interface Echo extends AutoCloseable {
         void trip(byte[] m) throws Exception;
+
+        /** The echoing child's pid (its CPU time is what the echo costs). */
+        long pid();
 
         @Override
         void close() throws Exception;
@@ -529,6 +522,10 @@ public final class ShmBench {
             }
             spin(tx, rx, spinMicros);
             expect(new Lines(p).next(), "READY");
+        }
+
+        public long pid() {
+            return p.pid();
         }
 
         public void trip(byte[] m) throws Exception {
@@ -572,6 +569,10 @@ public final class ShmBench {
             expect(new Lines(p).next(), "READY");
         }
 
+        public long pid() {
+            return p.pid();
+        }
+
         public void trip(byte[] m) throws Exception {
             there.signal();
             back.await();
@@ -591,6 +592,10 @@ public final class ShmBench {
 
         SocketEcho(String mode) throws Exception {
             s = new SocketTx(mode);
+        }
+
+        public long pid() {
+            return s.p.pid();
         }
 
         public void trip(byte[] m) throws Exception {
@@ -631,6 +636,10 @@ public final class ShmBench {
             }
         }
 
+        public long pid() {
+            return p.pid();
+        }
+
         public void trip(byte[] m) {
             buf.putBytes(0, m);
             while (pub.offer(buf, 0, m.length) < 0) {
@@ -660,36 +669,112 @@ public final class ShmBench {
      * The wakes-from-idle channels interleaved trip by trip, then Aeron with BackoffIdleStrategy
      * on its own: its echo (and the media driver in this JVM) keep waking up between trips while
      * they back off, which keeps the CPUs out of idle for whichever channel's trip comes next and
-     * would favour that one; no Aeron thread runs while the others are measured.
+     * would favour that one; no Aeron thread runs while the others are measured. First with every
+     * thread placed by the scheduler (the figure), then beside it pinned: the requesting thread
+     * and the echo process on one CPU.
      */
     void fromIdle() throws Exception {
+        fromIdle(-1, -1, "from-idle", true);
+        if (quick) {
+            return;
+        }
+        if (!canPin()) {
+            System.err.println("shm group: taskset not found: no pinned from-idle passes");
+            return;
+        }
+        // Why a pinned pass: a backoff poller's park ends early when a timer interrupt of another
+        // thread on its CPU fires within its timer slack, and it then runs as soon as that thread
+        // yields. Sharing a CPU with the requester (whose gap ends with a timer), Aeron's echo is
+        // polling when the message comes; on the other CPU it is not (AeronPlacement). The
+        // scheduler picks one or the other per run; the shared CPU is shown beside, pinned.
+        fromIdle(1, 1, "from-idle-1cpu", false);
+    }
+
+    /** Pins this thread to {@code self} and every echo process to {@code echo} (-1: no pinning). */
+    void fromIdle(int self, int echo, String bench, boolean all) throws Exception {
         byte[] m = new byte[ROUND_TRIP_SIZE];
         closeDriver(); // the throughput part's, if it ran: its thread wakes every millisecond
-        try (Echo shm = new ShmEcho("shm-echo");
-                Echo shm0 = new ShmEcho("shm-echo", "0");
-                Echo sock = new SocketEcho("socket-echo");
-                Echo efd = new EventFdEcho()) {
-            roundTrips(
-                    List.of(shm, shm0, sock, efd),
-                    List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "eventfd-only"),
-                    m,
-                    "from-idle");
+        childCpu = echo;
+        if (self >= 0) {
+            pinThisThread(Integer.toString(self));
         }
-        try (Echo aeron = new AeronEcho()) {
-            roundTrips(List.of(aeron), List.of("aeron-ipc-backoff"), m, "from-idle");
+        try {
+            List<Echo> echoes = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            try {
+                echoes.add(new ShmEcho("shm-echo"));
+                names.add("wakefd-shm");
+                if (all) {
+                    echoes.add(new ShmEcho("shm-echo", "0"));
+                    names.add("wakefd-shm-nospin");
+                }
+                echoes.add(new SocketEcho("socket-echo"));
+                names.add("unix-socket");
+                echoes.add(new EventFdEcho());
+                names.add("eventfd-only");
+                roundTrips(echoes, names, m, bench, all);
+            } finally {
+                for (Echo e : echoes) {
+                    e.close();
+                }
+            }
+            try (Echo aeron = new AeronEcho()) {
+                roundTrips(List.of(aeron), List.of("aeron-ipc-backoff"), m, bench, all);
+            }
+            closeDriver();
+        } finally {
+            childCpu = -1;
+            if (self >= 0) {
+                pinThisThread("0-" + (Runtime.getRuntime().availableProcessors() - 1));
+            }
         }
-        closeDriver();
+    }
+
+    /** The CPU every child process is pinned to (taskset -c), or -1 for none. */
+    static int childCpu = -1;
+
+    static boolean canPin() {
+        try {
+            return new ProcessBuilder("taskset", "-V")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start()
+                            .waitFor()
+                    == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Sets the calling thread's CPU affinity (taskset -p on its own thread id). */
+    static void pinThisThread(String cpus) throws IOException, InterruptedException {
+        String tid = Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                .getFileName()
+                .toString();
+        int rc = new ProcessBuilder("taskset", "-p", "-c", cpus, tid)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
+        if (rc != 0) {
+            throw new IOException("taskset -p -c " + cpus + " " + tid + " failed (exit " + rc + ")");
+        }
     }
 
     /** Interleaved round trips after a gap: trip k of each channel, then trip k+1 of each. */
     void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench) throws Exception {
+        roundTrips(echoes, names, m, bench, true);
+    }
+
+    /** As above; {@code longGaps}: also the pass after 2 ms gaps. */
+    void roundTrips(List<Echo> echoes, List<String> names, byte[] m, String bench, boolean longGaps) throws Exception {
         for (Echo e : echoes) { // warm-up: until the from-idle path is C2-compiled in both processes
             for (int w = 0; w < WARMUP_TRIPS; w++) {
                 e.trip(m);
             }
         }
         roundTrips(echoes, names, m, bench, GAP_NANOS, trips);
-        if (!quick) { // the same echoes (warm), after 2 ms gaps
+        if (!quick && longGaps) { // the same echoes (warm), after 2 ms gaps
             roundTrips(echoes, names, m, bench + "-2ms", LONG_GAP_NANOS, trips / 6);
         }
     }
@@ -699,6 +784,10 @@ public final class ShmBench {
         int n = echoes.size();
         long[][] rtt = new long[n][trips];
         java.util.SplittableRandom gaps = new java.util.SplittableRandom(42); // same gaps for every call
+        long[] cpu0 = new long[n];
+        for (int c = 0; c < n; c++) {
+            cpu0[c] = cpuNanos(echoes.get(c).pid());
+        }
         for (int k = 0; k < trips; k++) {
             for (int c = 0; c < n; c++) {
                 LockSupport.parkNanos(gapNanos(gaps, gap)); // both sides go idle (and past their spin) before the trip
@@ -710,9 +799,18 @@ public final class ShmBench {
         for (int c = 0; c < n; c++) {
             long[] a = rtt[c];
             Arrays.sort(a);
+            record(bench + "-p10", names.get(c), m.length, a[a.length / 10] / 1e3, "us");
             record(bench + "-p50", names.get(c), m.length, a[a.length / 2] / 1e3, "us");
             record(bench + "-p90", names.get(c), m.length, a[(int) (a.length * 0.9)] / 1e3, "us");
             record(bench + "-p99", names.get(c), m.length, a[(int) (a.length * 0.99)] / 1e3, "us");
+            // What the echo burned per trip, its gaps included: a reader that sleeps pays for the
+            // wake and the message, a reader that polls also for every look during the gap.
+            record(
+                    bench + "-cpu",
+                    names.get(c),
+                    m.length,
+                    (cpuNanos(echoes.get(c).pid()) - cpu0[c]) / 1e3 / trips,
+                    "us/trip");
         }
     }
 
@@ -730,16 +828,39 @@ public final class ShmBench {
                 t.send(new byte[8]);
                 expect(t.answer(), "GOT");
             }
-            Thread.sleep(1000); // past spins and JIT activity
+            Thread.sleep(quick ? 1000 : 2000); // past spins and JIT activity
+            // One window for all three readers, so none is measured closer to its start-up than another.
+            long[] c0 = new long[txs.size()];
+            List<Map<String, Long>> t0 = new ArrayList<>();
             for (int i = 0; i < txs.size(); i++) {
-                Process p = txs.get(i) instanceof ShmTx s
-                        ? s.p
-                        : txs.get(i) instanceof SocketTx s ? s.p : ((AeronTx) txs.get(i)).p;
-                long c0 = cpuNanos(p.pid());
-                Thread.sleep((long) (wait * 1000));
-                long c1 = cpuNanos(p.pid());
-                record("idle-cpu", names.get(i), 0, (c1 - c0) / 1e6 / wait, "ms/s");
+                c0[i] = cpuNanos(pid(txs.get(i)));
+                t0.add(threadCpuNanos(pid(txs.get(i))));
             }
+            long d0 = driverCpuNanos();
+            Thread.sleep((long) (wait * 1000));
+            long d1 = driverCpuNanos();
+            for (int i = 0; i < txs.size(); i++) {
+                record("idle-cpu", names.get(i), 0, (cpuNanos(pid(txs.get(i))) - c0[i]) / 1e6 / wait, "ms/s");
+                // The same without the threads every JVM runs for itself (JIT, GC, monitor
+                // deflation...): what the reader and its library cost, beside the JVM's own noise.
+                Map<String, Long> t1 = threadCpuNanos(pid(txs.get(i)));
+                long own = 0;
+                StringBuilder each = new StringBuilder();
+                for (Map.Entry<String, Long> e : t1.entrySet()) {
+                    long d = e.getValue() - t0.get(i).getOrDefault(e.getKey(), 0L);
+                    if (d > 0) {
+                        each.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), d / 1e6 / wait));
+                    }
+                    if (!jvmHousekeeping(e.getKey())) {
+                        own += d;
+                    }
+                }
+                System.err.println("shm group: idle-cpu " + names.get(i) + " per thread (ms/s):" + each);
+                record("idle-cpu-own", names.get(i), 0, own / 1e6 / wait, "ms/s");
+            }
+            // Aeron IPC needs a media driver: here embedded in this JVM (SHARED threading mode, its
+            // default BackoffIdleStrategy); its thread idles beside the reader.
+            record("idle-cpu", "aeron-media-driver", 0, (d1 - d0) / 1e6 / wait, "ms/s");
         } finally {
             for (Tx t : txs) {
                 if (t instanceof AeronTx a) {
@@ -750,6 +871,78 @@ public final class ShmBench {
                     t.close();
                 }
             }
+        }
+    }
+
+    /** Threads the JVM runs for itself, by their Linux names (first 15 characters). */
+    static boolean jvmHousekeeping(String comm) {
+        for (String p : List.of(
+                "C1 ",
+                "C2 ",
+                "G1 ",
+                "GC ",
+                "VM ",
+                "Monitor Deflati",
+                "Service Thread",
+                "Signal Dispatch",
+                "Finalizer",
+                "Reference Handl",
+                "Notification Th",
+                "Attach Listener",
+                "Common-Cleaner")) {
+            if (comm.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** CPU time (ns) per thread of a process, keyed "name/tid" (/proc/PID/task/TID/comm and schedstat). */
+    static Map<String, Long> threadCpuNanos(long pid) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    m.put(
+                            Files.readString(t.resolve("comm")).trim() + "/" + t.getFileName(),
+                            Long.parseLong(Files.readString(t.resolve("schedstat"))
+                                    .trim()
+                                    .split(" ")[0]));
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            // an empty map: the own figure reads 0
+        }
+        return m;
+    }
+
+    static long pid(Tx t) {
+        return t instanceof ShmTx s ? s.p.pid() : t instanceof SocketTx s ? s.p.pid() : ((AeronTx) t).p.pid();
+    }
+
+    /**
+     * CPU time (ns) of the embedded media driver's threads in this JVM: in SHARED threading mode
+     * one agent thread named after its roles, "[sender,receiver,conductor]" (Linux keeps the
+     * first 15 characters of a thread's name).
+     */
+    static long driverCpuNanos() {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path t : tasks.toList()) {
+                try {
+                    if (Files.readString(t.resolve("comm")).startsWith("[sender")) {
+                        sum += Long.parseLong(
+                                Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                    }
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException noSchedstat) {
+            return 0;
         }
     }
 
@@ -915,88 +1108,6 @@ public final class ShmBench {
                 record("python-to-java", "unix-socket", size, sn / ((s1 - s0) / 1e9), "msg/s");
             }
         }
-    }
-
-    // ------------------------------------------------------------------ the page
-
-    String page(String args) {
-        StringBuilder b = new StringBuilder();
-        b.append("# wakefd-shm benchmarks (issue 17)\n\n");
-        b.append("Generated by `dev.wakefd.bench.shm.ShmBench")
-                .append(args.isEmpty() ? "" : " " + args)
-                .append("` (run by `wakefd-bench/run-benchmarks.sh --group shm`). ")
-                .append(quick ? "**Quick run: short rounds, numbers are indicative only.** " : "")
-                .append("Every process and thread is placed by the scheduler (no pinning); ")
-                .append(Runtime.getRuntime().availableProcessors())
-                .append(" CPUs. Medians of ")
-                .append(rounds)
-                .append(" interleaved rounds of ")
-                .append(seconds)
-                .append(" s.\n\n");
-        b.append("## Throughput, Java to Java across two processes (messages per second)\n\n");
-        b.append(
-                "| size | wakefd-shm | Unix socket | Aeron IPC (busy spin) | shm / socket (goal >= 20x) | shm / Aeron (goal >= 0.8x) |\n|---:|---:|---:|---:|---:|---:|\n");
-        for (int size : new int[] {8, 64, 1024}) {
-            double s = median("throughput", "wakefd-shm", size),
-                    u = median("throughput", "unix-socket", size),
-                    a = median("throughput", "aeron-ipc-busyspin", size);
-            b.append(String.format(
-                    Locale.ROOT, "| %d B | %,.0f | %,.0f | %,.0f | %.1fx | %.2fx |%n", size, s, u, a, s / u, s / a));
-        }
-        if (!shmRounds.isEmpty()) {
-            b.append("\nEvery wakefd-shm round in run order (the first three are the warm-up), with the cache-line"
-                    + " transfer between the two CPUs measured just before it (two threads bouncing a value, ns one"
-                    + " way; on a VM it changes as the host moves the vCPUs):\n\n");
-            b.append("| size | msg/s | line transfer (ns) | receiver sleeps | messages per receiver wait |\n"
-                    + "|---:|---:|---:|---:|---:|\n");
-            shmRounds.forEach(b::append);
-        }
-        b.append("\n## One 64-byte message from idle (")
-                .append(GAP_NANOS / 1000)
-                .append(" µs gap +- a third, random), round trip (µs)\n\n");
-        tripTable(
-                b,
-                "from-idle",
-                List.of("wakefd-shm", "wakefd-shm-nospin", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
-        b.append("\nwakefd-shm-nospin: both ends with spinBeforeSleep(0) (the default spins 20 µs before sleeping)."
-                + " eventfd-only: the floor under wakefd-shm, the same two JVMs and two eventfds (core's"
-                + " EventFd.signal/await) with no ring.\n");
-        if (results.containsKey("from-idle-2ms-p50|wakefd-shm|64")) {
-            b.append("\nAfter a ")
-                    .append(LONG_GAP_NANOS / 1_000_000)
-                    .append(" ms gap (+- a third), the same echoes, round trip (µs):\n\n");
-            tripTable(b, "from-idle-2ms", List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", "eventfd-only"));
-        }
-        b.append(String.format(
-                Locale.ROOT,
-                "%nshm p50 / socket p50 = %.2fx (goal <= 1); shm p50 / Aeron backoff p50 = %.2fx.%n",
-                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "unix-socket", 64),
-                median("from-idle-p50", "wakefd-shm", 64) / median("from-idle-p50", "aeron-ipc-backoff", 64)));
-        b.append(
-                "\n## Idle reader CPU (ms of CPU per second, every thread of the child JVM, /proc/PID/task/*/schedstat)\n\n");
-        b.append("| reader | CPU ms/s |\n|---|---:|\n");
-        for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
-            b.append(String.format(Locale.ROOT, "| %s | %.2f |%n", c, median("idle-cpu", c, 0)));
-        }
-        b.append("\nGoal: shm <= 1.5x the socket reader blocked in read(2).\n");
-        if (results.containsKey("java-to-python|wakefd-shm|64")) {
-            b.append(
-                    "\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n|---|---:|---:|---:|\n");
-            for (String e : List.of("java-to-python", "python-to-java")) {
-                double s = median(e, "wakefd-shm", 64), u = median(e, "unix-socket", 64);
-                b.append(String.format(
-                        Locale.ROOT, "| %s throughput (msg/s) | %,.0f | %,.0f | %.1fx |%n", e, s, u, s / u));
-            }
-            double s = median("python-from-idle-p50", "wakefd-shm", 64),
-                    u = median("python-from-idle-p50", "unix-socket", 64);
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| Java -> Python -> Java from idle, p50 (µs) | %.1f | %.1f | %.2fx |%n",
-                    s,
-                    u,
-                    s / u));
-        }
-        return b.toString();
     }
 
     static PrintStream out() {
