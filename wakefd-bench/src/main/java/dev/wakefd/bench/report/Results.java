@@ -35,6 +35,9 @@ final class Results {
         try (Stream<Path> files = Files.list(dir).sorted()) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
+                if (name.startsWith("shm")) {
+                    continue; // the shm group's results: its own page (dev.wakefd.bench.shm.Report)
+                }
                 if (name.startsWith("paired") && name.endsWith(".jsonl")) {
                     r.readPaired(name.substring(0, name.length() - 6), f);
                 } else if (name.endsWith(".jsonl")) {

@@ -234,6 +234,15 @@ class ReportTest {
     }
 
     @Test
+    void theShmGroupsResultsAreLeftToItsOwnPage() throws IOException {
+        Files.writeString(dir.resolve("c.jsonl"), c("c.write", 200, 4, 199, 260));
+        Files.writeString(
+                dir.resolve("shm-run1.jsonl"),
+                "{\"group\":\"shm\",\"bench\":\"throughput\",\"value\":1.0,\"unit\":\"msg/s\"}\n");
+        assertThat(markdown()).contains("| `signal()` within 1.10x of C `write(2)` | n/a | not measured |");
+    }
+
+    @Test
     void pageSaysHowItWasMadeAndWhetherItIsQuick() throws IOException {
         fullRun();
         String full = markdown();
