@@ -7,7 +7,7 @@ import java.io.IOException;
 
 /**
  * One side of the shared ring (a producer or a consumer: each process makes its own Ring over the
- * same memory) and its sleep/wake protocol, with no kernel in it: the wake is a {@link Wake}, so
+ * same memory) and its sleep/wake protocol, with no kernel in it: the wake is an {@link FdCall}, so
  * the model check runs this class against a fake eventfd.
  *
  * <p>Invariant (argument: docs/design/shm-ring.md): a side announces its sleep (S1, seq-cst
@@ -22,10 +22,10 @@ import java.io.IOException;
  * loop advances by at least 8 bytes within a validated bound.
  */
 public final class Ring {
-    /** What wakes the other side (a signal on its eventfd), or clears this side's eventfd. */
+    /** One system call on an eventfd: signalling the other side's, or clearing this side's. */
     @FunctionalInterface
-    public interface Wake {
-        void wake() throws IOException;
+    public interface FdCall {
+        void run() throws IOException;
     }
 
     /** The protocol's order, or one of two broken orders for the negative controls of the model check. */
@@ -44,8 +44,8 @@ public final class Ring {
     private final long mask;
     private final int maxMessage;
     private final int resume;
-    private final Wake wakeOther;
-    private final Wake clearOwn;
+    private final FdCall wakeOther;
+    private final FdCall clearOwn;
     private final Order order;
 
     // producer: pending >= published; headCache <= published
@@ -58,11 +58,11 @@ public final class Ring {
      * @param wakeOther signals the other side's eventfd
      * @param clearOwn reads this side's eventfd down to zero (for {@code prepareToWait(true)})
      */
-    public Ring(Mem mem, int capacity, Wake wakeOther, Wake clearOwn) {
+    public Ring(Mem mem, int capacity, FdCall wakeOther, FdCall clearOwn) {
         this(mem, capacity, wakeOther, clearOwn, Order.CORRECT);
     }
 
-    public Ring(Mem mem, int capacity, Wake wakeOther, Wake clearOwn, Order order) {
+    public Ring(Mem mem, int capacity, FdCall wakeOther, FdCall clearOwn, Order order) {
         this.mem = mem;
         this.capacity = capacity;
         this.mask = capacity - 1;
@@ -161,7 +161,7 @@ public final class Ring {
         published = t;
         if (Long.compareUnsigned(t, w) >= 0 && w != consumerWokenFor) {
             consumerWokenFor = w; // one wake per announcement: announcements only grow
-            wakeOther.wake();
+            wakeOther.run();
         }
     }
 
@@ -176,7 +176,7 @@ public final class Ring {
         publish();
         long target = pending - capacity + Math.max(lastTotal, resume);
         if (clearFirst && order != Order.CLEAR_AFTER_ANNOUNCE) {
-            clearOwn.wake(); // C0: before S1, so every wake for this announcement (after S1) survives
+            clearOwn.run(); // C0: before S1, so every wake for this announcement (after S1) survives
         }
         if (order == Order.RECHECK_BEFORE_ANNOUNCE) {
             if (refreshHead() >= target || consumerClosed()) { // broken on purpose (negative control)
@@ -191,7 +191,7 @@ public final class Ring {
             return false;
         }
         if (clearFirst && order == Order.CLEAR_AFTER_ANNOUNCE) {
-            clearOwn.wake(); // broken on purpose (negative control): erases a wake sent after S1
+            clearOwn.run(); // broken on purpose (negative control): erases a wake sent after S1
         }
         return true;
     }
@@ -303,7 +303,7 @@ public final class Ring {
         publishedHead = h;
         if (Long.compareUnsigned(h, w) >= 0 && w != producerWokenFor) {
             producerWokenFor = w;
-            wakeOther.wake();
+            wakeOther.run();
         }
     }
 
@@ -318,7 +318,7 @@ public final class Ring {
         publishHead();
         long want = head + 1;
         if (clearFirst && order != Order.CLEAR_AFTER_ANNOUNCE) {
-            clearOwn.wake(); // C0: before S1, so every wake for this announcement (after S1) survives
+            clearOwn.run(); // C0: before S1, so every wake for this announcement (after S1) survives
         }
         if (order == Order.RECHECK_BEFORE_ANNOUNCE) {
             boolean closed = producerClosed(); // broken on purpose (negative control)
@@ -337,7 +337,7 @@ public final class Ring {
             return false;
         }
         if (clearFirst && order == Order.CLEAR_AFTER_ANNOUNCE) {
-            clearOwn.wake(); // broken on purpose (negative control): erases a wake sent after S1
+            clearOwn.run(); // broken on purpose (negative control): erases a wake sent after S1
         }
         return true;
     }
