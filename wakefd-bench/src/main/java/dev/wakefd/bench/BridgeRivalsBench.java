@@ -46,7 +46,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       lead over the consumer the ring bounds (1,024 of some 10^8 items per iteration), with no
  *       pause for a drain between invocations (that forced the bridge's consumer to sleep every
  *       65,536 items); aux counter bridgeSleeps. {@code -p channel=bridgeLongLook} adds the
- *       control whose side that woke the other looks up to 100 µs (docs/bridge.md).</li>
+ *       control whose side that woke the other looks up to 100 µs (from before the default
+ *       became 1 ms; it now looks less than the default).</li>
  * </ul>
  * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
  */
