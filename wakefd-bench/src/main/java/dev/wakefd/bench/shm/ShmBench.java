@@ -1,6 +1,7 @@
 package dev.wakefd.bench.shm;
 
 import dev.wakefd.EventFd;
+import dev.wakefd.bench.LineProbe;
 import dev.wakefd.ipc.FdListener;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.ipc.PeerPolicy;
@@ -980,37 +981,17 @@ public final class ShmBench {
         }
     }
 
+    private static LineProbe lineProbe;
+
     /**
-     * The machine's cache-line transfer between the two threads' CPUs right now, ns one way: two
-     * threads of this JVM (placed by the scheduler; both spin, so on different CPUs when the
-     * machine is otherwise idle) bounce a value through one line for 50 ms. On a VM it changes as
-     * the host moves the vCPUs: the throughput rounds are compared against it.
+     * The cache-line transfer between two CPUs right now, ns one way ({@link LineProbe}, 100,000
+     * round trips: some 10 - 40 ms): the throughput rounds are compared against it.
      */
-    static double lineTransferNanos() throws InterruptedException {
-        java.util.concurrent.atomic.AtomicLongArray line = new java.util.concurrent.atomic.AtomicLongArray(32);
-        Thread pong = Thread.ofPlatform().start(() -> {
-            for (long v = 0; v >= 0; ) {
-                long got;
-                while ((got = line.get(8)) == v) {
-                    Thread.onSpinWait();
-                }
-                v = got;
-                line.set(24, v); // a second line: one transfer each way per round trip
-            }
-        });
-        long trips = 0, t0 = System.nanoTime(), end = t0 + 50_000_000;
-        do {
-            for (int k = 0; k < 1000; k++) {
-                line.set(8, ++trips);
-                while (line.get(24) != trips) {
-                    Thread.onSpinWait();
-                }
-            }
-        } while (System.nanoTime() < end);
-        double nanos = (System.nanoTime() - t0) / (double) trips / 2;
-        line.set(8, -1);
-        pong.join();
-        return nanos;
+    static synchronized double lineTransferNanos() {
+        if (lineProbe == null) {
+            lineProbe = new LineProbe();
+        }
+        return lineProbe.oneWayNanos(100_000);
     }
 
     /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms on Linux: USER_HZ 100). */
