@@ -4,6 +4,7 @@ import dev.wakefd.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +17,9 @@ import java.util.function.Consumer;
  * {@code producerWakeAt}, S1, volatile) and re-checking the other index and the gate (S2); the
  * other side reads the announcement (P2) after each publication (P1) and wakes once per
  * announcement its index satisfies. Dekker through the synchronization order: no wake is lost.
+ * The producer's wake target is a multiple of {@code granule} (G1), so the consumer's
+ * publication needs the volatile store only when {@code head} crosses such a multiple (G2): any
+ * other publication cannot be the first to satisfy a target, and takes a release store.
  * Items travel through the slots: a release store of the slot before the store of {@code tail},
  * an acquire load by the consumer (null is empty; it reads {@code tail} only in S2), a release
  * clear before the store of {@code head}; the producer refills only slots it saw empty or that
@@ -33,13 +37,31 @@ final class Ring extends RingPad5 {
     }
 
     Ring(int capacity, int resume, Wake wakeConsumer, Wake wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
+        this(capacity, resume, granule(capacity, resume), true, wakeConsumer, wakeProducer);
+    }
+
+    /**
+     * For tests: an explicit granule; {@code alignTargets} false is a broken protocol (the
+     * negative control of RingGranuleStressTest: targets between multiples, unfenced).
+     */
+    Ring(int capacity, int resume, long granule, boolean alignTargets, Wake wakeConsumer, Wake wakeProducer) {
+        super(capacity, resume, granule, alignTargets, wakeConsumer, wakeProducer);
         this.consumerWakeAt = NONE;
         this.producerWakeAt = NONE;
         this.fullSince = NOT_FULL;
     }
 
     // ---------------------------------------------------------------- producer
+
+    /**
+     * The granule of the producer's wake targets: the largest power of two up to a quarter of
+     * {@code resume}, and at most {@code capacity - resume + 1} so that an aligned target never
+     * lies beyond {@code tail} (a target the consumer could not reach). A producer then resumes
+     * with between {@code resume} and {@code resume + granule - 1} slots free.
+     */
+    static long granule(int capacity, int resume) {
+        return Long.highestOneBit(Math.max(1, Math.min(resume / 4, capacity - resume + 1)));
+    }
 
     /** Adds {@code item} (not null) if there is room. Throws if either side closed. */
     boolean offer(Object item) {
@@ -198,6 +220,9 @@ final class Ring extends RingPad5 {
      */
     boolean producerPrepareToWait() {
         long target = tail - capacity + resume; // the head at which resume slots are free
+        if (alignTargets) {
+            target = (target + granule - 1) & -granule; // G1: up to a multiple of the granule, <= tail
+        }
         producerWakeAt = target; // S1
         if (head >= target || producerGate != 0) { // S2
             producerWakeAt = NONE; // withdraw (see producerWithdraw)
@@ -256,7 +281,7 @@ final class Ring extends RingPad5 {
             return null;
         }
         SLOT.setRelease(buffer, i, null); // before head: the producer refills only cleared slots
-        publishHead(h + 1);
+        publishHead(h, h + 1);
         return e;
     }
 
@@ -282,14 +307,19 @@ final class Ring extends RingPad5 {
             }
         } finally {
             if (taken > 0) {
-                publishHead(h + taken);
+                publishHead(h, h + taken);
             }
         }
         return taken;
     }
 
-    private void publishHead(long h) {
-        head = h; // volatile store: the producer side's P1
+    /** Publishes {@code head} from {@code before} to {@code h} (the producer side's P1) and wakes a producer it satisfies (P2). */
+    private void publishHead(long before, long h) {
+        if (((before ^ h) & -granule) != 0) { // a multiple of the granule in (before, h]
+            head = h; // G2: volatile store, a full fence: Dekker with the producer's S1/S2
+        } else {
+            HEAD.lazySet(this, h); // G2: a release store: no target lies in (before, h], see docs/design/bridge-ring.md
+        }
         long w = producerWakeAt; // P2
         if (h >= w && w != producerWokenFor) {
             producerWokenFor = w;
@@ -424,6 +454,9 @@ final class Ring extends RingPad5 {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private static final VarHandle PRODUCER_GATE = producer("producerGate");
+    // An updater, not a VarHandle: poll() runs in C1 code for a while (see consumerWithdraw)
+    private static final AtomicLongFieldUpdater<RingConsumerLine> HEAD =
+            AtomicLongFieldUpdater.newUpdater(RingConsumerLine.class, "head");
     private static final VarHandle CONSUMER_GATE = consumer("consumerGate");
     private static final VarHandle CONSUMER_WAKES = producer("consumerWakes");
     private static final VarHandle PRODUCER_WAKES = consumer("producerWakes");
@@ -514,6 +547,8 @@ abstract class RingPad4 extends RingProducerWait {
 
 abstract class RingConfig extends RingPad4 {
     final long resume;
+    final long granule; // a power of two; the producer's wake targets are its multiples (see Ring)
+    final boolean alignTargets; // false only in a test's broken variant
     final int capacity;
     final int mask;
     final int lookAhead; // findRoom's step: a quarter of the ring, at least 1
@@ -521,7 +556,20 @@ abstract class RingConfig extends RingPad4 {
     final Ring.Wake wakeConsumer;
     final Ring.Wake wakeProducer;
 
-    RingConfig(int capacity, int resume, Ring.Wake wakeConsumer, Ring.Wake wakeProducer) {
+    RingConfig(
+            int capacity,
+            int resume,
+            long granule,
+            boolean alignTargets,
+            Ring.Wake wakeConsumer,
+            Ring.Wake wakeProducer) {
+        if (Long.bitCount(granule) != 1 || (alignTargets && granule > capacity - resume + 1)) {
+            throw new IllegalArgumentException(
+                    "granule " + granule + ": must be a power of two, at most capacity - resume + 1 = "
+                            + (capacity - resume + 1) + " (else a wake target could lie beyond the tail)");
+        }
+        this.granule = granule;
+        this.alignTargets = alignTargets;
         this.buffer = new Object[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
@@ -536,7 +584,13 @@ abstract class RingConfig extends RingPad4 {
 abstract class RingPad5 extends RingConfig {
     long u00, u01, u02, u03, u04, u05, u06, u07, u08, u09, u10, u11, u12, u13, u14, u15;
 
-    RingPad5(int capacity, int resume, Ring.Wake wakeConsumer, Ring.Wake wakeProducer) {
-        super(capacity, resume, wakeConsumer, wakeProducer);
+    RingPad5(
+            int capacity,
+            int resume,
+            long granule,
+            boolean alignTargets,
+            Ring.Wake wakeConsumer,
+            Ring.Wake wakeProducer) {
+        super(capacity, resume, granule, alignTargets, wakeConsumer, wakeProducer);
     }
 }

@@ -1,5 +1,6 @@
 package dev.wakefd.bridge;
 
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,6 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sleeper implements Ring.Wake {
     private final Runnable wakeSignal;
+    // An updater, not a VarHandle: the wake path runs in C1 code for a while (see Ring.consumerWithdraw)
+    private static final AtomicLongFieldUpdater<Sleeper> UNPARKS =
+            AtomicLongFieldUpdater.newUpdater(Sleeper.class, "unparks");
+
     private volatile long unparks; // written only by the waker (see wake)
 
     Sleeper(Runnable wakeSignal) {
@@ -27,9 +32,10 @@ final class Sleeper implements Ring.Wake {
             // A parked side is unparked only by the other side's thread: by its publications,
             // or by its close (a side's close also wakes its own sleeper, which finds nobody
             // parked: that side is busy closing). One writer, so a volatile count will do, not an
-            // atomic add on the hand-off's path. A third thread closing a side while the other
-            // side wakes it could lose one count here, never a wake.
-            unparks++;
+            // atomic add on the hand-off's path, and a release store, not a volatile one (a full
+            // fence just before the unpark). A third thread closing a side while the other side
+            // wakes it could lose one count here, never a wake.
+            UNPARKS.lazySet(this, unparks + 1);
             LockSupport.unpark(parked);
         } else {
             wakeSignal.run();

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>no lost wake for the consumer: asleep, while the ring holds an item or the sender has
  *       closed, implies its signal is pending;</li>
- *   <li>no lost wake for the producer: asleep, while {@code resume} slots are free again or the
- *       receiver has closed, implies its signal is pending;</li>
+ *   <li>no lost wake for the producer: asleep, while {@code head} reached its announced target,
+ *       the ring is empty or the receiver has closed, implies its signal is pending; and the
+ *       target keeps the hysteresis (at least {@code resume} slots free) and is a multiple of the
+ *       granule;</li>
  *   <li>items arrive in order, each once.</li>
  * </ul>
  * Lincheck runs under sequential consistency, which is what the volatile accesses of the
@@ -44,7 +46,12 @@ class RingModelCheckTest {
         volatile String violation;
 
         Model(int capacity, int resume) {
-            ring = new Ring(capacity, resume, new FakeWake(consumerPending), new FakeWake(producerPending));
+            this(capacity, resume, Ring.granule(capacity, resume));
+        }
+
+        Model(int capacity, int resume, long granule) {
+            ring = new Ring(
+                    capacity, resume, granule, true, new FakeWake(consumerPending), new FakeWake(producerPending));
         }
 
         @Operation(nonParallelGroup = "producer")
@@ -140,10 +147,16 @@ class RingModelCheckTest {
                         + (senderClosed ? "closed" : "open") + ", signal not pending");
             }
             long free = ring.capacity - (ring.tail - ring.head);
-            boolean producerShouldRun = free >= ring.resume || receiverClosed;
+            long target = ring.producerWakeAt;
+            boolean producerShouldRun = ring.head >= target || free == ring.capacity || receiverClosed;
             if (producerAsleep && producerShouldRun && !producerPending.get()) {
                 throw new AssertionError("lost producer wake: " + free + " slot(s) free (resume at " + ring.resume
-                        + "), receiver " + (receiverClosed ? "closed" : "open") + ", signal not pending");
+                        + ", target head " + target + ", head " + ring.head + "), receiver "
+                        + (receiverClosed ? "closed" : "open") + ", signal not pending");
+            }
+            if (producerAsleep && (target < ring.tail - ring.capacity + ring.resume || target % ring.granule != 0)) {
+                throw new AssertionError("producer target " + target + " below the hysteresis (tail " + ring.tail
+                        + ", resume " + ring.resume + ") or not a multiple of the granule " + ring.granule);
             }
             if (nextExpected - 1 != ring.head) {
                 throw new AssertionError("received " + (nextExpected - 1) + " items, head says " + ring.head);
@@ -176,6 +189,39 @@ class RingModelCheckTest {
     public static class RealResume2 extends Model {
         public RealResume2() {
             super(2, 2);
+        }
+    }
+
+    /**
+     * The real protocol with a granule of 2: the producer's targets are even, and the consumer's
+     * publication takes the volatile store only when head reaches an even value (under Lincheck's
+     * sequential consistency every store is ordered; what this checks is that the aligned targets
+     * are reached and woken; RingGranuleStressTest checks the fences on the hardware).
+     */
+    public static class RealGranule2 extends Model {
+        public RealGranule2() {
+            super(2, 1, 2);
+        }
+    }
+
+    /**
+     * Broken: targets rounded up to a granule of 4 in a ring of 2 (the constructor refuses such a
+     * granule): a target beyond the tail, which the consumer never reaches.
+     */
+    public static class TargetBeyondTail extends Model {
+        public TargetBeyondTail() {
+            super(2, 1);
+        }
+
+        @Override
+        void producerSleep() {
+            long target = (ring.tail - ring.capacity + ring.resume + 3) & -4;
+            ring.producerWakeAt = target;
+            if (ring.head < target) {
+                producerAsleep = true;
+            } else {
+                ring.producerWakeAt = Ring.NONE;
+            }
         }
     }
 
@@ -295,6 +341,18 @@ class RingModelCheckTest {
     @Test
     void realProtocolWithHysteresisLosesNoWake() {
         options().check(RealResume2.class);
+    }
+
+    @Test
+    void realProtocolWithAGranuleLosesNoWake() {
+        options().check(RealGranule2.class);
+    }
+
+    @Test
+    void theCheckCatchesATargetBeyondTheTail() {
+        assertThatThrownBy(() -> options().check(TargetBeyondTail.class))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("lost producer wake");
     }
 
     @Test
