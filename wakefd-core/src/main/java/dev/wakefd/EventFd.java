@@ -1,6 +1,7 @@
 package dev.wakefd;
 
 import dev.wakefd.internal.Backends;
+import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.FdGuard;
 import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.SignalFile;
@@ -50,7 +51,7 @@ import java.time.Duration;
  * {@code eventfd2: EMFILE (Too many open files)}.
  */
 public final class EventFd implements WakeSignal {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = Cleaners.CLEANER;
     private static final System.Logger LOG = System.getLogger(EventFd.class.getName());
 
     /** eventfd(2) takes its initial value as an unsigned int. */

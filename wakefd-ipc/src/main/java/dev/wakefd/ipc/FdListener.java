@@ -1,5 +1,6 @@
 package dev.wakefd.ipc;
 
+import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.FdGuard;
 import dev.wakefd.ipc.internal.UnixSockets;
@@ -29,7 +30,7 @@ import java.util.Objects;
  */
 public final class FdListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FdListener.class.getName());
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = Cleaners.CLEANER;
 
     private final int fd;
     private final FdGuard guard;

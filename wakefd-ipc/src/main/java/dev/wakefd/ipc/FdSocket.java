@@ -3,6 +3,7 @@ package dev.wakefd.ipc;
 import dev.wakefd.EventFd;
 import dev.wakefd.WakeSignal;
 import dev.wakefd.internal.Backends;
+import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.Errno;
 import dev.wakefd.internal.FdCalls;
 import dev.wakefd.internal.FdGuard;
@@ -41,7 +42,7 @@ import java.util.Objects;
  * wakes a blocked {@code receive} with {@link AsynchronousCloseException}.
  */
 public final class FdSocket implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = Cleaners.CLEANER;
     /** Room for this many fds per message: one is expected, more are taken only to be closed. */
     private static final int MAX_FDS = 4;
 

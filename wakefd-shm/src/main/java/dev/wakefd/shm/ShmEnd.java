@@ -2,6 +2,7 @@ package dev.wakefd.shm;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
+import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.Internals;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.PeerWatch;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * IllegalStateException before it touches the ring; {@link #close()} may come from any thread.
  */
 abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmReceiver {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = Cleaners.CLEANER;
     private static final Internals.Access CORE = Internals.access();
     private static final VarHandle USER;
 

@@ -12,6 +12,7 @@ import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +65,24 @@ class ShmLifecycleTest {
         assertThat(p.receiver().receive()).hasSize(100);
         refs[at] = new WeakReference<>(p.sender(), q);
         refs[at + 1] = new WeakReference<>(p.receiver(), q);
+    }
+
+    /**
+     * Every class that owns an fd (EventFd, the ipc socket and listener, a channel end, the
+     * platform waiter) registers with one Cleaner: one thread for the library, where each
+     * {@code Cleaner.create()} would start one ("Cleaner-N").
+     */
+    @Test
+    void oneCleanerThreadServesEveryModule() throws Exception {
+        try (Channels.Pair p = Channels.pair(4096)) {
+            p.sender().send(new byte[] {1});
+            assertThat(p.receiver().receive()).containsExactly(1);
+        }
+        List<String> names = Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(n -> n.equals("wakefd-cleaner") || n.matches("Cleaner-\\d+"))
+                .toList();
+        assertThat(names).containsExactly("wakefd-cleaner");
     }
 
     @Test

@@ -281,7 +281,8 @@ final class Report {
         b.append("| Aeron's media driver beside it (its one thread, SHARED mode) | ")
                 .append(cell(perRun("idle-cpu", "aeron-media-driver", 0), "%.2f"))
                 .append(" | |\n");
-        b.append("\nThe three readers are measured over the same 5 s, 2 s after their last message. A blocked reader's"
+        b.append("\nThe three readers are measured over the same 10 s, 8 s after their last message (past the"
+                + " memory their JVM returns to the OS after its compilations). A blocked reader's"
                 + " JVM spends its idle CPU on the JVM's own housekeeping threads (monitor deflation, G1 service,"
                 + " JIT), which vary from JVM to JVM by a few tenths of a ms/s; the run logs list every thread.\n");
 

@@ -817,8 +817,11 @@ public final class ShmBench {
 
     // ------------------------------------------------------------------ idle CPU
 
+    /** From the readers' last message to the idle window: past the JVM's own after-start-up work (idleCpu). */
+    static final long IDLE_SETTLE_MS = 8_000;
+
     void idleCpu() throws Exception {
-        double wait = quick ? 1 : 5;
+        double wait = quick ? 1 : 10;
         List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff");
         List<Tx> txs = new ArrayList<>();
         try {
@@ -829,7 +832,12 @@ public final class ShmBench {
                 t.send(new byte[8]);
                 expect(t.answer(), "GOT");
             }
-            Thread.sleep(quick ? 1000 : 2000); // past spins and JIT activity
+            // Past spins, JIT activity and what follows it: a JVM hands the memory its compilers used
+            // back to the OS seconds later, from its periodic task thread (seen with strace in a
+            // wakefd-shm reader: one madvise(MADV_DONTNEED) of about 4 MB, 0.65 ms, a few seconds
+            // after its last compilation). A window 2 s after the last message caught that one-off
+            // in one reader's JVM and not in the other's (docs/shm.md, "Idle CPU").
+            Thread.sleep(quick ? 1000 : IDLE_SETTLE_MS);
             // One window for all three readers, so none is measured closer to its start-up than another.
             long[] c0 = new long[txs.size()];
             List<Map<String, Long>> t0 = new ArrayList<>();

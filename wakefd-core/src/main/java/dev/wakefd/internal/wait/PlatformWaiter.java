@@ -1,5 +1,6 @@
 package dev.wakefd.internal.wait;
 
+import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.Native;
 import dev.wakefd.internal.Poll;
 import dev.wakefd.internal.VarHandles;
@@ -37,7 +38,7 @@ import java.util.List;
  */
 public final class PlatformWaiter {
     private static final ThreadLocal<PlatformWaiter> CURRENT = new ThreadLocal<>();
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = Cleaners.CLEANER;
     /** Every waiter's fds with its owner, for the sweep of dead owners; guarded by itself. */
     private static final List<Owned> OWNED = new ArrayList<>();
 
