@@ -224,8 +224,8 @@ bridge_paired() {
   local saved=("${jmh[@]}")
   [ $quick = 1 ] || jmh=(-f 2 -wi 2 -w 1s -i 3 -r 1s)
   run_jmh bridge-fence 'bench\.BridgeFenceBench\.'
-  # the batch goal in JMH too (the same benchmark as bridge-rivals), with the long-look control
-  [ "$cpus" -ge 2 ] && { jmh_more=(-p channel=bridge,bridgeLongLook,jctoolsSpin)
+  # the batch goal in JMH too (the same benchmark as bridge-rivals)
+  [ "$cpus" -ge 2 ] && { jmh_more=(-p channel=bridge,jctoolsSpin)
     run_jmh bridge-batches 'bench\.BridgeRivalsBench\.batches$'; jmh_more=(); }
   jmh=("${saved[@]}")
 }

@@ -45,9 +45,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       own batch calls (fill 64, drain up to 64), a steady stream: timed at the producer, whose
  *       lead over the consumer the ring bounds (1,024 of some 10^8 items per iteration), with no
  *       pause for a drain between invocations (that forced the bridge's consumer to sleep every
- *       65,536 items); aux counter bridgeSleeps. {@code -p channel=bridgeLongLook} adds the
- *       control whose side that woke the other looks up to 100 µs (from before the default
- *       became 1 ms; it now looks less than the default).</li>
+ *       65,536 items); aux counter bridgeSleeps.</li>
  * </ul>
  * Unpinned, the steady/bursts/batches sides run where the scheduler puts them too.
  */

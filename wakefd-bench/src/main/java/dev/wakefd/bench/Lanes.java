@@ -75,12 +75,6 @@ abstract class Lane {
                                 .capacity(CAPACITY)
                                 .spinBeforeSleep(Duration.ZERO)
                                 .open());
-            case "bridgeLongLook" ->
-                new BridgeLane( // a control: a side that woke the other looks up to 100 µs, past a slow wake
-                        Bridge.builder()
-                                .capacity(CAPACITY)
-                                .spinBeforeSleep(Duration.ofNanos(100_000))
-                                .open());
             case "jctoolsPark" -> new JctoolsParkLane();
             case "jctoolsSpin" -> new JctoolsSpinLane();
             case "disruptorBlocking" -> new DisruptorLane(new BlockingWaitStrategy());

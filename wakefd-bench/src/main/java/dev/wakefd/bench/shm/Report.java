@@ -1,5 +1,6 @@
 package dev.wakefd.bench.shm;
 
+import dev.wakefd.bench.Paired;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +49,7 @@ final class Report {
         if (v == null || v.isEmpty()) {
             return Double.NaN;
         }
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+        return Paired.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** One run's median of a result. */
