@@ -1,7 +1,7 @@
 /*
  * wakefd_shm.h: either end of a wakefd shared-memory channel, in C. One header, no dependencies
  * beyond Linux and libc (memfd_create, eventfd, SCM_RIGHTS, poll); GCC or Clang (__atomic).
- * Layout: docs/shm.md. Protocol argument: docs/design/shm-ring.md.
+ * Layout: docs/shm-layout.md. Protocol argument: docs/design/shm-ring.md.
  *
  *     wakefd_shm ch;
  *     int r = wakefd_shm_accept(&ch, sock, 0, 5000);   // the Java side called Shm.createSender

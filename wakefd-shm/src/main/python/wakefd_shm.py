@@ -2,7 +2,7 @@
 
 Standard library only (mmap, os.eventfd, socket.send_fds/recv_fds, struct, select, ctypes).
 Linux, Python >= 3.10, little-endian x86_64 or aarch64. The byte layout and the protocol are
-specified in docs/shm.md; the argument for the wake protocol is docs/design/shm-ring.md.
+specified in docs/shm-layout.md; the argument for the wake protocol is docs/design/shm-ring.md.
 
     import socket, wakefd_shm
     s = socket.socket(socket.AF_UNIX); s.connect(path)

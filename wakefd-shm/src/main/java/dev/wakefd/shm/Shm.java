@@ -23,7 +23,7 @@ import java.util.Objects;
  * creator makes the region (a sealed memfd) and two eventfds (data available, space available)
  * and sends all three in one SCM_RIGHTS message; the peer checks everything it received before
  * it maps anything. The peer may be Java, Python ({@code wakefd_shm.py}) or C
- * ({@code wakefd_shm.h}); the layout is in docs/shm.md.
+ * ({@code wakefd_shm.h}); the layout is in docs/shm-layout.md.
  *
  * <pre>{@code
  * // process A: listens, creates, sends

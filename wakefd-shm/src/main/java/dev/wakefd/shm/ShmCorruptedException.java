@@ -3,7 +3,7 @@ package dev.wakefd.shm;
 import java.io.IOException;
 
 /**
- * The shared region or the set-up message broke a rule of the layout (docs/shm.md): a position,
+ * The shared region or the set-up message broke a rule of the layout (docs/shm-layout.md): a position,
  * length, stamp or header field the peer wrote is impossible. The channel is closed when this is
  * thrown; the message names the value and the rule it broke.
  */

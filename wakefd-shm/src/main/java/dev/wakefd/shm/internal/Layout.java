@@ -2,7 +2,7 @@ package dev.wakefd.shm.internal;
 
 /**
  * The byte layout of a wakefd-shm region, version 1: the single source of the numbers that
- * docs/shm.md specifies for every language. All values are little-endian; every 8-byte word is
+ * docs/shm-layout.md specifies for every language. All values are little-endian; every 8-byte word is
  * 8-byte aligned and accessed as one atomic access.
  */
 public final class Layout {
