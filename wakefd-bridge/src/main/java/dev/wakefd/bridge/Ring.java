@@ -12,8 +12,9 @@ import java.util.function.Consumer;
  * two wakes are plain {@link Wake}s, so the model-checking test runs this very class against a
  * fake wake signal.
  *
- * <p>Invariant: {@code tail} is written only by the producer, {@code head} only by the consumer,
- * both with volatile stores; a side sleeps only after announcing ({@code consumerWakeAt} /
+ * <p>Invariant: {@code tail} is written only by the producer, with volatile stores, {@code head}
+ * only by the consumer, with a volatile store whenever it crosses a multiple of the granule (G2,
+ * below) and a release store otherwise; a side sleeps only after announcing ({@code consumerWakeAt} /
  * {@code producerWakeAt}, S1, volatile) and re-checking the other index and the gate (S2); the
  * other side reads the announcement (P2) after each publication (P1) and wakes once per
  * announcement its index satisfies. Dekker through the synchronization order: no wake is lost.
