@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * {@code producerWakeAt}, S1, volatile) and re-checking the other index and the gate (S2); the
  * other side reads the announcement (P2) after each publication (P1) and wakes once per
  * announcement its index satisfies. Dekker through the synchronization order: no wake is lost.
+ * A side withdraws its announcement with a release store (W): no wake depends on a withdrawal
+ * being seen, since a waker that still reads the old value skips it or wakes once more.
  * The producer's wake target is a multiple of {@code granule} (G1), so the consumer's
  * publication needs the volatile store only when {@code head} crosses such a multiple (G2): any
  * other publication cannot be the first to satisfy a target, and takes a release store.
@@ -226,17 +228,17 @@ final class Ring extends RingPad5 {
         }
         producerWakeAt = target; // S1
         if (head >= target || producerGate != 0) { // S2
-            producerWakeAt = NONE; // withdraw (see producerWithdraw)
+            PRODUCER_WAKE_AT.lazySet(this, NONE); // W: withdraw, a release store (see consumerWithdraw)
             return false;
         }
-        producerWaits++; // a statistic only the producer writes
+        count(PRODUCER_WAITS); // a statistic only the producer writes: no fence (see count)
         return true;
     }
 
     /** The producer is awake again (woken, timed out or interrupted). See {@link #consumerWithdraw}. */
     void producerWithdraw() {
         if (producerWakeAt != NONE) {
-            producerWakeAt = NONE;
+            PRODUCER_WAKE_AT.lazySet(this, NONE); // W: a release store, no fence (see consumerWithdraw)
         }
     }
 
@@ -344,10 +346,10 @@ final class Ring extends RingPad5 {
                     + " it; a second consumer is receiving concurrently (a bridge has exactly one consumer)");
         }
         if (consumerGate != 0 || published) {
-            consumerWakeAt = NONE; // withdraw (see consumerWithdraw)
+            CONSUMER_WAKE_AT.lazySet(this, NONE); // W: withdraw, a release store (see consumerWithdraw)
             return false;
         }
-        consumerWaits++; // a statistic only the consumer writes
+        count(CONSUMER_WAITS); // a statistic only the consumer writes: no fence (see count)
         return true;
     }
 
@@ -356,13 +358,15 @@ final class Ring extends RingPad5 {
      * Any store would do: a waker that still reads the old value either already woke for it (and
      * skips it now) or sends one spare wake, which costs the sleeper one more look; correctness
      * never depends on the withdrawal being seen (docs/design/bridge-ring.md, "One wake per
-     * announcement"). The wait path uses plain field accesses, not VarHandles: it runs seldom, so
-     * for long in code that C2 has not compiled yet, where a VarHandle call costs some 25 ns and
-     * a field access 2 (issue 15's from-idle trips).
+     * announcement"). So it is a release store (W), not a volatile one: no fence on the woken
+     * side's way to its item, where the line's transfer back from the waker would stall it. The
+     * wait path uses field updaters and plain accesses, not VarHandles: it runs seldom, so for
+     * long in code that C2 has not compiled yet, where a VarHandle call costs some 25 ns and a
+     * field access 2 (issue 15's from-idle trips).
      */
     void consumerWithdraw() {
         if (consumerWakeAt != NONE) {
-            consumerWakeAt = NONE;
+            CONSUMER_WAKE_AT.lazySet(this, NONE); // W: a release store, no fence
         }
     }
 
@@ -459,6 +463,12 @@ final class Ring extends RingPad5 {
     private static final AtomicLongFieldUpdater<RingConsumerLine> HEAD =
             AtomicLongFieldUpdater.newUpdater(RingConsumerLine.class, "head");
     private static final VarHandle CONSUMER_GATE = consumer("consumerGate");
+    private static final AtomicLongFieldUpdater<RingConsumerWait> CONSUMER_WAKE_AT =
+            AtomicLongFieldUpdater.newUpdater(RingConsumerWait.class, "consumerWakeAt");
+    private static final AtomicLongFieldUpdater<RingProducerWait> PRODUCER_WAKE_AT =
+            AtomicLongFieldUpdater.newUpdater(RingProducerWait.class, "producerWakeAt");
+    private static final VarHandle CONSUMER_WAITS = consumer("consumerWaits");
+    private static final VarHandle PRODUCER_WAITS = producer("producerWaits");
     private static final VarHandle CONSUMER_WAKES = producer("consumerWakes");
     private static final VarHandle PRODUCER_WAKES = consumer("producerWakes");
 

@@ -24,11 +24,15 @@ interface WaitPolicy {
     boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking);
 
     /**
-     * As {@link #look(BooleanSupplier, BooleanSupplier)} for a timed call: a look ends by
+     * As {@link #look(BooleanSupplier, BooleanSupplier)} for a blocked call: a look ends by
      * {@code deadline} ({@code System.nanoTime()} based) unless {@code untimed}, so that a long
      * look never makes a timed {@code send}/{@code receive} late.
+     *
+     * @param lone true if this side moved at most one item since its previous wait (a request
+     *     and its answer, or a sparse stream): nothing suggests the other side is about to act
      */
-    default boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline) {
+    default boolean look(
+            BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline, boolean lone) {
         return look(quiet, otherWaking);
     }
 
@@ -42,9 +46,9 @@ interface WaitPolicy {
      * looks: a look that saw the other side act earns one, a look that ended in a sleep costs
      * {@value #PENALTY}. With at least {@value #LOOK_CREDIT} it looks (for at most
      * {@value #LOOK_NANOS} ns, within {@code maxLookNanos}); with less, it sleeps at once, except
-     * that every {@value #SAMPLE_EVERY}th wait (on one CPU every wait) takes a sample (one short look: a hit earns one,
-     * a miss clears the credit) so that a stream that starts again earns its looks back, while
-     * the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
+     * that every {@value #SAMPLE_EVERY}th wait that follows more than one item (on one CPU every
+     * wait) takes a sample (one short look: a hit earns one, a miss clears the credit) so that a
+     * stream that starts again earns its looks back, while the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
      * until it has run, then for at most an ordinary look more, within {@code maxLookNanos} (the
      * other side acts as soon as it runs; sleeping now would need a wake in turn), yielding after
      * {@value #YIELD_AFTER_NANOS} ns; such a look's failure costs nothing. No clock is read
@@ -88,11 +92,12 @@ interface WaitPolicy {
 
         @Override
         public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking) {
-            return look(quiet, otherWaking, true, 0);
+            return look(quiet, otherWaking, true, 0, false);
         }
 
         @Override
-        public boolean look(BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline) {
+        public boolean look(
+                BooleanSupplier quiet, BooleanSupplier otherWaking, boolean untimed, long deadline, boolean lone) {
             if (maxLook <= 0) {
                 sleepsAtOnce++;
                 return false;
@@ -110,8 +115,10 @@ interface WaitPolicy {
                 return outcome(lookFor(look, quiet), true);
             }
             // On one CPU every such wait samples: its yield lets a thread this one has just woken
-            // run at once, whose answer then finds this side awake (no park, no unpark).
-            if (!oneCpu && (++tick & (SAMPLE_EVERY - 1)) != 0) {
+            // run at once, whose answer then finds this side awake (no park, no unpark). On more,
+            // a lone item since the last wait never samples: a sample's spin would only delay
+            // this side's sleep, which a vCPU the host placed beside the other side's waits for.
+            if (!oneCpu && (lone || (++tick & (SAMPLE_EVERY - 1)) != 0)) {
                 sleepsAtOnce++;
                 return false; // recent looks failed: an idle stream, or a pause between bursts
             }

@@ -17,6 +17,7 @@ final class WaitingSide {
     private final Sleeper sleeper;
     final Waker signal;
     final SideOwner owner;
+    private long lastWaitIndex; // this side's index at its previous wait: plain, owner only (as the policy's fields)
     private final BooleanSupplier quiet = this::quiet; // made once: a wait allocates nothing
     private final BooleanSupplier otherWaking = this::otherWaking;
 
@@ -76,7 +77,10 @@ final class WaitingSide {
      * {@link Sleeper}).
      */
     boolean await(boolean untimed, long deadline) throws InterruptedException {
-        if (policy.look(quiet, otherWaking, untimed, deadline)) {
+        long index = producer ? ring.tail : ring.head; // this side's own index: its own line
+        boolean lone = index - lastWaitIndex <= 1;
+        lastWaitIndex = index;
+        if (policy.look(quiet, otherWaking, untimed, deadline, lone)) {
             return true; // the other side acted while we looked: no sleep, no wake
         }
         parking(Thread.currentThread()); // before the announcement (see Sleeper)

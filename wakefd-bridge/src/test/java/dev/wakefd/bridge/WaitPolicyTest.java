@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -174,8 +177,77 @@ class WaitPolicyTest {
     void aTimedLookForAWokenSideEndsByTheDeadline() {
         for (boolean oneCpu : new boolean[] {false, true}) {
             WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(Duration.ofHours(1).toNanos(), oneCpu);
-            assertThat(p.look(STILL_QUIET, WAKING, false, System.nanoTime())).isFalse();
+            assertThat(p.look(STILL_QUIET, WAKING, false, System.nanoTime(), false)).isFalse();
             assertThat(p.wokenLooks).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A wait after a lone item (a request and its answer) sleeps at once without sampling: the
+     * sample's spin would only delay this side's sleep. After more than one item the samples
+     * come back, one wait in {@value WaitPolicy.Adaptive#SAMPLE_EVERY}; on one CPU every wait
+     * still samples (its yield lets the side just woken answer).
+     */
+    @Test
+    void aWaitAfterALoneItemNeverSamples() {
+        WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(10_000, false);
+        p.look(STILL_QUIET, NOT_WAKING); // credit 0
+        for (int i = 0; i < 40; i++) {
+            assertThat(p.look(ACTED, NOT_WAKING, true, 0, true)).isFalse();
+        }
+        assertThat(p.samples).as("no sample after a lone item").isZero();
+        assertThat(p.sleepsAtOnce).isEqualTo(40);
+        for (int i = 0; i < 40; i++) {
+            p.look(STILL_QUIET, NOT_WAKING, true, 0, false);
+        }
+        assertThat(p.samples).as("after several items").isEqualTo(40 / WaitPolicy.Adaptive.SAMPLE_EVERY);
+        WaitPolicy.Adaptive one = new WaitPolicy.Adaptive(10_000, true);
+        one.look(STILL_QUIET, NOT_WAKING);
+        for (int i = 0; i < 10; i++) {
+            one.look(STILL_QUIET, NOT_WAKING, true, 0, true);
+        }
+        assertThat(one.samples).as("one CPU").isEqualTo(10);
+    }
+
+    /**
+     * The bridge tells its policy whether a wait follows a lone item: a consumer that is handed
+     * one item per wake never samples, one handed three per wake (one batch, so it takes all
+     * three at once) does, one wait in {@value WaitPolicy.Adaptive#SAMPLE_EVERY}. Each round
+     * waits until the consumer has announced its sleep for the round's first item (a state, not
+     * a time) before sending, so every round is one wait; a spurious wake only adds a wait after
+     * no item, which never samples.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 0", "3, 10"})
+    void theBridgeCountsTheItemsSinceTheLastWait(int perWake, int samples) throws Exception {
+        Bridge<Integer> bridge = Bridge.builder().capacity(64).lookByYielding(false).open();
+        try (Sender<Integer> out = bridge.sender()) {
+            WaitPolicy.Adaptive policy = (WaitPolicy.Adaptive) bridge.consumerPolicy;
+            Receiver<Integer> in = bridge.receiver();
+            int rounds = 41; // the first wait spends the starting credit; 40 more without any
+            FutureTask<Void> consume = new FutureTask<>(() -> {
+                for (int i = 0; i < rounds * perWake; i++) {
+                    assertThat(in.receive()).isEqualTo(i);
+                }
+                return null;
+            });
+            Thread consumer = Thread.ofPlatform().start(consume);
+            for (int r = 0; r < rounds; r++) {
+                long announced = (long) r * perWake + 1; // the head + 1 it announces at (S1)
+                while (bridge.ring().consumerWakeAt != announced) {
+                    assertThat(consumer.isAlive()).as("the consumer is still receiving").isTrue();
+                    Thread.onSpinWait();
+                }
+                List<Integer> batch = new ArrayList<>();
+                for (int k = 0; k < perWake; k++) {
+                    batch.add(r * perWake + k);
+                }
+                out.sendMany(batch);
+            }
+            consume.get();
+            assertThat(policy.samples)
+                    .as("samples with %d item(s) per wake over %d waits", perWake, rounds - 1)
+                    .isEqualTo(samples);
         }
     }
 
