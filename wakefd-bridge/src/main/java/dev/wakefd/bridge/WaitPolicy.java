@@ -48,7 +48,8 @@ interface WaitPolicy {
      * {@value #LOOK_NANOS} ns, within {@code maxLookNanos}); with less, it sleeps at once, except
      * that every {@value #SAMPLE_EVERY}th wait that follows more than one item (on one CPU every
      * wait) takes a sample (one short look: a hit earns one, a miss clears the credit) so that a
-     * stream that starts again earns its looks back, while the odd hit inside a burst does not. A side that woke the other one, which has not run yet, looks
+     * stream that starts again earns its looks back, while the odd hit inside a burst does not.
+     * A side that woke the other one, which has not run yet, looks
      * until it has run, then for at most an ordinary look more, within {@code maxLookNanos} (the
      * other side acts as soon as it runs; sleeping now would need a wake in turn), yielding after
      * {@value #YIELD_AFTER_NANOS} ns; such a look's failure costs nothing. No clock is read

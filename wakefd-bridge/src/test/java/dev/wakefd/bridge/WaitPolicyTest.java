@@ -177,7 +177,8 @@ class WaitPolicyTest {
     void aTimedLookForAWokenSideEndsByTheDeadline() {
         for (boolean oneCpu : new boolean[] {false, true}) {
             WaitPolicy.Adaptive p = new WaitPolicy.Adaptive(Duration.ofHours(1).toNanos(), oneCpu);
-            assertThat(p.look(STILL_QUIET, WAKING, false, System.nanoTime(), false)).isFalse();
+            assertThat(p.look(STILL_QUIET, WAKING, false, System.nanoTime(), false))
+                    .isFalse();
             assertThat(p.wokenLooks).isEqualTo(1);
         }
     }
@@ -220,7 +221,8 @@ class WaitPolicyTest {
     @ParameterizedTest
     @CsvSource({"1, 0", "3, 10"})
     void theBridgeCountsTheItemsSinceTheLastWait(int perWake, int samples) throws Exception {
-        Bridge<Integer> bridge = Bridge.builder().capacity(64).lookByYielding(false).open();
+        Bridge<Integer> bridge =
+                Bridge.builder().capacity(64).lookByYielding(false).open();
         try (Sender<Integer> out = bridge.sender()) {
             WaitPolicy.Adaptive policy = (WaitPolicy.Adaptive) bridge.consumerPolicy;
             Receiver<Integer> in = bridge.receiver();
@@ -235,7 +237,9 @@ class WaitPolicyTest {
             for (int r = 0; r < rounds; r++) {
                 long announced = (long) r * perWake + 1; // the head + 1 it announces at (S1)
                 while (bridge.ring().consumerWakeAt != announced) {
-                    assertThat(consumer.isAlive()).as("the consumer is still receiving").isTrue();
+                    assertThat(consumer.isAlive())
+                            .as("the consumer is still receiving")
+                            .isTrue();
                     Thread.onSpinWait();
                 }
                 List<Integer> batch = new ArrayList<>();

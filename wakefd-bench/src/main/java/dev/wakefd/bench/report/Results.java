@@ -25,7 +25,7 @@ final class Results {
     private final Map<String, Measurement> byKey = new TreeMap<>();
     private final Map<String, PairedResult> paired = new TreeMap<>();
     private String jdk = "unknown";
-    private String jmh = "";
+    private final Map<String, Integer> jmhRuns = new TreeMap<>(); // JMH settings -> results run with them
 
     static Results load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -69,9 +69,25 @@ final class Results {
         return jdk;
     }
 
-    /** JMH's settings for the first run read: forks, warm-up and measurement. */
+    /**
+     * JMH's settings most results ran with (forks, warm-up and measurement), and any other
+     * settings beside them: the full run gives a few groups fewer forks (bridge-fence,
+     * bridge-batches), whose files sort first, so "the first file's" misreported the run.
+     */
     String jmhSettings() {
-        return jmh;
+        String most = jmhRuns.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse("");
+        StringBuilder s = new StringBuilder(most);
+        jmhRuns.keySet().stream()
+                .filter(k -> !k.equals(most))
+                .forEach(k -> s.append(" (")
+                        .append(jmhRuns.get(k))
+                        .append(" result(s): ")
+                        .append(k)
+                        .append(')'));
+        return s.toString();
     }
 
     private void readJmh(String run, Path file) throws IOException {
@@ -104,15 +120,16 @@ final class Results {
             if (r.hasNonNull("vmVersion") && "unknown".equals(jdk)) {
                 jdk = r.path("vmName").asText() + " " + r.path("vmVersion").asText();
             }
-            if (jmh.isEmpty()) {
-                jmh = String.format(
-                        "%s fork(s), %s x %s warm-up, %s x %s measurement",
-                        count(r.get("forks")),
-                        count(r.get("warmupIterations")),
-                        r.path("warmupTime").asText(),
-                        count(r.get("measurementIterations")),
-                        r.path("measurementTime").asText());
-            }
+            jmhRuns.merge(
+                    String.format(
+                            "%s fork(s), %s x %s warm-up, %s x %s measurement",
+                            count(r.get("forks")),
+                            count(r.get("warmupIterations")),
+                            r.path("warmupTime").asText(),
+                            count(r.get("measurementIterations")),
+                            r.path("measurementTime").asText()),
+                    1,
+                    Integer::sum);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.wakefd.bench.shm;
 
 import dev.wakefd.shm.internal.Layout;
-import dev.wakefd.shm.internal.Mem;
 import dev.wakefd.shm.internal.Ring;
 import dev.wakefd.shm.internal.SegmentMem;
 import io.aeron.Aeron;
@@ -47,14 +46,13 @@ public final class RingFences {
     static final int SIZE = 64, CAPACITY = 1 << 20;
 
     /** SegmentMem whose tail store is a release and whose wake-word load is an acquire, counting the tail/head loads. */
-    static final class Variant implements Mem {
+    static final class Variant extends SegmentMem {
         private static final VarHandle U64 = ValueLayout.JAVA_LONG.varHandle();
-        final SegmentMem m;
         final boolean release;
         long tailLoads, headLoads;
 
         Variant(MemorySegment s, boolean release) {
-            this.m = new SegmentMem(s);
+            super(s);
             this.release = release;
         }
 
@@ -66,48 +64,18 @@ public final class RingFences {
                 headLoads++;
             }
             if (release && offset == Layout.OFF_CONSUMER_WAKE_AT) {
-                return (long) U64.getAcquire(m.segment(), offset);
+                return (long) U64.getAcquire(segment(), offset);
             }
-            return m.loadVolatile(offset);
+            return super.loadVolatile(offset);
         }
 
         @Override
         public void storeVolatile(long offset, long value) {
             if (release && offset == Layout.OFF_TAIL) {
-                U64.setRelease(m.segment(), offset, value);
+                U64.setRelease(segment(), offset, value);
             } else {
-                m.storeVolatile(offset, value);
+                super.storeVolatile(offset, value);
             }
-        }
-
-        @Override
-        public void storeRelease(long offset, long value) {
-            m.storeRelease(offset, value);
-        }
-
-        @Override
-        public int loadIntVolatile(long offset) {
-            return m.loadIntVolatile(offset);
-        }
-
-        @Override
-        public void storeIntVolatile(long offset, int value) {
-            m.storeIntVolatile(offset, value);
-        }
-
-        @Override
-        public long loadPlain(long offset) {
-            return m.loadPlain(offset);
-        }
-
-        @Override
-        public void storePlain(long offset, long value) {
-            m.storePlain(offset, value);
-        }
-
-        @Override
-        public MemorySegment segment() {
-            return m.segment();
         }
     }
 

@@ -7,8 +7,10 @@ import java.lang.invoke.VarHandle;
 /**
  * {@link Mem} over a mapped segment: VarHandle accesses, bounds-checked by the segment. Its
  * methods deliberately mirror {@link Mem} one access kind each (one line of VarHandle per method).
+ * Not final only so that a benchmark can vary one access kind (wakefd-bench's {@code RingFences});
+ * the library loads no subclass, so its calls stay monomorphic.
  */
-public final class SegmentMem implements Mem {
+public class SegmentMem implements Mem {
     private static final VarHandle U64 =
             ValueLayout.JAVA_LONG.varHandle(); // native order: little-endian (Region checks)
     private static final VarHandle U32 = ValueLayout.JAVA_INT.varHandle();
