@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * <p>The negative control announces targets between granule boundaries (not aligned) while the
  * consumer still stores with a fence only at the boundaries: its unfenced publication races the
  * producer's announcement as a store-buffering litmus test, and on a multi-CPU machine it loses a
- * wake within a few hundred thousand items (seconds; the test allows 120 s). On one CPU no store is ever buffered across a
+ * wake within a few hundred thousand items (well under a second with spinning sides; the test
+ * allows 120 s). On one CPU no store is ever buffered across a
  * context switch, so the control cannot fail there and is skipped (this test's only dependence
  * on the machine's layout).
  */
@@ -30,7 +31,17 @@ class RingGranuleStressTest {
     static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(2);
     static final Object ITEM = new Object();
 
-    /** One side's wake and progress; a wake sets the flag and unparks the side's thread. */
+    /**
+     * With more than one CPU a waiting side spins on its wake flag instead of parking: a wait
+     * then lasts a few hundred nanoseconds instead of a park's tens of microseconds, so the
+     * publications that race an announcement come a hundred times as often, and the negative
+     * control loses a wake in well under a second instead of in 5 to 120 s (parking, measured on
+     * this VM; 120 s once passed without a loss in CI). On one CPU a spin would only keep the
+     * other side off the CPU, so a side parks.
+     */
+    static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
+
+    /** One side's wake and progress; a wake sets the flag (and unparks the side's thread, if it parks). */
     static final class Side implements Ring.Wake {
         final AtomicBoolean pending = new AtomicBoolean();
         volatile Thread thread;
@@ -39,7 +50,9 @@ class RingGranuleStressTest {
         @Override
         public void wake(Thread parked) {
             pending.set(true);
-            LockSupport.unpark(thread);
+            if (!SPIN) {
+                LockSupport.unpark(thread);
+            }
         }
 
         /** Waits for a wake; false if none came while {@code other} made no progress for STUCK_NANOS. */
@@ -54,7 +67,11 @@ class RingGranuleStressTest {
                 } else if (now - since >= STUCK_NANOS) {
                     return pending.getAndSet(false);
                 }
-                LockSupport.parkNanos(this, STUCK_NANOS / 4);
+                if (SPIN) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, STUCK_NANOS / 4);
+                }
             }
             return true;
         }
@@ -115,7 +132,10 @@ class RingGranuleStressTest {
 
     @Test
     void realRingLosesNoWakeWhenEveryWaitIsForTheLastPublication() throws Exception {
-        assertThat(run(2, 2, Ring.granule(2, 2), true, 200_000)).isNull(); // a park per item: ~30 µs each
+        // a wait per item: 2M items take about a second with spinning sides, where the negative
+        // control below loses a wake within some 40,000
+        assertThat(run(2, 2, Ring.granule(2, 2), true, SPIN ? 2_000_000 : 200_000))
+                .isNull();
     }
 
     @Test
