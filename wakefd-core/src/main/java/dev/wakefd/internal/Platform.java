@@ -50,7 +50,7 @@ public final class Platform {
         return symbol.startsWith("epoll_")
                 || symbol.startsWith("pidfd_")
                 || symbol.startsWith("eventfd")
-                || Set.of("pipe2", "memfd_create", "dup3", "accept4", "signalfd", "timerfd_create")
+                || Set.of("pipe2", "memfd_create", "syscall", "dup3", "accept4", "signalfd", "timerfd_create")
                         .contains(symbol);
     }
 

@@ -4,6 +4,7 @@ import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
 import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.Internals;
+import dev.wakefd.internal.Membarrier;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.PeerWatch;
 import dev.wakefd.shm.internal.Region;
@@ -31,15 +32,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
 abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmReceiver {
     private static final Cleaner CLEANER = Cleaners.CLEANER;
     private static final Internals.Access CORE = Internals.access();
-    private static final VarHandle USER;
+    private static final VarHandle USER, OWNER, INSIDE, REVOKER;
+
+    /**
+     * The biased owner and whether it is inside an operation. Only its thread writes {@code inside}
+     * (a thread that lost the end may still write its own, old Claim, never the new owner's).
+     */
+    private static final class Claim {
+        final Thread thread;
+        volatile boolean inside;
+
+        Claim(Thread thread) {
+            this.thread = thread;
+        }
+    }
 
     static {
         try {
-            USER = MethodHandles.lookup().findVarHandle(ShmEnd.class, "user", Thread.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            USER = l.findVarHandle(ShmEnd.class, "user", Thread.class);
+            OWNER = l.findVarHandle(ShmEnd.class, "owner", Object.class);
+            INSIDE = l.findVarHandle(Claim.class, "inside", boolean.class);
+            REVOKER = l.findVarHandle(ShmEnd.class, "revoker", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** What {@link #enter} took, for {@link #exit}: nothing (a nested call), the biased claim, or the CAS claim. */
+    static final int NESTED = 0, BIASED = 1, CLAIMED = 2;
+    /** {@link #owner} once the end is no longer biased: every operation claims it with a CAS. */
+    private static final Object SHARED = new Object();
+    /** Take-overs after which an end stops being biased (a thread hand-off per operation, e.g. futures). */
+    static final int MAX_TAKE_OVERS = 3;
 
     /** A hand-off from idle: this side woke the other at most this long before its wait began. */
     static final long WOKE_JUST_NOW_NANOS = 20_000;
@@ -60,7 +85,19 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
 
     private final Cleaner.Cleanable cleanable;
 
-    /** The thread inside an operation of this end, if any (written through USER). */
+    // Who may run an operation (docs/design/shm-ring.md, "One thread per end"). Biased: the owner
+    // enters with plain-cost accesses to its own Claim, and a thread that takes over pays a membarrier.
+    /** The {@link Claim} of the thread the end is biased to, null before the first operation, SHARED once unbiased. */
+    private volatile Object owner;
+    /** A thread taking the end over from its owner (one at a time: a CAS from null). */
+    private volatile Thread revoker;
+    /** Take-overs so far: written only by the thread holding {@link #revoker}. */
+    private int takeOvers;
+    /** Tests only: take-overs before the end stops being biased, and the negative control's switch for T2. */
+    int maxTakeOvers = MAX_TAKE_OVERS;
+
+    boolean takeOverBarrier = true;
+    /** Unbiased (SHARED): the thread inside an operation of this end, if any (a CAS claim). */
     private volatile Thread user;
 
     volatile long spinNanos = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
@@ -131,34 +168,122 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     }
 
     /**
-     * Claims this end for the calling thread's operation. True: the caller took it and must
-     * {@link #exit} in a finally; false: this thread holds it already (a nested call).
+     * Claims this end for the calling thread's operation; hand the result to {@link #exit} in a
+     * finally. Biased to the thread that uses the end: its operations store and load fields of
+     * its own line and execute no locked instruction (the producer's per-message fence that the
+     * CAS claim cost); another thread takes the end over only after a {@code membarrier(2)} that
+     * proves the owner is not inside (B1-B3 against T1-T3, docs/design/shm-ring.md, "One thread
+     * per end"). After {@value #MAX_TAKE_OVERS} take-overs, or where membarrier is unavailable,
+     * every operation claims the end with a CAS instead.
      *
      * @throws IllegalStateException if another thread is inside an operation of this end
      */
-    final boolean enter(String operation) {
-        Thread t = Thread.currentThread();
+    final int enter(String operation) {
+        if (owner instanceof Claim c && c.thread == Thread.currentThread()) {
+            if (c.inside) {
+                return NESTED; // send -> offer: only this thread stores true here
+            }
+            INSIDE.setRelease(c, true); // B1: ordered before B2 by the taker's membarrier, not by a fence here
+            if (REVOKER.getAcquire(this) == null && OWNER.getAcquire(this) == c) { // B2, then B3
+                return BIASED;
+            }
+            INSIDE.setRelease(c, false); // a take-over is under way or done: step back
+        }
+        return enterSlow(Thread.currentThread(), operation);
+    }
+
+    private int enterSlow(Thread t, String operation) {
+        while (true) {
+            Object o = owner;
+            if (o == SHARED) {
+                return claim(t, operation);
+            }
+            if (o == null) {
+                OWNER.compareAndSet(this, null, Membarrier.available() ? new Claim(t) : SHARED); // the first operation
+                continue;
+            }
+            Claim c = (Claim) o;
+            if (c.thread != t) {
+                takeOver(t, c, operation);
+                continue;
+            }
+            INSIDE.setRelease(c, true); // B1 (as in enter)
+            if (REVOKER.getAcquire(this) == null && OWNER.getAcquire(this) == c) { // B2, B3
+                return BIASED;
+            }
+            INSIDE.setRelease(c, false);
+            Thread r = revoker;
+            if (r != null) {
+                throw misuse(operation, t, r, "is taking this end over");
+            }
+        }
+    }
+
+    /**
+     * Makes {@code t} the owner (or the end SHARED) if the owner {@code c} is not inside an
+     * operation. T1 announces the take-over, T2 (membarrier) makes every thread of this process
+     * pass a full barrier, so either the owner's B1 is visible to T3 or its B2 sees T1 and it
+     * steps back.
+     */
+    private void takeOver(Thread t, Claim c, String operation) {
+        if (!REVOKER.compareAndSet(this, null, t)) { // T1
+            Thread r = revoker;
+            throw misuse(operation, t, r == null ? c.thread : r, "is taking this end over");
+        }
+        try {
+            if (takeOverBarrier) {
+                try {
+                    Membarrier.privateExpedited(); // T2
+                } catch (IOException e) {
+                    throw new IllegalStateException(
+                            "wakefd-shm: cannot take " + this + " over from thread " + c.thread.getName()
+                                    + " for thread " + t.getName() + ": " + e.getMessage(),
+                            e);
+                }
+            }
+            if ((boolean) INSIDE.getAcquire(c)) { // T3
+                throw misuse(operation, t, c.thread, "is inside an operation of this end");
+            }
+            // before the revoker's release, so a B3 after a B2 that saw it cleared sees this
+            OWNER.setRelease(this, ++takeOvers >= maxTakeOvers ? SHARED : new Claim(t));
+        } finally {
+            REVOKER.setRelease(this, null);
+        }
+    }
+
+    /** The unbiased claim: a CAS per operation. */
+    private int claim(Thread t, String operation) {
         if (user == t) {
-            return false; // nested (send -> offer): only t itself stores t here, so no CAS is needed to know
+            return NESTED; // nested (send -> offer): only t itself stores t here, so no CAS is needed to know
         }
         Thread h = (Thread) USER.compareAndExchange(this, (Thread) null, t); // seq-cst: two claimers cannot both win
         if (h == null) {
-            return true;
+            return CLAIMED;
         }
         if (h == t) {
-            return false;
+            return NESTED;
         }
-        throw new IllegalStateException("wakefd-shm misuse: " + operation + " on " + this + " from thread "
-                + t.getName() + " while thread " + h.getName() + (h.isVirtual() ? " (virtual)" : "")
-                + " is inside an operation of this end; an end is used by one thread at a time"
-                + " (only close() may come from any thread)");
+        throw misuse(operation, t, h, "is inside an operation of this end");
     }
 
-    /** Ends the claim {@link #enter} took (release store: the next claimer sees this one's ring state). */
-    final void exit(boolean took) {
-        if (took) {
-            USER.setRelease(this, (Thread) null);
+    private IllegalStateException misuse(String operation, Thread t, Thread h, String what) {
+        return new IllegalStateException("wakefd-shm misuse: " + operation + " on " + this + " from thread "
+                + t.getName() + " while thread " + h.getName() + (h.isVirtual() ? " (virtual)" : "") + " " + what
+                + "; an end is used by one thread at a time (only close() may come from any thread)");
+    }
+
+    /** Ends the claim {@link #enter} took (release stores: the next claimer sees this one's ring state). */
+    final void exit(int took) {
+        if (took == BIASED) {
+            INSIDE.setRelease((Claim) owner, false); // still this thread's Claim: nobody takes over while it is inside
+        } else if (took == CLAIMED) {
+            USER.setRelease(this, null);
         }
+    }
+
+    /** Whether operations of this end are biased to one thread now (tests). */
+    final boolean biased() {
+        return owner instanceof Claim;
     }
 
     /**
@@ -420,7 +545,7 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public boolean prepareToWait() throws IOException {
-        boolean took = enter("prepareToWait");
+        int took = enter("prepareToWait");
         try {
             ensureOpen();
             if (res.peerGone) {

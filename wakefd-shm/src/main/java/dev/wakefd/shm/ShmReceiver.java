@@ -50,7 +50,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public byte[] poll() throws IOException {
-        boolean took = enter("poll");
+        int took = enter("poll");
         try {
             byte[] m = take();
             if (m != null) {
@@ -99,7 +99,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public ShmMessage pollView() throws IOException {
-        boolean took = enter("pollView");
+        int took = enter("pollView");
         try {
             ensureOpen();
             checkNoView();
@@ -122,7 +122,7 @@ public final class ShmReceiver extends ShmEnd {
         if (view != m) {
             return; // released already
         }
-        boolean took = enter("release");
+        int took = enter("release");
         try {
             view = null;
             ring.consume();
@@ -147,7 +147,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainViews(Consumer<MemorySegment> sink, int max) throws IOException {
-        boolean took = enter("drainViews");
+        int took = enter("drainViews");
         try {
             ensureOpen();
             checkNoView();
@@ -180,7 +180,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public int drainTo(Consumer<byte[]> sink, int max) throws IOException {
-        boolean took = enter("drainTo");
+        int took = enter("drainTo");
         try {
             int n = 0;
             byte[] m;
@@ -239,7 +239,7 @@ public final class ShmReceiver extends ShmEnd {
      */
     public byte[] receive(Duration timeout) throws IOException, InterruptedException {
         long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
-        boolean took = enter("receive");
+        int took = enter("receive");
         try {
             while (true) {
                 byte[] m = poll();
@@ -295,7 +295,7 @@ public final class ShmReceiver extends ShmEnd {
 
     /** Drains, waiting while there is nothing; returns how many (at least 1), or -1 at end of stream. */
     private int receiveBatch(String operation, Drain drain) throws IOException, InterruptedException {
-        boolean took = enter(operation);
+        int took = enter(operation);
         try {
             while (true) {
                 int n = drain.drain();
@@ -349,7 +349,7 @@ public final class ShmReceiver extends ShmEnd {
      * @throws IOException ({@link java.nio.channels.ClosedChannelException}) if this end is closed
      */
     public boolean isEndOfStream() throws IOException {
-        boolean took = enter("isEndOfStream");
+        int took = enter("isEndOfStream");
         try {
             return ring.endOfStream();
         } catch (ShmCorruptedException | IllegalStateException e) {
@@ -366,7 +366,7 @@ public final class ShmReceiver extends ShmEnd {
      * @return a future of the next message (null at end of stream), or completed exceptionally with the failure
      */
     public CompletableFuture<byte[]> receiveAsync() {
-        boolean took;
+        int took;
         try {
             took = enter("receiveAsync");
         } catch (IllegalStateException e) {

@@ -63,7 +63,7 @@ public final class ShmSender extends ShmEnd {
      */
     public boolean offer(byte[] message, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, message.length);
-        boolean took = enter("offer");
+        int took = enter("offer");
         try {
             if (!put(message, offset, length)) {
                 return false;
@@ -88,7 +88,7 @@ public final class ShmSender extends ShmEnd {
      */
     public boolean offer(ByteBuffer message) throws IOException {
         int len = message.remaining();
-        boolean took = enter("offer");
+        int took = enter("offer");
         try {
             checkSendable();
             long at = ring.claim(len);
@@ -158,7 +158,7 @@ public final class ShmSender extends ShmEnd {
     public void send(byte[] message, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(message, "send: message is null");
         long deadline = timeout == null ? -1 : System.nanoTime() + timeout.toNanos();
-        boolean took = enter("send");
+        int took = enter("send");
         try {
             while (!offer(message)) {
                 awaitRoom(message.length, deadline, timeout);
@@ -180,7 +180,7 @@ public final class ShmSender extends ShmEnd {
      */
     public void sendMany(List<byte[]> messages) throws IOException, InterruptedException {
         int i = 0, n = messages.size();
-        boolean took = enter("sendMany");
+        int took = enter("sendMany");
         try {
             while (i < n) {
                 int k = offerMany(messages, i);
@@ -206,7 +206,7 @@ public final class ShmSender extends ShmEnd {
      */
     public int offerMany(List<byte[]> messages, int from) throws IOException {
         int k = 0;
-        boolean took = enter("offerMany");
+        int took = enter("offerMany");
         try {
             for (int i = from; i < messages.size(); i++, k++) {
                 byte[] m = messages.get(i);
@@ -257,7 +257,7 @@ public final class ShmSender extends ShmEnd {
      * @return a future completed once the message was sent, or exceptionally with the failure
      */
     public CompletableFuture<Void> sendAsync(byte[] message) {
-        boolean took;
+        int took;
         try {
             took = enter("sendAsync");
         } catch (IllegalStateException e) {

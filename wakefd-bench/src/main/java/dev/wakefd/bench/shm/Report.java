@@ -207,7 +207,7 @@ final class Report {
                 .append(" |\n");
         b.append("\nThe 2-vCPU VM has two placements: both vCPUs on one core complex (line transfer about 50 ns) or"
                 + " on two (about 200 ns). The ring pays about one line transfer per message on the producer (its"
-                + " two full fences per message wait for the lines the consumer reads; docs/design/shm-ring.md,"
+                + " full fence per message, the tail's publication, waits for the lines the consumer reads; docs/design/shm-ring.md,"
                 + " \"Cost per message\"), Aeron does not, so shm / Aeron follows the placement.\n");
 
         b.append("\n## Throughput, Java to Java across two processes (messages per second)\n\n");
