@@ -19,6 +19,8 @@ public final class Membarrier {
 
     // include/uapi/linux/membarrier.h
     static final long CMD_QUERY = 0;
+    static final long CMD_GLOBAL_EXPEDITED = 1 << 1;
+    static final long CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
     static final long CMD_PRIVATE_EXPEDITED = 1 << 3;
     static final long CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
 
@@ -34,10 +36,13 @@ public final class Membarrier {
         static final MethodHandle SYSCALL;
         /** Null if this process may use private expedited barriers, else why not. */
         static final String UNAVAILABLE;
+        /** The commands the kernel supports (QUERY), 0 if unknown. */
+        static final long SUPPORTED;
 
         static {
             MethodHandle h = null;
             String why;
+            long supported = 0;
             if (Platform.posixOnly()) {
                 why = "wakefd runs in " + Platform.describe();
             } else if (SYS_MEMBARRIER < 0) {
@@ -46,6 +51,7 @@ public final class Membarrier {
                 try {
                     h = Native.variadicDowncall(
                             "syscall", FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG), 1);
+                    supported = Math.max(0, call(h, Native.scratch(), CMD_QUERY));
                     why = register(h);
                 } catch (RuntimeException e) {
                     why = e.toString();
@@ -53,6 +59,7 @@ public final class Membarrier {
             }
             SYSCALL = h;
             UNAVAILABLE = why;
+            SUPPORTED = supported;
         }
 
         private static String register(MethodHandle h) {
@@ -90,6 +97,53 @@ public final class Membarrier {
     /** Why {@link #available} is false, or null. */
     public static String unavailableReason() {
         return H.UNAVAILABLE;
+    }
+
+    /**
+     * Whether {@link #globalExpedited} works here (the kernel supports it): a process that wants
+     * other processes' barriers to reach it must also {@link #registerGlobalExpedited register}.
+     */
+    public static boolean globalAvailable() {
+        return H.SYSCALL != null && (H.SUPPORTED & CMD_GLOBAL_EXPEDITED) != 0;
+    }
+
+    private static final class G {
+        /** Null once this process is registered for other processes' global expedited barriers, else why not. */
+        static final String UNREGISTERED = registerGlobal();
+
+        private static String registerGlobal() {
+            if (!globalAvailable()) {
+                return "the kernel has no MEMBARRIER_CMD_GLOBAL_EXPEDITED (or " + H.UNAVAILABLE + ")";
+            }
+            Native.Scratch s = Native.scratch();
+            return call(H.SYSCALL, s, CMD_REGISTER_GLOBAL_EXPEDITED) < 0
+                    ? Errno.describe("membarrier(REGISTER_GLOBAL_EXPEDITED)", s.errno())
+                    : null;
+        }
+    }
+
+    /**
+     * Registers this process, once, so that {@link #globalExpedited} calls of any process reach
+     * its threads; true if it is registered.
+     */
+    public static boolean registerGlobalExpedited() {
+        return G.UNREGISTERED == null;
+    }
+
+    /**
+     * Makes every running thread of every process registered with {@link #registerGlobalExpedited}
+     * pass a full memory barrier before this returns (a few µs; more with interrupts to other CPUs).
+     *
+     * @throws IOException naming the errno if the call fails (or if {@link #globalAvailable} is false)
+     */
+    public static void globalExpedited() throws IOException {
+        if (!globalAvailable()) {
+            throw new IOException("membarrier(GLOBAL_EXPEDITED) unavailable: " + H.UNAVAILABLE);
+        }
+        Native.Scratch s = Native.scratch();
+        if (call(H.SYSCALL, s, CMD_GLOBAL_EXPEDITED) < 0) {
+            throw Errno.exception("membarrier(GLOBAL_EXPEDITED)", s.errno());
+        }
     }
 
     /**

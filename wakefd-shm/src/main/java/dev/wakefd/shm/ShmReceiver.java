@@ -2,6 +2,7 @@ package dev.wakefd.shm;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
+import dev.wakefd.internal.Membarrier;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.Region;
 import java.io.IOException;
@@ -39,6 +40,10 @@ public final class ShmReceiver extends ShmEnd {
 
     ShmReceiver(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
         super(region, own, other, socket);
+        if (Membarrier.globalAvailable()) {
+            ring.declareSleepBarrier(
+                    Membarrier::globalExpedited); // so the producer may stream: docs/design/shm-ring.md
+        }
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.wakefd.shm;
 
 import dev.wakefd.EventFd;
 import dev.wakefd.Poller;
+import dev.wakefd.internal.Membarrier;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.Region;
+import dev.wakefd.shm.internal.Ring;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,6 +36,16 @@ public final class ShmSender extends ShmEnd {
 
     ShmSender(Region region, EventFd own, EventFd other, FdSocket socket) throws IOException {
         super(region, own, other, socket);
+        if (Membarrier.globalAvailable()) {
+            // streams (publishes without a fence) to a consumer that declared its barrier: docs/design/shm-ring.md
+            ring.allowStreaming(
+                    () -> {
+                        if (!Membarrier.registerGlobalExpedited()) {
+                            throw new IOException("membarrier(REGISTER_GLOBAL_EXPEDITED) failed");
+                        }
+                    },
+                    Ring.STREAM_AFTER);
+        }
     }
 
     /**

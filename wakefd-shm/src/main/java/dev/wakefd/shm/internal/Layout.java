@@ -26,10 +26,22 @@ public final class Layout {
     public static final int CREATOR_PRODUCES = 1, CREATOR_CONSUMES = 2;
     /** Written only by the producer: bytes published so far (a position, never wraps). */
     public static final long OFF_TAIL = 128;
+    /**
+     * u32 written only by the producer, in the tail's block: non-zero while it publishes the tail
+     * without a full fence (a release store), which it does only for a consumer that set
+     * {@link #OFF_CONSUMER_BARRIER}. Zero in a peer that never streams.
+     */
+    public static final long OFF_PRODUCER_STREAMING = 136;
     /** Written only by the consumer: bytes consumed so far. */
     public static final long OFF_HEAD = 256;
     /** Written only by the consumer: the tail it sleeps for, or {@link #NONE}. */
     public static final long OFF_CONSUMER_WAKE_AT = 384;
+    /**
+     * u32 written only by the consumer, once, before its first announcement: non-zero if it issues
+     * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)} between S1 and S2 whenever it reads
+     * {@link #OFF_PRODUCER_STREAMING} non-zero. Zero in a peer that does not.
+     */
+    public static final long OFF_CONSUMER_BARRIER = 392;
     /** Written only by the producer: the head it sleeps for, or {@link #NONE}. */
     public static final long OFF_PRODUCER_WAKE_AT = 512;
     /** u32 set to 1 by the producer when it closes (end of stream). */

@@ -16,7 +16,10 @@ public interface Mem {
     /** A sequentially consistent store of an aligned u64. */
     void storeVolatile(long offset, long value);
 
-    /** A release store of an aligned u64 (for withdrawing an announcement). */
+    /** An acquire load of an aligned u64 (a streaming producer's P2'). */
+    long loadAcquire(long offset);
+
+    /** A release store of an aligned u64 (for withdrawing an announcement, and a streaming producer's P1'). */
     void storeRelease(long offset, long value);
 
     int loadIntVolatile(long offset);

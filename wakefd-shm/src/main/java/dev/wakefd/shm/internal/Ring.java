@@ -16,6 +16,9 @@ import java.io.IOException;
  * publication the sleeper waits for either is seen by its re-check or sees its announcement and
  * wakes it. A sleeper that will not read its eventfd when it wakes clears it before it announces
  * (C0, before S1), never after: a wake for this announcement comes after S1, so it survives.
+ * A streaming producer (flag M1 set, seq-cst) publishes with a release store and an acquire load
+ * instead (P1', P2'), only to a consumer that declared it then issues membarrier(GLOBAL_EXPEDITED)
+ * between S1 and S2 (B); docs/design/shm-ring.md, "Streaming without a fence".
  * Bytes in [head, tail) are never written by the producer, so a record the consumer
  * validated below a tail it loaded is whole. Every position and length read from shared memory is
  * validated against this side's own copies before use ({@link ShmCorruptedException}), and every
@@ -48,6 +51,21 @@ public final class Ring {
     private final FdCall clearOwn;
     private final Order order;
 
+    /**
+     * Publications without a wake after which a producer streams (P1 as a release store), if the
+     * consumer declared its barrier and this process is registered for it (docs/design/shm-ring.md,
+     * "Streaming without a fence"). Tests may lower it.
+     */
+    public static final int STREAM_AFTER = 64;
+
+    // producer: streaming mode (see publish)
+    private FdCall registerForBarriers; // null: this producer never streams
+    private int streamAfter = STREAM_AFTER;
+    private boolean streaming;
+    private long quietPublishes; // publications since the last wake
+    // consumer: the barrier it issues after S1 when the producer streams, or null
+    private FdCall sleepBarrier;
+
     // producer: pending >= published; headCache <= published
     private long pending, published, headCache, claimedEnd, lastTotal, consumerWokenFor;
     // consumer: head >= publishedHead; head <= tailCache
@@ -75,6 +93,29 @@ public final class Ring {
 
     public int capacity() {
         return capacity;
+    }
+
+    /**
+     * Producer: allows streaming. {@code register} registers this process for the consumer's
+     * barriers (once; it throws if it cannot, and the producer then never streams).
+     */
+    public void allowStreaming(FdCall register, int after) {
+        this.registerForBarriers = register;
+        this.streamAfter = after;
+    }
+
+    /**
+     * Consumer: declares in shared memory that it issues {@code barrier} between S1 and S2 while
+     * the producer streams. Call before the first announcement.
+     */
+    public void declareSleepBarrier(FdCall barrier) {
+        this.sleepBarrier = barrier;
+        mem.storeIntVolatile(OFF_CONSUMER_BARRIER, 1);
+    }
+
+    /** Producer: whether it publishes without a fence now (tests). */
+    public boolean streaming() {
+        return streaming;
     }
 
     public int maxMessage() {
@@ -144,7 +185,13 @@ public final class Ring {
         return h;
     }
 
-    /** Makes every committed record visible (P1) and wakes a consumer that announced its sleep for it (P2). */
+    /**
+     * Makes every committed record visible (P1) and wakes a consumer that announced its sleep for
+     * it (P2). While streaming, P1 is a release store and P2 a plain load: the consumer's
+     * membarrier between its S1 and S2 orders them (docs/design/shm-ring.md, "Streaming without a
+     * fence"); the first wake ends the streaming, and {@link #STREAM_AFTER} quiet publications
+     * start it again.
+     */
     public void publish() throws IOException {
         long t = pending;
         if (t == published) {
@@ -154,6 +201,9 @@ public final class Ring {
         if (order == Order.WAKE_CHECK_BEFORE_PUBLISH) {
             w = mem.loadVolatile(OFF_CONSUMER_WAKE_AT); // broken on purpose (negative control)
             mem.storeVolatile(OFF_TAIL, t);
+        } else if (streaming) {
+            mem.storeRelease(OFF_TAIL, t); // P1': no fence; the records' plain stores are before it
+            w = mem.loadAcquire(OFF_CONSUMER_WAKE_AT); // P2': ordered after P1' by the consumer's barrier
         } else {
             mem.storeVolatile(OFF_TAIL, t); // P1: seq-cst store; the records' plain stores are before it
             w = mem.loadVolatile(OFF_CONSUMER_WAKE_AT); // P2: seq-cst load, after P1
@@ -161,8 +211,36 @@ public final class Ring {
         published = t;
         if (Long.compareUnsigned(t, w) >= 0 && w != consumerWokenFor) {
             consumerWokenFor = w; // one wake per announcement: announcements only grow
+            quietPublishes = 0;
+            if (streaming) {
+                stopStreaming(); // a consumer that sleeps between items: no barrier on its sleeps
+            }
             wakeOther.run();
+        } else if (!streaming && registerForBarriers != null && ++quietPublishes >= streamAfter) {
+            startStreaming();
         }
+    }
+
+    /** M1: the flag (seq-cst) before any fence-free publication; only if the consumer declared its barrier. */
+    private void startStreaming() {
+        quietPublishes = 0;
+        if (mem.loadIntVolatile(OFF_CONSUMER_BARRIER) == 0) {
+            return; // a peer that issues no barrier: stay fenced (asked again after streamAfter more)
+        }
+        try {
+            registerForBarriers.run(); // once per process; throws if it cannot
+        } catch (IOException | RuntimeException e) {
+            registerForBarriers = null; // never stream
+            return;
+        }
+        mem.storeIntVolatile(OFF_PRODUCER_STREAMING, 1); // M1: seq-cst, before the first P1'
+        streaming = true;
+    }
+
+    /** M0: the flag (seq-cst) after the last fence-free publication. */
+    private void stopStreaming() {
+        mem.storeIntVolatile(OFF_PRODUCER_STREAMING, 0); // M0
+        streaming = false;
     }
 
     /**
@@ -330,6 +408,9 @@ public final class Ring {
             return true;
         }
         mem.storeVolatile(OFF_CONSUMER_WAKE_AT, want); // S1
+        if (sleepBarrier != null && mem.loadIntVolatile(OFF_PRODUCER_STREAMING) != 0) {
+            sleepBarrier.run(); // B: the streaming producer's P1' before its P2', or its P2' sees S1
+        }
         boolean closed = producerClosed(); // S2: the flag before the tail (see endOfStream)
         refreshTail();
         if (tailCache != head || closed) {

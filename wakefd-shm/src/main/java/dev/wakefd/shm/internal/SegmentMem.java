@@ -32,6 +32,11 @@ public class SegmentMem implements Mem {
     }
 
     @Override
+    public long loadAcquire(long offset) {
+        return (long) U64.getAcquire(s, offset);
+    }
+
+    @Override
     public void storeRelease(long offset, long value) {
         U64.setRelease(s, offset, value);
     }

@@ -161,6 +161,11 @@ class RingModelCheckTest {
             mem.storeVolatile(o, v);
         }
 
+        public long loadAcquire(long o) {
+            s.step(side);
+            return mem.loadAcquire(o);
+        }
+
         public void storeRelease(long o, long v) {
             s.step(side);
             mem.storeRelease(o, v);
