@@ -51,8 +51,14 @@ public final class Membarrier {
                 try {
                     h = Native.variadicDowncall(
                             "syscall", FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG), 1);
-                    supported = Math.max(0, call(h, Native.scratch(), CMD_QUERY));
-                    why = register(h);
+                    Native.Scratch s = Native.scratch();
+                    long q = call(h, s, CMD_QUERY);
+                    if (q < 0) {
+                        why = Errno.describe("membarrier(QUERY)", s.errno());
+                    } else {
+                        supported = q;
+                        why = registerPrivate(h, q);
+                    }
                 } catch (RuntimeException e) {
                     why = e.toString();
                 }
@@ -62,12 +68,8 @@ public final class Membarrier {
             SUPPORTED = supported;
         }
 
-        private static String register(MethodHandle h) {
+        private static String registerPrivate(MethodHandle h, long supported) {
             Native.Scratch s = Native.scratch();
-            long supported = call(h, s, CMD_QUERY);
-            if (supported < 0) {
-                return Errno.describe("membarrier(QUERY)", s.errno());
-            }
             if ((supported & CMD_PRIVATE_EXPEDITED) == 0) {
                 return "the kernel has no MEMBARRIER_CMD_PRIVATE_EXPEDITED";
             }

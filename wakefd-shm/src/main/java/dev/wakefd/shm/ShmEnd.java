@@ -5,6 +5,7 @@ import dev.wakefd.Poller;
 import dev.wakefd.internal.Cleaners;
 import dev.wakefd.internal.Internals;
 import dev.wakefd.internal.Membarrier;
+import dev.wakefd.internal.VarHandles;
 import dev.wakefd.ipc.FdSocket;
 import dev.wakefd.shm.internal.PeerWatch;
 import dev.wakefd.shm.internal.Region;
@@ -32,7 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmReceiver {
     private static final Cleaner CLEANER = Cleaners.CLEANER;
     private static final Internals.Access CORE = Internals.access();
-    private static final VarHandle USER, OWNER, INSIDE, REVOKER;
 
     /**
      * The biased owner and whether it is inside an operation. Only its thread writes {@code inside}
@@ -47,17 +47,12 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
         }
     }
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            USER = l.findVarHandle(ShmEnd.class, "user", Thread.class);
-            OWNER = l.findVarHandle(ShmEnd.class, "owner", Object.class);
-            INSIDE = l.findVarHandle(Claim.class, "inside", boolean.class);
-            REVOKER = l.findVarHandle(ShmEnd.class, "revoker", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle USER = VarHandles.find(MethodHandles.lookup(), ShmEnd.class, "user", Thread.class);
+    private static final VarHandle OWNER = VarHandles.find(MethodHandles.lookup(), ShmEnd.class, "owner", Object.class);
+    private static final VarHandle INSIDE =
+            VarHandles.find(MethodHandles.lookup(), Claim.class, "inside", boolean.class);
+    private static final VarHandle REVOKER =
+            VarHandles.find(MethodHandles.lookup(), ShmEnd.class, "revoker", Thread.class);
 
     /** What {@link #enter} took, for {@link #exit}: nothing (a nested call), the biased claim, or the CAS claim. */
     static final int NESTED = 0, BIASED = 1, CLAIMED = 2;
@@ -183,13 +178,21 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
             if (c.inside) {
                 return NESTED; // send -> offer: only this thread stores true here
             }
-            INSIDE.setRelease(c, true); // B1: ordered before B2 by the taker's membarrier, not by a fence here
-            if (REVOKER.getAcquire(this) == null && OWNER.getAcquire(this) == c) { // B2, then B3
+            if (enterBiased(c)) {
                 return BIASED;
             }
-            INSIDE.setRelease(c, false); // a take-over is under way or done: step back
         }
         return enterSlow(Thread.currentThread(), operation);
+    }
+
+    /** B1-B3 for the owner's Claim {@code c}: true if it is inside; false (stepped back) if a take-over is under way or done. */
+    private boolean enterBiased(Claim c) {
+        INSIDE.setRelease(c, true); // B1: ordered before B2 by the taker's membarrier, not by a fence here
+        if (REVOKER.getAcquire(this) == null && OWNER.getAcquire(this) == c) { // B2, then B3
+            return true;
+        }
+        INSIDE.setRelease(c, false); // step back
+        return false;
     }
 
     private int enterSlow(Thread t, String operation) {
@@ -207,11 +210,9 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
                 takeOver(t, c, operation);
                 continue;
             }
-            INSIDE.setRelease(c, true); // B1 (as in enter)
-            if (REVOKER.getAcquire(this) == null && OWNER.getAcquire(this) == c) { // B2, B3
+            if (enterBiased(c)) {
                 return BIASED;
             }
-            INSIDE.setRelease(c, false);
             Thread r = revoker;
             if (r != null) {
                 throw misuse(operation, t, r, "is taking this end over");

@@ -32,7 +32,7 @@ class RingStreamingStressTest {
         Result r = run(true, 200_000, 60_000_000_000L);
         System.out.println("with the barrier: " + r);
         assertThat(r.lost).as("lost wakes (%s)", r).isZero();
-        // the control below loses a wake within 20,000 - 62,000 such announcements
+        // the control below loses a wake within 6,000 - 62,000 such announcements
         assertThat(r.streamingAnnouncements)
                 .as("announcements while the producer streamed (%s)", r)
                 .isGreaterThanOrEqualTo(200_000);
