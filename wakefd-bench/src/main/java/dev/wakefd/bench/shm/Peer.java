@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -30,6 +31,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * or the end of the stream (shm, socket) ends the process.
  */
 final class Peer {
+    /** The classes that hold wakefd's FFM downcall handles (each links its handles when initialized). */
+    static final List<String> FFM_BINDINGS = List.of(
+            "dev.wakefd.internal.FdCalls",
+            "dev.wakefd.internal.EventFdCalls",
+            "dev.wakefd.internal.Poll",
+            "dev.wakefd.internal.EPoll",
+            "dev.wakefd.internal.Membarrier",
+            "dev.wakefd.internal.Strerror",
+            "dev.wakefd.ipc.internal.UnixSockets",
+            "dev.wakefd.ipc.internal.Credentials",
+            "dev.wakefd.shm.internal.Memfd");
+
     private Peer() {}
 
     static void main(String[] args) throws Exception {
@@ -122,6 +135,13 @@ final class Peer {
                 }
             }
             case "socket-idle" -> {
+                if (args.length > 2) {
+                    // The control reader (ShmBench.idleCpu): first links wakefd's kernel bindings as
+                    // the shm reader's JVM does, then blocks in read(2) like the plain socket reader.
+                    for (String c : FFM_BINDINGS) {
+                        Class.forName(c, true, Peer.class.getClassLoader());
+                    }
+                }
                 try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                     ch.connect(UnixDomainSocketAddress.of(args[1]));
                     System.out.println("READY");

@@ -194,6 +194,15 @@ final class Report {
                 "%.2fx",
                 1.5,
                 false);
+        if (runs.stream().anyMatch(r -> r.containsKey("idle-cpu|" + ShmBench.SOCKET_WITH_FFM + "|0"))) {
+            goal(
+                    b,
+                    "(beside it) the same against a socket reader whose JVM first linked wakefd's FFM downcalls",
+                    perRun(r -> of(r, "idle-cpu", "wakefd-shm", 0) / of(r, "idle-cpu", ShmBench.SOCKET_WITH_FFM, 0)),
+                    "%.2fx",
+                    1.5,
+                    false);
+        }
         goal(
                 b,
                 "(beside it) the same without the JVM's own threads (ratio of ms/s + 0.001: 1 µs/s floor)",
@@ -266,25 +275,35 @@ final class Report {
         }
 
         b.append("\n## Idle CPU (ms of CPU per second, /proc/PID/task/*/schedstat)\n\n");
-        b.append(
-                "| reader | every thread of its JVM | without the JVM's own threads (JIT, GC, monitor deflation...) |\n"
-                        + "|---|---:|---:|\n");
-        for (String c : List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff")) {
+        b.append("| reader | every thread of its JVM | without the JVM's own threads (JIT, GC, monitor deflation...) |"
+                + " its JVM's anonymous resident memory (MB) |\n"
+                + "|---|---:|---:|---:|\n");
+        for (String c : List.of("wakefd-shm", "unix-socket", ShmBench.SOCKET_WITH_FFM, "aeron-ipc-backoff")) {
+            if (perRun("idle-cpu", c, 0).length == 0) {
+                continue;
+            }
             b.append("| ")
                     .append(c)
                     .append(" | ")
                     .append(cell(perRun("idle-cpu", c, 0), "%.2f"))
                     .append(" | ")
                     .append(cell(perRun("idle-cpu-own", c, 0), "%.3f"))
+                    .append(" | ")
+                    .append(cell(perRun("idle-rss", c, 0), "%.0f"))
                     .append(" |\n");
         }
         b.append("| Aeron's media driver beside it (its one thread, SHARED mode) | ")
                 .append(cell(perRun("idle-cpu", "aeron-media-driver", 0), "%.2f"))
-                .append(" | |\n");
-        b.append("\nThe three readers are measured over the same 10 s, 8 s after their last message (past the"
+                .append(" | | |\n");
+        b.append("\nThe readers are measured over the same 10 s, 8 s after their last message (past the"
                 + " memory their JVM returns to the OS after its compilations). A blocked reader's"
                 + " JVM spends its idle CPU on the JVM's own housekeeping threads (monitor deflation, G1 service,"
-                + " JIT), which vary from JVM to JVM by a few tenths of a ms/s; the run logs list every thread.\n");
+                + " JIT), which vary from JVM to JVM by a few tenths of a ms/s; the run logs list every thread."
+                + " In this VM each housekeeping wake costs more the more memory the process has resident"
+                + " (`IdleMemory wakes 0 40 100`: about 2 µs more per wake per MB), and linking FFM downcalls"
+                + " generates classes: heap garbage (`IdleMemory link`) and class-parsing memory. The"
+                + " unix-socket+ffm reader's JVM links wakefd's downcalls first and then blocks in read(2) like"
+                + " the plain socket reader (docs/shm.md, \"Idle CPU\").\n");
 
         if (runs.stream().anyMatch(r -> r.containsKey("java-to-python|wakefd-shm|64"))) {
             b.append("\n## Java and Python (64-byte messages)\n\n| exchange | wakefd-shm | Unix socket | ratio |\n"

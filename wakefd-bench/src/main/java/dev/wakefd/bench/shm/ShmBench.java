@@ -817,17 +817,42 @@ public final class ShmBench {
 
     // ------------------------------------------------------------------ idle CPU
 
+    /**
+     * The control reader of {@link #idleCpu}: a socket reader blocked in read(2) whose JVM first
+     * linked wakefd's FFM downcalls, as the shm reader's does. A blocked reader's idle CPU is its
+     * JVM's housekeeping wakes (monitor deflation about 4.5 a second, G1 service), and in this VM
+     * each such wake costs more the more memory the process has resident ({@link IdleMemory});
+     * linking FFM downcalls generates classes (heap garbage and class-parsing memory), which this
+     * reader has too, without waiting through wakefd (docs/shm.md, "Idle CPU").
+     */
+    static final String SOCKET_WITH_FFM = "unix-socket+ffm";
+
+    /** Anonymous resident memory of a process (RssAnon in /proc/PID/status), MB; -1 if unreadable. */
+    static double rssAnonMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("RssAnon:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
     /** From the readers' last message to the idle window: past the JVM's own after-start-up work (idleCpu). */
     static final long IDLE_SETTLE_MS = 8_000;
 
     void idleCpu() throws Exception {
         double wait = quick ? 1 : 10;
-        List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff");
+        List<String> names = List.of("wakefd-shm", "unix-socket", "aeron-ipc-backoff", SOCKET_WITH_FFM);
         List<Tx> txs = new ArrayList<>();
         try {
             txs.add(new ShmTx("shm-idle"));
             txs.add(new SocketTx("socket-idle"));
             txs.add(new AeronTx("aeron-idle"));
+            txs.add(new SocketTx("socket-idle", "ffm"));
             for (Tx t : txs) {
                 t.send(new byte[8]);
                 expect(t.answer(), "GOT");
@@ -850,6 +875,7 @@ public final class ShmBench {
             long d1 = driverCpuNanos();
             for (int i = 0; i < txs.size(); i++) {
                 record("idle-cpu", names.get(i), 0, (cpuNanos(pid(txs.get(i))) - c0[i]) / 1e6 / wait, "ms/s");
+                record("idle-rss", names.get(i), 0, rssAnonMb(pid(txs.get(i))), "MB");
                 // The same without the threads every JVM runs for itself (JIT, GC, monitor
                 // deflation...): what the reader and its library cost, beside the JVM's own noise.
                 Map<String, Long> t1 = threadCpuNanos(pid(txs.get(i)));
