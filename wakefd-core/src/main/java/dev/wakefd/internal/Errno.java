@@ -28,7 +28,8 @@ public final class Errno {
             ENOTSOCK = Abi.value("ENOTSOCK"),
             EOPNOTSUPP = Abi.value("EOPNOTSUPP"),
             ECONNRESET = Abi.value("ECONNRESET"),
-            ENOTCONN = Abi.value("ENOTCONN");
+            ENOTCONN = Abi.value("ENOTCONN"),
+            ETIMEDOUT = Abi.value("ETIMEDOUT");
 
     /** errno value to name, for this system; empty where there is no table. */
     private static final Map<Integer, String> NAMES = names(Abi.known() ? Abi.current() : null);

@@ -84,6 +84,12 @@ public final class Native {
                 find(name), fd, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
     }
 
+    /** {@link #variadicDowncall} without errno capture and critical: for a variadic call that cannot block. */
+    static MethodHandle criticalVariadicDowncall(String name, FunctionDescriptor fd, int firstVariadic) {
+        return LINKER.downcallHandle(
+                find(name), fd, Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.critical(false));
+    }
+
     /**
      * A critical downcall handle without errno capture, for calls that cannot block and whose
      * only possible failure is known in advance (see {@link FdCalls#read8Critical}).
