@@ -405,6 +405,11 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
     /** Withdraws this side's announcement. */
     abstract void withdraw();
 
+    /** Whether the peer's producer streams (docs/design/shm-ring.md, "Waiting"); only a receiver's can. */
+    boolean peerStreams() {
+        return false;
+    }
+
     /** The exception for a wait that ran out of time with nothing ready. */
     abstract SocketTimeoutException timeout(Duration timeout);
 
@@ -474,10 +479,13 @@ abstract sealed class ShmEnd implements AutoCloseable permits ShmSender, ShmRece
             Thread.yield();
             return ready.now();
         }
-        if (recentWait >= Math.min(LOOK_PAYS_BELOW_NANOS, max / 2)) {
+        // A peer that streams is publishing now: look for the whole spin before announcing, which
+        // would cost a barrier and, nearly always, a wake that finds this side already awake.
+        boolean streaming = peerStreams();
+        if (!streaming && recentWait >= Math.min(LOOK_PAYS_BELOW_NANOS, max / 2)) {
             return false;
         }
-        long budget = Math.min(max, 2 * recentWait + LOOK_EVERY_NANOS);
+        long budget = streaming ? max : Math.min(max, 2 * recentWait + LOOK_EVERY_NANOS);
         long next = start;
         while (true) {
             long now = System.nanoTime();

@@ -46,6 +46,11 @@ public final class ShmReceiver extends ShmEnd {
         }
     }
 
+    @Override
+    boolean peerStreams() {
+        return ring.producerStreams();
+    }
+
     /**
      * The next message if one is there now, copied; null if none (see {@link #isEndOfStream()}).
      *

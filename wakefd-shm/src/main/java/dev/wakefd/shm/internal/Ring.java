@@ -113,6 +113,15 @@ public final class Ring {
         mem.storeIntVolatile(OFF_CONSUMER_BARRIER, 1);
     }
 
+    /**
+     * Consumer: whether the producer streams now (a hint, read without order): it has published
+     * {@link #STREAM_AFTER} times or more without waking anybody, so more is coming, and an
+     * announcement now would cost a barrier and most likely a wake for nothing.
+     */
+    public boolean producerStreams() {
+        return sleepBarrier != null && mem.loadIntVolatile(OFF_PRODUCER_STREAMING) != 0;
+    }
+
     /** Producer: whether it publishes without a fence now (tests). */
     public boolean streaming() {
         return streaming;
