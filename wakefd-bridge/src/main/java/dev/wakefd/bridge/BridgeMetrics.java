@@ -23,9 +23,9 @@ import java.time.Duration;
  * @param producerWakes wakes asked for because the producer slept on a full bridge
  * @param systemCalls {@code write(2)} calls the two Wakers made ({@link dev.wakefd.Waker#writes()}):
  *     wakes asked for while one was already pending cost none
- * @param unparks wakes delivered by unparking a Java thread blocked in {@code send}/{@code receive}
- *     instead of writing an eventfd: none for a virtual thread's own hand-off, one futex call made
- *     by the JVM for a platform thread
+ * @param unparks wakes delivered to a Java thread blocked in {@code send}/{@code receive} instead
+ *     of writing an eventfd: an unpark for a virtual thread (no system call), at most one futex
+ *     call for a platform thread (none if it had not started to sleep yet)
  * @param consumerWaits times the consumer announced a sleep and went to wait
  * @param producerWaits times the producer announced a sleep and went to wait
  * @param timeFull total time the producer found the bridge full, from the send that found it

@@ -65,10 +65,10 @@ public final class Receiver<T> implements AutoCloseable {
     }
 
     /**
-     * The next item, waiting while the bridge is empty (the thread parks, a virtual thread without
-     * pinning its carrier, and the producer unparks it); null at end of stream.
+     * The next item, waiting while the bridge is empty (a platform thread sleeps on a futex, a
+     * virtual thread parks without pinning its carrier, and the producer wakes it); null at end of stream.
      *
-     * @return the next item, waiting while the bridge is empty (the thread parks, a virtual thread without pinning its carrier, and the producer unparks it); null at end of stream
+     * @return the next item, waiting while the bridge is empty (a platform thread sleeps on a futex, a virtual thread parks without pinning its carrier, and the producer wakes it); null at end of stream
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      */
     @SuppressWarnings("unchecked")

@@ -45,8 +45,8 @@ public final class Sender<T> implements AutoCloseable {
     }
 
     /**
-     * Adds {@code item}, waiting while the bridge is full: a platform thread parks, a
-     * virtual thread parks without pinning its carrier.
+     * Adds {@code item}, waiting while the bridge is full: a platform thread sleeps on a
+     * futex, a virtual thread parks without pinning its carrier.
      *
      * @param item the item
      * @throws InterruptedException if interrupted while waiting (the item was not added)
