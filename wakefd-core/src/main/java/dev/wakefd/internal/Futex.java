@@ -1,19 +1,15 @@
 package dev.wakefd.internal;
 
-import static dev.wakefd.internal.Native.C_LONG;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * futex(2), process-private WAIT and WAKE on a 32-bit word in native memory: the kernel primitive
  * under every blocking lock of glibc, called directly. A platform thread that sleeps here and is
  * woken by {@link #wake} skips the JDK's park path (a mutex and a condition variable around the
  * same futex): about 1.5 µs less per sleep and wake on the development VM (docs/bridge.md). glibc
- * has no wrapper, so it goes through {@code syscall(2)}. Interrupts do not end a futex wait: the
+ * has no wrapper, so it goes through {@link Syscall}. Interrupts do not end a futex wait: the
  * caller arranges its own wake for them (see the bridge's Sleeper).
  */
 public final class Futex {
@@ -22,59 +18,32 @@ public final class Futex {
     // include/uapi/linux/futex.h
     static final long FUTEX_WAIT_PRIVATE = 0 | 128, FUTEX_WAKE_PRIVATE = 1 | 128;
 
-    /** The system call's number on the architectures wakefd knows (asm-generic: 98), or -1. */
-    static final long SYS_FUTEX = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64" -> 202;
-        case "aarch64", "riscv64" -> 98;
-        default -> -1;
-    };
+    /** The system call's number here (asm-generic: 98), or -1. */
+    static final long SYS_FUTEX = Syscall.number(202, 98);
 
-    /** Looked up and probed on first use, never by loading the outer class. */
+    /** Probed on first use, never by loading the outer class: null if futexes work here, else why not. */
     private static final class H {
-        /** syscall(SYS_futex, uaddr, op, val, timeout), errno captured: the wait, which blocks. */
-        static final MethodHandle WAIT;
-        /** The same without errno and without the thread-state transition: the wake, which never blocks. */
-        static final MethodHandle WAKE;
-        /** Null if futexes work here, else why not. */
-        static final String UNAVAILABLE;
-
-        static {
-            MethodHandle wait = null, wake = null;
-            String why;
-            if (Platform.posixOnly()) {
-                why = "wakefd runs in " + Platform.describe();
-            } else if (SYS_FUTEX < 0) {
-                why = "no futex system call number for " + System.getProperty("os.arch");
-            } else {
-                try {
-                    FunctionDescriptor d = FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG);
-                    wait = Native.variadicDowncall("syscall", d, 1);
-                    wake = Native.criticalVariadicDowncall("syscall", d, 1);
-                    why = probe(wait, wake);
-                } catch (RuntimeException e) {
-                    why = e.toString();
-                }
-            }
-            WAIT = wait;
-            WAKE = wake;
-            UNAVAILABLE = why;
-        }
+        static final String UNAVAILABLE = probe();
 
         /** A wait whose word does not match must fail with EAGAIN, a wake with nobody waiting return 0. */
-        private static String probe(MethodHandle wait, MethodHandle wake) {
-            MemorySegment word = Arena.ofAuto().allocate(4, 4);
-            Native.Scratch s = Native.scratch();
+        private static String probe() {
+            String why = Syscall.unavailable("futex", SYS_FUTEX);
+            if (why != null) {
+                return why;
+            }
             try {
-                long r = (long) wait.invokeExact(s.errno, SYS_FUTEX, word.address(), FUTEX_WAIT_PRIVATE, 1L, 0L);
+                MemorySegment word = Arena.ofAuto().allocate(4, 4);
+                Native.Scratch s = Native.scratch();
+                long r = Syscall.call(s, SYS_FUTEX, word.address(), FUTEX_WAIT_PRIVATE, 1L, 0L, 0L);
                 if (r != -1 || s.errno() != Errno.EAGAIN) {
                     return r == -1
                             ? Errno.describe("futex(FUTEX_WAIT_PRIVATE)", s.errno())
                             : "futex(FUTEX_WAIT_PRIVATE) on a word that does not match returned " + r;
                 }
-                long w = (long) wake.invokeExact(SYS_FUTEX, word.address(), FUTEX_WAKE_PRIVATE, 1L, 0L);
+                long w = Syscall.critical(SYS_FUTEX, word.address(), FUTEX_WAKE_PRIVATE, 1L, 0L, 0L);
                 return w == 0 ? null : "futex(FUTEX_WAKE_PRIVATE) with nobody waiting returned " + w;
-            } catch (Throwable t) {
-                throw Native.unexpected(t);
+            } catch (RuntimeException | ExceptionInInitializerError e) { // a link failure, never a crash
+                return e.toString();
             }
         }
     }
@@ -114,13 +83,7 @@ public final class Futex {
             word.set(ValueLayout.JAVA_LONG, TIMEOUT + 8, nanos % 1_000_000_000L);
             timeout = word.address() + TIMEOUT;
         }
-        long r;
-        try {
-            r = (long) H.WAIT.invokeExact(
-                    s.errno, SYS_FUTEX, word.address(), FUTEX_WAIT_PRIVATE, (long) expected, timeout);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        long r = Syscall.call(s, SYS_FUTEX, word.address(), FUTEX_WAIT_PRIVATE, expected, timeout, 0L);
         if (r == 0) {
             return 0;
         }
@@ -133,10 +96,6 @@ public final class Futex {
 
     /** Wakes one thread sleeping in {@link #wait} on {@code word}, if any. */
     public static void wake(MemorySegment word) {
-        try {
-            long woken = (long) H.WAKE.invokeExact(SYS_FUTEX, word.address(), FUTEX_WAKE_PRIVATE, 1L, 0L);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        Syscall.critical(SYS_FUTEX, word.address(), FUTEX_WAKE_PRIVATE, 1L, 0L, 0L); // never blocks
     }
 }

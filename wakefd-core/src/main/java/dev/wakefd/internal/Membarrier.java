@@ -1,10 +1,6 @@
 package dev.wakefd.internal;
 
-import static dev.wakefd.internal.Native.C_LONG;
-
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.invoke.MethodHandle;
 
 /**
  * membarrier(2), private expedited: every thread of this process that runs on some CPU passes a
@@ -12,7 +8,7 @@ import java.lang.invoke.MethodHandle;
  * A fast path can then order its store before its load with no fence of its own, as long as the
  * rare other side calls {@link #privateExpedited} between its own store and load (an asymmetric
  * Dekker; see docs/design/shm-ring.md, "One thread per end"). Linux 4.14 or later; glibc has no
- * wrapper, so it goes through {@code syscall(2)}.
+ * wrapper, so it goes through {@link Syscall}.
  */
 public final class Membarrier {
     private Membarrier() {}
@@ -24,68 +20,51 @@ public final class Membarrier {
     static final long CMD_PRIVATE_EXPEDITED = 1 << 3;
     static final long CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
 
-    /** The system call's number on the architectures wakefd knows (asm-generic: 283), or -1. */
-    static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64" -> 324;
-        case "aarch64", "riscv64" -> 283;
-        default -> -1;
-    };
+    /** The system call's number here (asm-generic: 283), or -1. */
+    static final long SYS_MEMBARRIER = Syscall.number(324, 283);
 
-    /** Looked up, queried and registered on first use, never by loading the outer class. */
+    /** Queried and registered on first use, never by loading the outer class. */
     private static final class H {
-        static final MethodHandle SYSCALL;
+        /** The commands the kernel supports (QUERY), 0 if unknown or unavailable. */
+        static final long SUPPORTED;
         /** Null if this process may use private expedited barriers, else why not. */
         static final String UNAVAILABLE;
-        /** The commands the kernel supports (QUERY), 0 if unknown. */
-        static final long SUPPORTED;
 
         static {
-            MethodHandle h = null;
-            String why;
             long supported = 0;
-            if (Platform.posixOnly()) {
-                why = "wakefd runs in " + Platform.describe();
-            } else if (SYS_MEMBARRIER < 0) {
-                why = "no membarrier system call number for " + System.getProperty("os.arch");
-            } else {
+            String why = Syscall.unavailable("membarrier", SYS_MEMBARRIER);
+            if (why == null) {
                 try {
-                    h = Native.variadicDowncall(
-                            "syscall", FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG), 1);
                     Native.Scratch s = Native.scratch();
-                    long q = call(h, s, CMD_QUERY);
+                    long q = call(s, CMD_QUERY);
                     if (q < 0) {
                         why = Errno.describe("membarrier(QUERY)", s.errno());
                     } else {
                         supported = q;
-                        why = registerPrivate(h, q);
+                        why = registerPrivate(q);
                     }
                 } catch (RuntimeException e) {
                     why = e.toString();
                 }
             }
-            SYSCALL = h;
-            UNAVAILABLE = why;
             SUPPORTED = supported;
+            UNAVAILABLE = why;
         }
 
-        private static String registerPrivate(MethodHandle h, long supported) {
+        private static String registerPrivate(long supported) {
             Native.Scratch s = Native.scratch();
             if ((supported & CMD_PRIVATE_EXPEDITED) == 0) {
                 return "the kernel has no MEMBARRIER_CMD_PRIVATE_EXPEDITED";
             }
-            if (call(h, s, CMD_REGISTER_PRIVATE_EXPEDITED) < 0) {
+            if (call(s, CMD_REGISTER_PRIVATE_EXPEDITED) < 0) {
                 return Errno.describe("membarrier(REGISTER_PRIVATE_EXPEDITED)", s.errno());
             }
             return null;
         }
     }
 
-    private static long call(MethodHandle h, Native.Scratch s, long cmd) {
-        try {
-            return (long) h.invokeExact(s.errno, SYS_MEMBARRIER, cmd, 0L, 0L);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+    private static long call(Native.Scratch s, long cmd) {
+        return Syscall.call(s, SYS_MEMBARRIER, cmd, 0L, 0L, 0L, 0L);
     }
 
     /**
@@ -106,7 +85,7 @@ public final class Membarrier {
      * other processes' barriers to reach it must also {@link #registerGlobalExpedited register}.
      */
     public static boolean globalAvailable() {
-        return H.SYSCALL != null && (H.SUPPORTED & CMD_GLOBAL_EXPEDITED) != 0;
+        return (H.SUPPORTED & CMD_GLOBAL_EXPEDITED) != 0;
     }
 
     private static final class G {
@@ -118,7 +97,7 @@ public final class Membarrier {
                 return "the kernel has no MEMBARRIER_CMD_GLOBAL_EXPEDITED (or " + H.UNAVAILABLE + ")";
             }
             Native.Scratch s = Native.scratch();
-            return call(H.SYSCALL, s, CMD_REGISTER_GLOBAL_EXPEDITED) < 0
+            return call(s, CMD_REGISTER_GLOBAL_EXPEDITED) < 0
                     ? Errno.describe("membarrier(REGISTER_GLOBAL_EXPEDITED)", s.errno())
                     : null;
         }
@@ -143,7 +122,7 @@ public final class Membarrier {
             throw new IOException("membarrier(GLOBAL_EXPEDITED) unavailable: " + H.UNAVAILABLE);
         }
         Native.Scratch s = Native.scratch();
-        if (call(H.SYSCALL, s, CMD_GLOBAL_EXPEDITED) < 0) {
+        if (call(s, CMD_GLOBAL_EXPEDITED) < 0) {
             throw Errno.exception("membarrier(GLOBAL_EXPEDITED)", s.errno());
         }
     }
@@ -160,7 +139,7 @@ public final class Membarrier {
             throw new IOException("membarrier(PRIVATE_EXPEDITED) unavailable: " + H.UNAVAILABLE);
         }
         Native.Scratch s = Native.scratch();
-        if (call(H.SYSCALL, s, CMD_PRIVATE_EXPEDITED) < 0) {
+        if (call(s, CMD_PRIVATE_EXPEDITED) < 0) {
             throw Errno.exception("membarrier(PRIVATE_EXPEDITED)", s.errno());
         }
     }
