@@ -31,14 +31,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * or the end of the stream (shm, socket) ends the process.
  */
 final class Peer {
-    /** The classes that hold wakefd's FFM downcall handles (each links its handles when initialized). */
+    /**
+     * The classes that hold the FFM downcall handles a wakefd-shm reader links (each links its
+     * handles when initialized): core's holders are nested classes that its calls initialize on
+     * first use, so they are named here, not their outer classes.
+     */
     static final List<String> FFM_BINDINGS = List.of(
-            "dev.wakefd.internal.FdCalls",
-            "dev.wakefd.internal.EventFdCalls",
-            "dev.wakefd.internal.Poll",
-            "dev.wakefd.internal.EPoll",
-            "dev.wakefd.internal.Membarrier",
-            "dev.wakefd.internal.Strerror",
+            "dev.wakefd.internal.FdCalls$H",
+            "dev.wakefd.internal.EventFdCalls$H",
+            "dev.wakefd.internal.Poll$H",
+            "dev.wakefd.internal.EPoll$H",
+            "dev.wakefd.internal.Syscall$H",
+            "dev.wakefd.internal.Strerror$H",
             "dev.wakefd.ipc.internal.UnixSockets",
             "dev.wakefd.ipc.internal.Credentials",
             "dev.wakefd.shm.internal.Memfd");
