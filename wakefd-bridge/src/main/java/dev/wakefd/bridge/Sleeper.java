@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -60,9 +59,7 @@ final class Sleeper implements Ring.Wake {
             // wakes it could lose one count here, never a wake.
             UNPARKS.lazySet(this, unparks + 1);
             if (futex(parked)) {
-                if ((int) WORD.getAndSet(word, 0L, PERMIT) == SLEEPING) { // F1
-                    Futex.wake(word);
-                }
+                givePermit();
             } else {
                 LockSupport.unpark(parked);
             }
@@ -99,6 +96,13 @@ final class Sleeper implements Ring.Wake {
             throw new InterruptedException();
         }
         return untimed || deadline - System.nanoTime() > 0;
+    }
+
+    /** F1: leaves a permit on the word and wakes the sleeper if it was past F2. */
+    private void givePermit() {
+        if ((int) WORD.getAndSet(word, 0L, PERMIT) == SLEEPING) {
+            Futex.wake(word);
+        }
     }
 
     /** F2, F3: one futex sleep of at most {@code nanos} (-1: no limit), ended early by an interrupt. */
@@ -165,18 +169,14 @@ final class Sleeper implements Ring.Wake {
             try {
                 end(true);
                 return !isOpen();
-            } catch (ClosedByInterruptException e) {
+            } catch (AsynchronousCloseException e) { // ClosedByInterruptException: only an interrupt closes it
                 return true;
-            } catch (AsynchronousCloseException e) {
-                return true; // only an interrupt closes it
             }
         }
 
         @Override
         protected void implCloseChannel() {
-            if ((int) WORD.getAndSet(sleeper.word, 0L, PERMIT) == SLEEPING) { // F1, for the interrupt
-                Futex.wake(sleeper.word);
-            }
+            sleeper.givePermit(); // F1, for the interrupt
         }
     }
 }
